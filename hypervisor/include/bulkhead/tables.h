@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The static system description the generator renders into tables.c.
+ * The hypervisor discovers nothing at run time: every hart, capsule, memory
+ * region, PMP entry and device it knows about is in these tables.
+ */
+#ifndef BULKHEAD_TABLES_H
+#define BULKHEAD_TABLES_H
+
+#include <stdint.h>
+#include "bulkhead_config.h"
+
+/* A half-open physical range [base, base + size). */
+struct bh_region {
+	uint64_t base;
+	uint64_t size;
+};
+
+/* One PMP entry exactly as it is written: pmpaddrN and the pmpcfg byte. */
+struct bh_pmp_entry {
+	uint64_t addr;
+	uint8_t cfg;
+};
+
+/*
+ * One payload blob of a capsule (kernel, initrd or DTB). It sits in the
+ * image at load_addr; pristine is the address of its read-only copy in the
+ * pristine store, or 0 when the capsule never restarts.
+ */
+struct bh_payload {
+	uint64_t load_addr;
+	uint64_t size;
+	uint64_t pristine;
+};
+
+enum bh_policy {
+	BH_POLICY_HALT = 0,	/* stop the capsule, leave it off */
+	BH_POLICY_RESTART = 1,	/* clear memory, reload payloads, start vCPU 0 */
+};
+
+struct bh_capsule {
+	const char *name;
+	uint32_t vcpu_count;
+	/* vcpu_harts[v] is the physical hart that runs virtual hart v. */
+	uint32_t vcpu_harts[BH_MAX_VCPUS];
+	struct bh_region memory;
+	uint64_t entry;		/* first instruction of vCPU 0 */
+	uint64_t dtb;		/* passed in a1 */
+	const struct bh_payload *payloads;
+	uint32_t payload_count;
+	/* PMP entries granting memory and passthrough devices, in order. */
+	const struct bh_pmp_entry *pmp;
+	uint32_t pmp_count;
+	/* Emulated ns16550 window; size 0 means no virtual UART. */
+	struct bh_region vuart;
+	uint8_t on_fault;	/* enum bh_policy */
+	uint8_t on_poweroff;	/* enum bh_policy */
+	uint8_t on_reboot;	/* enum bh_policy */
+	uint8_t may_reset_system; /* SRST may reset/power off the whole board */
+	uint32_t restart_limit;	/* restarts allowed by on-fault, 0 = none */
+};
+
+/* What each physical hart runs. capsule < 0: the hart is idle. */
+struct bh_hart {
+	int32_t capsule;
+	uint32_t vcpu;
+};
+
+struct bh_board {
+	const char *name;
+	uint64_t timebase_frequency;
+	uint64_t clint_base;		/* msip at +0, mtimecmp at +0x4000, mtime at +0xbff8 */
+	uint64_t uart_base;		/* the physical console, ns16550 */
+	uint64_t uart_clock;
+	uint64_t poweroff_base;		/* sifive,test: 0x5555 pass, 0x3333 fail */
+	struct bh_region hypervisor;	/* the hypervisor's own RAM */
+};
+
+extern const struct bh_board bh_board;
+extern const struct bh_capsule bh_capsules[BH_CAPSULE_COUNT];
+extern const struct bh_hart bh_harts[BH_HART_COUNT];
+extern const uint32_t bh_console_focus;	/* capsule with input at boot */
+extern const char bh_system_name[];	/* e.g. "qemu-hello" */
+
+#endif
