@@ -1,0 +1,89 @@
+# Bulkhead: `make CONFIG=name` builds build/name/bulkhead.elf from
+# configs/name.yaml; `make run CONFIG=name` boots it; `make test` proves it.
+# `make help` lists every target.
+
+CONFIG ?= qemu-hello
+OUT := build/$(CONFIG)
+GEN := $(OUT)/gen
+
+# Every target starts by installing what is missing (first use only).
+DEPS_OK := $(shell tools/ensure-deps >&2 || echo fail)
+ifneq ($(DEPS_OK),)
+$(error tools/ensure-deps failed: see the message above)
+endif
+PYTHON := $(shell tools/find-python)
+ifeq ($(PYTHON),)
+$(error no Python 3 with PyYAML, Jinja2, pylibfdt, pytest, jsonschema and pexpect; install python3-yaml python3-jinja2 python3-libfdt python3-pytest python3-jsonschema python3-pexpect)
+endif
+export PYTHON
+
+GENERATOR := $(PYTHON) generator/bulkhead-gen
+GENERATOR_SOURCES := $(wildcard generator/bulkhead-gen generator/bulkhead/*.py templates/*)
+
+.DEFAULT_GOAL := all
+.PHONY: all run info check guests hypervisor test test-generator test-hypervisor \
+	test-boot bench clean distclean help FORCE
+
+all: $(OUT)/bulkhead.elf
+
+# deps.mk names the board, guests and payload files of the config, so that
+# guests are built (or fetched) before the generator needs their sizes.
+$(OUT)/deps.mk: configs/$(CONFIG).yaml $(GENERATOR_SOURCES)
+	@$(GENERATOR) deps --config configs/$(CONFIG).yaml --out $(OUT)
+
+ifeq ($(filter clean distclean help test test-generator test-hypervisor,$(MAKECMDGOALS)),)
+-include $(OUT)/deps.mk
+endif
+
+guests: $(addprefix guest-,$(BH_GUESTS))
+guest-%: FORCE
+	@$(MAKE) --no-print-directory -C guests/$* OUT=$(CURDIR)/build/guests/$*
+
+# Payload files are produced by their guest's own Makefile.
+$(BH_PAYLOADS): guests
+
+$(GEN)/.stamp: $(BH_INPUTS) $(BH_PAYLOADS) $(GENERATOR_SOURCES)
+	@$(GENERATOR) build --config configs/$(CONFIG).yaml --out $(OUT)
+	@touch $@
+
+$(OUT)/bulkhead.elf: $(GEN)/.stamp FORCE
+	@$(MAKE) --no-print-directory -C hypervisor GEN=$(CURDIR)/$(GEN) OUT=$(CURDIR)/$(OUT)
+
+run: $(OUT)/bulkhead.elf
+	@echo "bulkhead: booting $(OUT)/bulkhead.elf; Ctrl-] then a digit focuses a capsule, Ctrl-A X quits QEMU"
+	@set -- $$(cat $(GEN)/qemu.args); exec "$$@" -kernel $(OUT)/bulkhead.elf
+
+info: $(GEN)/.stamp
+	@$(GENERATOR) info --config configs/$(CONFIG).yaml --out $(OUT)
+
+check:
+	@$(GENERATOR) check --config configs/$(CONFIG).yaml
+
+test: test-generator test-hypervisor test-boot
+
+test-generator:
+	@$(PYTHON) -m pytest -q tests/generator
+
+test-hypervisor:
+	@$(MAKE) --no-print-directory -C tests/hypervisor
+
+test-boot:
+	@$(PYTHON) -m pytest -q tests/boot
+
+bench:
+	@$(PYTHON) tests/bench/run.py
+
+clean:
+	rm -rf build
+
+help:
+	@echo "make [CONFIG=name]        build build/name/bulkhead.elf (default CONFIG=qemu-hello)"
+	@echo "make run [CONFIG=name]    build and boot it in QEMU"
+	@echo "make info [CONFIG=name]   print the resolved system; write build/name/system.svg"
+	@echo "make check [CONFIG=name]  validate configs/name.yaml only"
+	@echo "make test                 generator, hypervisor unit and QEMU boot tests"
+	@echo "make bench                benchmarks (figures, not pass/fail)"
+	@echo "make clean                remove build/"
+	@echo "configs: $(basename $(notdir $(wildcard configs/*.yaml)))"
+
+FORCE:
