@@ -59,7 +59,9 @@ info: $(GEN)/.stamp
 check:
 	@$(GENERATOR) check --config configs/$(CONFIG).yaml
 
-test: test-generator test-hypervisor test-boot
+# One pytest run over every Python test, after the host-compiled unit tests.
+test: test-hypervisor
+	@$(PYTHON) -m pytest -q tests
 
 test-generator:
 	@$(PYTHON) -m pytest -q tests/generator
