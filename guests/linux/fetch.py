@@ -1,0 +1,399 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Fetch the Linux guest's Debian packages: the kernel and busybox-static.
+
+    fetch.py fetch --lock packages.lock --out DIR
+        Puts DIR/Image (the uncompressed kernel), DIR/busybox and
+        DIR/inputs.lock (exactly which packages were used) in place.
+        It uses the versions packages.lock names while Debian testing serves
+        them; when testing has moved on it takes the newest, prints one
+        warning and records the substitute in DIR/inputs.lock.
+
+    fetch.py lock --lock packages.lock
+        Rewrites packages.lock with the newest versions in testing.
+
+Packages come from Debian testing for riscv64 through `apt-get download` under
+a private apt configuration (own state, cache and source list), from the
+Debian mirror this machine's apt already uses, and are checked against the
+mirror's signed index with the system keyring. Downloads are cached in
+${XDG_CACHE_HOME:-~/.cache}/bulkhead/, so a clean build does not fetch again.
+"""
+
+import argparse
+import glob
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import yaml
+
+SUITE = "testing"
+ARCH = "riscv64"
+KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
+# The meta-package that always depends on the current kernel of the suite.
+KERNEL_META = "linux-image-riscv64"
+BUSYBOX = "busybox-static"
+# A RISC-V Linux Image carries this magic at offset 0x38.
+IMAGE_MAGIC_OFFSET = 0x38
+IMAGE_MAGIC = b"RSC\x05"
+
+
+class FetchError(Exception):
+    pass
+
+
+def say(msg):
+    print(f"guests/linux: {msg}", file=sys.stderr)
+
+
+def sha256_of(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def cache_root():
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    return os.path.join(base, "bulkhead", f"debian-{SUITE}-{ARCH}")
+
+
+def system_debian_mirror():
+    """The URI of the Debian archive this machine's apt uses.
+
+    BULKHEAD_DEBIAN_MIRROR overrides it (for hosts whose apt has no Debian
+    source). Otherwise apt itself lists its configured index targets; the one
+    labelled "Debian" (not "Debian-Security") is the main archive.
+    """
+    override = os.environ.get("BULKHEAD_DEBIAN_MIRROR")
+    if override:
+        return override.rstrip("/")
+    try:
+        out = subprocess.run(
+            ["apt-get", "indextargets", "--format",
+             "$(REPO_URI)|$(RELEASE)|$(LABEL)|$(COMPONENT)|$(TARGET_OF)"],
+            check=True, capture_output=True, text=True).stdout
+    except (OSError, subprocess.CalledProcessError) as e:
+        raise FetchError(f"cannot ask apt for its sources ({e}); "
+                         "set BULKHEAD_DEBIAN_MIRROR to a Debian mirror URL")
+    labelled, unlabelled = [], []
+    for line in out.splitlines():
+        uri, release, label, component, target_of = (line.split("|") + [""] * 5)[:5]
+        if target_of != "deb" or component != "main" or "security" in release:
+            continue
+        if label == "Debian":
+            labelled.append(uri)
+        elif not label:
+            unlabelled.append(uri)
+    for uri in labelled + unlabelled:
+        return uri.rstrip("/")
+    raise FetchError("this machine's apt sources (/etc/apt/sources.list, "
+                     "/etc/apt/sources.list.d/) name no Debian archive with "
+                     "a main component; set BULKHEAD_DEBIAN_MIRROR to one")
+
+
+class PrivateApt:
+    """apt-get and apt-cache on Debian testing/riscv64 with their own state,
+    so nothing of the host's apt configuration or package lists changes."""
+
+    def __init__(self, root, mirror):
+        self.root = root
+        self.mirror = mirror
+        self.debs = os.path.join(root, "debs")
+        etc = os.path.join(root, "etc")
+        for d in ("state/lists/partial", "cache/archives/partial",
+                  "etc/preferences.d", "debs"):
+            os.makedirs(os.path.join(root, d), exist_ok=True)
+        status = os.path.join(root, "state", "status")
+        if not os.path.exists(status):
+            open(status, "w").close()
+        if not os.path.exists(KEYRING):
+            raise FetchError(f"{KEYRING} is missing; install debian-archive-keyring")
+        sources = os.path.join(etc, "sources.list")
+        with open(sources, "w") as f:
+            f.write(f"deb [arch={ARCH} signed-by={KEYRING}] {mirror} {SUITE} main\n")
+        self.options = [
+            "-o", f"Dir::State={root}/state",
+            "-o", f"Dir::State::status={status}",
+            "-o", f"Dir::Cache={root}/cache",
+            "-o", f"Dir::Etc::SourceList={sources}",
+            "-o", "Dir::Etc::SourceParts=/dev/null",
+            "-o", "Dir::Etc::Preferences=/dev/null",
+            "-o", f"Dir::Etc::PreferencesParts={etc}/preferences.d",
+            "-o", f"APT::Architecture={ARCH}",
+            "-o", f"APT::Architectures={ARCH}",
+        ]
+        # The host's apt.conf.d (proxies, retries) still applies. As root, apt
+        # would download as the unprivileged _apt user, which cannot write
+        # into a private cache under root's home.
+        if os.geteuid() == 0:
+            self.options += ["-o", "APT::Sandbox::User=root"]
+
+    def _run(self, tool, args, cwd=None):
+        cmd = [tool] + self.options + args
+        result = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise FetchError(f"{' '.join([tool] + args)} failed:\n"
+                             f"{result.stderr.strip()}")
+        return result.stdout
+
+    def update(self):
+        self._run("apt-get", ["-q", "update"])
+
+    def records(self, name):
+        """Every index record of package NAME, as dicts of fields."""
+        try:
+            out = self._run("apt-cache", ["show", name])
+        except FetchError:
+            return []
+        records = []
+        for stanza in out.strip().split("\n\n"):
+            fields = {}
+            for line in stanza.splitlines():
+                m = re.match(r"^([A-Za-z0-9-]+):\s*(.*)$", line)
+                if m:
+                    fields[m.group(1)] = m.group(2)
+            if fields.get("Package") == name:
+                records.append(fields)
+        return records
+
+    def candidate(self, name):
+        out = self._run("apt-cache", ["policy", name])
+        m = re.search(r"Candidate:\s*(\S+)", out)
+        if not m or m.group(1) == "(none)":
+            raise FetchError(f"Debian {SUITE} has no {name} for {ARCH}")
+        return m.group(1)
+
+    def download(self, name, version):
+        self._run("apt-get", ["-q", "download", f"{name}={version}"], cwd=self.debs)
+        # apt names the file NAME_VERSION_ARCH.deb with ':' escaped as %3a.
+        path = os.path.join(self.debs, f"{name}_{version.replace(':', '%3a')}_{ARCH}.deb")
+        if not os.path.exists(path):
+            raise FetchError(f"apt-get download {name}={version} left no {path}")
+        return path
+
+
+def cached_deb(root, pkg):
+    path = os.path.join(root, "debs",
+                        f"{pkg['name']}_{pkg['version'].replace(':', '%3a')}_{ARCH}.deb")
+    if os.path.exists(path) and sha256_of(path) == pkg["sha256"]:
+        return path
+    return None
+
+
+def newest_kernel(apt):
+    """The kernel package of the current kernel of testing: the meta-package
+    depends on linux-image-REL, whose Image lives in linux-binary-REL (or in
+    linux-image-REL itself in older packaging)."""
+    version = apt.candidate(KERNEL_META)
+    meta = [r for r in apt.records(KERNEL_META) if r.get("Version") == version]
+    depends = meta[0].get("Depends", "") if meta else ""
+    m = re.search(r"linux-image-(\S+?-" + ARCH + r")\s*\(=\s*([^)\s]+)\)", depends)
+    if not m:
+        raise FetchError(f"{KERNEL_META} {version} depends on no linux-image-*: {depends!r}")
+    release, kversion = m.group(1), m.group(2)
+    for name in (f"linux-binary-{release}", f"linux-image-{release}"):
+        if any(r.get("Version") == kversion for r in apt.records(name)):
+            return name, kversion
+    raise FetchError(f"no linux-binary-{release} or linux-image-{release} {kversion} in {SUITE}")
+
+
+def resolve_newest(apt, role):
+    if role == "kernel":
+        return newest_kernel(apt)
+    if role == "busybox":
+        return BUSYBOX, apt.candidate(BUSYBOX)
+    raise FetchError(f"unknown package role {role!r} in the lock file")
+
+
+def fetch_package(apt, name, version):
+    """Downloads NAME=VERSION (apt checks it against the signed index) and
+    returns its lock entry."""
+    records = [r for r in apt.records(name) if r.get("Version") == version]
+    if not records:
+        raise FetchError(f"Debian {SUITE} does not serve {name} {version}")
+    path = apt.download(name, version)
+    digest = sha256_of(path)
+    if digest != records[0].get("SHA256"):
+        raise FetchError(f"{path}: SHA256 {digest} differs from the index's "
+                         f"{records[0].get('SHA256')}")
+    return {"name": name, "version": version, "sha256": digest}, path
+
+
+def extract(deb, dest):
+    subprocess.run(["dpkg-deb", "-x", deb, dest], check=True)
+
+
+def find_one(root, patterns, what, deb):
+    for pattern in patterns:
+        hits = sorted(glob.glob(os.path.join(root, pattern)))
+        if hits:
+            return hits[0]
+    raise FetchError(f"{deb} holds no {what} (looked for {', '.join(patterns)})")
+
+
+def kernel_image(deb, workdir):
+    """Extracts the uncompressed kernel Image; returns (path, kernel release)."""
+    tree = os.path.join(workdir, "kernel")
+    extract(deb, tree)
+    path = find_one(tree, ["usr/lib/modules/*/vmlinuz", "boot/vmlinuz-*"],
+                    "vmlinuz", deb)
+    if path.endswith("/vmlinuz"):
+        release = os.path.basename(os.path.dirname(path))
+    else:
+        release = os.path.basename(path)[len("vmlinuz-"):]
+    with open(path, "rb") as f:
+        head = f.read(IMAGE_MAGIC_OFFSET + len(IMAGE_MAGIC))
+    if head[IMAGE_MAGIC_OFFSET:] != IMAGE_MAGIC:
+        raise FetchError(f"{deb}: {os.path.relpath(path, tree)} is not an "
+                         "uncompressed RISC-V Linux Image (no RSC\\x05 magic)")
+    return path, release
+
+
+def busybox_binary(deb, workdir):
+    tree = os.path.join(workdir, "busybox")
+    extract(deb, tree)
+    return find_one(tree, ["usr/bin/busybox", "bin/busybox"], "busybox", deb)
+
+
+def read_lock(path):
+    try:
+        with open(path) as f:
+            lock = yaml.safe_load(f)
+    except OSError as e:
+        raise FetchError(f"cannot read the lock file: {e}")
+    packages = lock.get("packages") if isinstance(lock, dict) else None
+    if not isinstance(packages, list):
+        raise FetchError(f"{path}: no 'packages' list")
+    roles = {}
+    for pkg in packages:
+        missing = {"role", "name", "version", "sha256"} - set(pkg)
+        if missing:
+            raise FetchError(f"{path}: package entry {pkg} lacks {', '.join(sorted(missing))}")
+        roles[pkg["role"]] = pkg
+    for role in ("kernel", "busybox"):
+        if role not in roles:
+            raise FetchError(f"{path}: no package with role '{role}'")
+    return roles
+
+
+def write_lock(path, header, entries, mirror=None):
+    doc = {"suite": SUITE, "architecture": ARCH}
+    if mirror:
+        doc["mirror"] = mirror
+    doc["packages"] = [entries[role] for role in ("kernel", "busybox")]
+    text = header + yaml.safe_dump(doc, sort_keys=False, default_flow_style=False)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def install(src, dest):
+    """Copies src to dest unless dest already has the same bytes, so that
+    make sees no change when nothing changed."""
+    if os.path.exists(dest) and sha256_of(dest) == sha256_of(src):
+        return
+    tmp = dest + ".tmp"
+    shutil.copyfile(src, tmp)
+    os.chmod(tmp, 0o755 if os.access(src, os.X_OK) else 0o644)
+    os.replace(tmp, dest)
+
+
+def cmd_fetch(args):
+    locked = read_lock(args.lock)
+    root = cache_root()
+    mirror = None
+    apt = None
+    entries, debs, substitutes = {}, {}, []
+    for role, pkg in locked.items():
+        path = cached_deb(root, pkg)
+        if path:
+            entries[role] = {k: pkg[k] for k in ("role", "name", "version", "sha256")}
+            debs[role] = path
+            continue
+        if apt is None:
+            mirror = system_debian_mirror()
+            apt = PrivateApt(root, mirror)
+            apt.update()
+        served = [r for r in apt.records(pkg["name"]) if r.get("Version") == pkg["version"]]
+        if served and served[0].get("SHA256") != pkg["sha256"]:
+            raise FetchError(f"{mirror} serves {pkg['name']} {pkg['version']} with "
+                             f"SHA256 {served[0].get('SHA256')}, but {args.lock} "
+                             f"records {pkg['sha256']}; refusing to guess which is right")
+        name, version = pkg["name"], pkg["version"]
+        if not served:
+            name, version = resolve_newest(apt, role)
+            substitutes.append(f"{pkg['name']} {pkg['version']} -> {name} {version}")
+        entry, debs[role] = fetch_package(apt, name, version)
+        entries[role] = {"role": role, **entry}
+
+    with tempfile.TemporaryDirectory(prefix="bulkhead-linux-") as work:
+        image, release = kernel_image(debs["kernel"], work)
+        busybox = busybox_binary(debs["busybox"], work)
+        entries["kernel"]["kernel-release"] = release
+        os.makedirs(args.out, exist_ok=True)
+        install(image, os.path.join(args.out, "Image"))
+        install(busybox, os.path.join(args.out, "busybox"))
+
+    if substitutes:
+        say(f"warning: Debian {SUITE} no longer serves what {args.lock} locks; "
+            f"used the newest instead ({'; '.join(substitutes)}), recorded in "
+            f"{args.out}/inputs.lock; `make -C guests/linux lock` updates the lock")
+    header = ("# The packages this Linux guest image was built from, written by\n"
+              f"# guests/linux/fetch.py from {args.lock}"
+              f"{' (with substitutes: testing had moved on)' if substitutes else ''}.\n")
+    inputs = os.path.join(args.out, "inputs.lock")
+    write_lock(inputs + ".new", header, entries, mirror)
+    if os.path.exists(inputs) and sha256_of(inputs) == sha256_of(inputs + ".new"):
+        os.remove(inputs + ".new")
+    else:
+        os.replace(inputs + ".new", inputs)
+
+
+def cmd_lock(args):
+    mirror = system_debian_mirror()
+    apt = PrivateApt(cache_root(), mirror)
+    apt.update()
+    entries = {}
+    with tempfile.TemporaryDirectory(prefix="bulkhead-linux-") as work:
+        for role in ("kernel", "busybox"):
+            name, version = resolve_newest(apt, role)
+            entry, deb = fetch_package(apt, name, version)
+            entries[role] = {"role": role, **entry}
+            if role == "kernel":
+                entries[role]["kernel-release"] = kernel_image(deb, work)[1]
+    header = ("# Debian packages of the Linux guest (guests/linux). The build uses\n"
+              "# these while Debian testing serves them. Update with\n"
+              "# `make -C guests/linux lock` (guests/linux/fetch.py lock).\n")
+    write_lock(args.lock, header, entries)
+    for role in ("kernel", "busybox"):
+        say(f"locked {entries[role]['name']} {entries[role]['version']}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    fetch = sub.add_parser("fetch", help="put Image, busybox and inputs.lock in OUT")
+    fetch.add_argument("--lock", required=True)
+    fetch.add_argument("--out", required=True)
+    lock = sub.add_parser("lock", help="lock the newest packages of testing")
+    lock.add_argument("--lock", required=True)
+    args = parser.parse_args()
+    try:
+        if args.command == "fetch":
+            cmd_fetch(args)
+        else:
+            cmd_lock(args)
+    except FetchError as e:
+        say(f"error: {e}")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
