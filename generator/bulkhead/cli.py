@@ -1,0 +1,142 @@
+"""Command line of bulkhead-gen: deps, build, check, info, schema."""
+
+import argparse
+import json
+import os
+import sys
+
+from . import alloc, model, render, report, schema, svg
+from .diag import Diagnostics, Failed
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def parse_args(argv):
+    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: the options may come before or after the command, and a
+    # subcommand's default must not overwrite a value given before it.
+    common.add_argument("--format", choices=("text", "json"), default=argparse.SUPPRESS,
+                        help="diagnostics as text (default) or JSON")
+    common.add_argument("--root", default=argparse.SUPPRESS,
+                        help="repository root that relative paths start from "
+                             "(default: the one holding this generator)")
+    parser = argparse.ArgumentParser(
+        prog="bulkhead-gen", parents=[common],
+        description="Validate a Bulkhead system and generate its build inputs.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, helptext, out in (
+            ("deps", "write OUT/deps.mk: board, guests, inputs, payload files", True),
+            ("build", "validate, allocate and render OUT/gen/", True),
+            ("check", "validate only", False),
+            ("info", "print the system report; write OUT/system.svg", True)):
+        sub = commands.add_parser(name, help=helptext, parents=[common])
+        sub.add_argument("--config", required=True, help="configs/NAME.yaml")
+        if out:
+            sub.add_argument("--out", required=True, help="build/NAME")
+    sub = commands.add_parser("schema", help="print the JSON Schema of configs",
+                              parents=[common])
+    sub.add_argument("--markdown", action="store_true",
+                     help="print the reference tables of docs/config.md instead")
+    args = parser.parse_args(argv)
+    args.format = getattr(args, "format", "text")
+    args.root = os.path.abspath(getattr(args, "root", ROOT))
+    return args
+
+
+def load_checked(args, diags):
+    """Phases 1 to 3: a fully validated and allocated system."""
+    system = model.load_system(args.root, args.config, diags)
+    alloc.allocate(system, diags)
+    if diags:
+        raise Failed(diags)
+    return system
+
+
+def cmd_deps(args, diags):
+    loaded = model.load_records(args.root, args.config, diags)
+    system = model.build_system(args.root, loaded, diags)
+    if diags:
+        raise Failed(diags)
+    guests, payloads, direct = [], [], []
+    for capsule in system.capsules:
+        files = [f for f in (capsule.kernel, capsule.initrd) if f]
+        if capsule.guest:
+            name = capsule.guest["guest"]
+            if name not in guests:
+                guests.append(name)
+        for file in files:
+            from_guest = capsule.guest and file.loc.file == capsule.guest.path
+            target = payloads if from_guest else direct
+            if file.path not in target:
+                target.append(file.path)
+    env = render.make_env()
+    text = env.get_template("deps.mk.j2").render(
+        banner=render.banner(system.inputs(), "bulkhead-gen deps"),
+        board_path=system.board.path, guests=guests,
+        inputs=system.inputs() + direct, payloads=payloads)
+    render.install_text(os.path.join(args.out, "deps.mk"), text)
+    return 0
+
+
+def cmd_build(args, diags):
+    system = load_checked(args, diags)
+    render.generate(system, args.out, diags)
+    schema_text = json.dumps(schema.json_schema(), indent=2) + "\n"
+    render.install_text(os.path.join(os.path.dirname(os.path.normpath(args.out)) or ".",
+                                     "schema.json"), schema_text)
+    return 0
+
+
+def cmd_check(args, diags):
+    load_checked(args, diags)
+    return 0
+
+
+def cmd_info(args, diags):
+    system = load_checked(args, diags)
+    with_dtb_sizes(system, diags)
+    print("\n".join(report.report(system)))
+    render.install_text(os.path.join(args.out, "system.svg"), svg.picture(system))
+    print(f"\nwrote {os.path.join(args.out, 'system.svg')}")
+    return 0
+
+
+def with_dtb_sizes(system, diags):
+    """Compile the DTBs (in a temp dir) so the report shows their real sizes."""
+    import tempfile
+    env = render.make_env()
+    header = render.banner(system.inputs())
+    with tempfile.TemporaryDirectory(prefix="bulkhead-info.") as tmp:
+        for capsule in system.capsules:
+            render.write(os.path.join(tmp, f"capsule-{capsule.name}.dts"),
+                         render.render_dts(env, system, capsule, header))
+            render.compile_dtb(tmp, system, capsule, diags)
+    if diags:
+        raise Failed(diags)
+
+
+def cmd_schema(args, diags):
+    if args.markdown:
+        print(schema.markdown(schema.CONFIG), end="")
+        print(schema.markdown(schema.GUEST), end="")
+        print(schema.markdown(schema.BOARD), end="")
+    else:
+        print(json.dumps(schema.json_schema(), indent=2))
+    return 0
+
+
+COMMANDS = {"deps": cmd_deps, "build": cmd_build, "check": cmd_check, "info": cmd_info,
+            "schema": cmd_schema}
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    diags = Diagnostics()
+    try:
+        return COMMANDS[args.command](args, diags)
+    except Failed as failed:
+        print(failed.diags.render(args.format), file=sys.stderr)
+        if args.format == "text":
+            print(f"bulkhead-gen: {len(failed.diags)} error(s); nothing was written",
+                  file=sys.stderr)
+        return 1

@@ -1,0 +1,133 @@
+"""Diagnostics: every error names a file, line, column and rule.
+
+Errors are collected, not raised one by one, so that one run reports every
+problem in the input. A Diagnostic may carry notes (the other party of a
+conflict, with its own location) and one hint (how to fix it).
+"""
+
+import json
+
+
+class Loc:
+    """A position in an input file; line and col count from 1."""
+
+    __slots__ = ("file", "line", "col")
+
+    def __init__(self, file, line=0, col=0):
+        self.file = file
+        self.line = line
+        self.col = col
+
+    def __str__(self):
+        if not self.line:
+            return self.file
+        return f"{self.file}:{self.line}:{self.col}"
+
+    def short(self):
+        """file:line, the form used in comments of generated files."""
+        if not self.line:
+            return self.file
+        return f"{self.file}:{self.line}"
+
+
+class Diagnostic:
+    def __init__(self, loc, rule, message, notes=(), hint=None):
+        self.loc = loc
+        self.rule = rule
+        self.message = message
+        self.notes = list(notes)
+        self.hint = hint
+
+    def text(self):
+        lines = [f"{self.loc}: error[{self.rule}]: {self.message}"]
+        for loc, message in self.notes:
+            lines.append(f"{loc}: note: {message}")
+        if self.hint:
+            lines.append(f"hint: {self.hint}")
+        return "\n".join(lines)
+
+    def as_dict(self):
+        def place(loc):
+            return {"file": loc.file, "line": loc.line, "col": loc.col}
+        return {
+            **place(self.loc),
+            "severity": "error",
+            "rule": self.rule,
+            "message": self.message,
+            "notes": [{**place(loc), "message": m} for loc, m in self.notes],
+            "hint": self.hint,
+        }
+
+
+# Every rule the generator enforces, with a one-line summary. The test suite
+# requires a failing fixture for each of them.
+RULES = {
+    "yaml-syntax": "the file is not well-formed YAML",
+    "yaml-ambiguous": "a YAML 1.1 trap: yes/no/on/off, a leading-zero number, null",
+    "duplicate-key": "a mapping has the same key twice",
+    "unknown-key": "a key the format does not define",
+    "missing-key": "a required key is absent",
+    "wrong-type": "a value of the wrong type",
+    "bad-value": "a value outside the allowed set or range",
+    "bad-size": "a size or address that cannot be parsed or is misaligned",
+    "file-missing": "a board, guest manifest or payload file does not exist",
+    "payload-source": "a payload names both or neither of guest and kernel",
+    "payload-format": "a payload file is not a RISC-V image of the right kind",
+    "payload-fit": "kernel, initrd and DTB do not fit the capsule's memory",
+    "payload-reserved": "a payload would land in a loader-reserved range",
+    "linux-alignment": "a Linux capsule's memory is not 2 MiB aligned",
+    "capsule-name": "a capsule name that is not a C identifier and DT node name",
+    "capsule-duplicate": "two capsules with the same name",
+    "empty-system": "a configuration without capsules",
+    "memory-overlap": "memory regions overlap",
+    "memory-outside-ram": "a memory region not inside one board RAM bank",
+    "memory-exhausted": "no free RAM left for a capsule",
+    "pmp-budget": "a capsule needs more PMP entries than the board has",
+    "hart-count": "a capsule's harts list does not have one hart per vCPU",
+    "hart-unknown": "a hart ID the board does not have",
+    "hart-shared": "a hart given to two vCPUs",
+    "vcpus-exceed-harts": "a capsule with more vCPUs than the board has harts",
+    "device-unknown": "a device name the board does not have",
+    "device-shared": "a device given to two capsules",
+    "device-hypervisor": "a device the hypervisor owns given to a capsule",
+    "interrupt-shared": "an interrupt source claimed by two owners",
+    "isa-extension": "an ISA extension the board does not have",
+    "focus-unknown": "the console focus names no capsule",
+    "board-invalid": "a board file whose devices or RAM are inconsistent",
+    "dtc": "dtc rejected or warned about a generated device tree",
+}
+
+
+class Diagnostics:
+    """An ordered collection of errors."""
+
+    def __init__(self):
+        self.items = []
+
+    def error(self, loc, rule, message, notes=(), hint=None):
+        assert rule in RULES, rule
+        self.items.append(Diagnostic(loc, rule, message, notes, hint))
+
+    def __bool__(self):
+        return bool(self.items)
+
+    def __len__(self):
+        return len(self.items)
+
+    def render(self, fmt):
+        if fmt == "json":
+            return json.dumps([d.as_dict() for d in self.items], indent=2)
+        return "\n".join(d.text() for d in self.items)
+
+
+class Failed(Exception):
+    """Raised when a phase ends with errors; carries the Diagnostics."""
+
+    def __init__(self, diags):
+        super().__init__(f"{len(diags)} error(s)")
+        self.diags = diags
+
+
+def hexrange(base, size):
+    """Half-open hex range, the one form used in every message."""
+    return f"[{base:#x}, {base + size:#x})"

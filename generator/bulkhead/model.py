@@ -1,0 +1,528 @@
+"""From validated YAML to a checked system: board, capsules, payload files.
+
+Loading has three phases, each reporting every error it finds before the run
+stops: (1) YAML and schema of the config, its board and its guest manifests;
+(2) the rules between them (names, harts, devices, interrupts, ISA, console,
+payload files); (3) allocation (alloc.py).
+"""
+
+import difflib
+import hashlib
+import os
+
+from . import schema
+from .diag import Failed, Loc, hexrange
+from .payload import NotAnImage, file_size, inspect_kernel
+from .schema import INVALID, NAME_MAX, NAME_RE
+from .yamlload import load
+
+# Device kinds the hypervisor can drive in each hypervisor-devices role.
+HYPERVISOR_ROLES = {
+    "timer": ("clint", "aclint"),
+    "interrupt-controller": ("plic",),
+    "console": ("ns16550",),
+    "poweroff": ("sifive-test",),
+}
+
+
+class Device:
+    def __init__(self, name, rec):
+        self.name = name
+        self.loc = rec.loc
+        self.rec = rec
+        self.kind = rec["kind"]
+        self.compatible = list(rec["compatible"])
+        self.base = rec["base"]
+        self.size = rec["size"]
+        self.interrupts = list(rec.get("interrupts") or [])
+        self.clock_frequency = rec.get("clock-frequency")
+
+
+class Board:
+    def __init__(self, path, rec):
+        self.path = path
+        self.rec = rec
+        self.name = rec["board"]
+        self.harts = rec["harts"]
+        self.timebase = rec["timebase-frequency"]
+        self.isa_base = rec["isa"]["base"]
+        self.extensions = list(rec["isa"]["extensions"])
+        self.mmu = rec["mmu"]
+        self.pmp_entries = rec["pmp"]["entries"]
+        self.pmp_granularity = rec["pmp"]["granularity"]
+        self.ram = [(r["base"], r["size"], r.loc) for r in rec["ram"]]
+        self.reserved = [(r["base"], r["size"], r["why"], r.loc)
+                         for r in rec["loader-reserved"]]
+        self.devices = {n: Device(n, d) for n, d in rec["devices"].items()}
+        self.hv_roles = dict(rec["hypervisor-devices"])
+        self.qemu = rec["qemu"]
+
+    def hv_device(self, role):
+        return self.devices[self.hv_roles[role]]
+
+    @property
+    def ram_size(self):
+        return sum(size for _, size, _ in self.ram)
+
+
+class File:
+    """A payload file named in a config or manifest."""
+
+    def __init__(self, path, loc, root):
+        self.path = path
+        self.loc = loc
+        self.abspath = os.path.join(root, path)
+        self.size = 0
+        self.digest = None
+
+    def read_identity(self):
+        self.size = file_size(self.abspath)
+        with open(self.abspath, "rb") as stream:
+            self.digest = hashlib.sha256(stream.read()).hexdigest()
+
+
+class Capsule:
+    def __init__(self, index, rec, guest):
+        self.index = index
+        self.rec = rec
+        self.loc = rec.loc
+        self.name = rec["name"]
+        self.vcpus = rec["vcpus"]
+        self.harts = list(rec["harts"])
+        self.memory_size = rec["memory"]["size"]
+        self.fixed_base = rec["memory"].get("base")
+        self.guest = guest
+        self.console = rec["console"]
+        self.device_names = list(rec["devices"])
+        self.devices = []
+        self.isa = None
+        self.on_fault = rec["on-fault"]
+        self.on_poweroff = rec["on-poweroff"]
+        self.on_reboot = rec["on-reboot"]
+        self.restart_limit = rec["restart-limit"]
+        self.may_reset_system = rec["may-reset-system"]
+        self.kernel = None
+        self.initrd = None
+        self.bootargs = ""
+        self.kind = guest["kind"] if guest else None
+        self.image = None
+        # Filled in by alloc.py.
+        self.base = None
+        self.payloads = []
+        self.pmp = []
+
+    @property
+    def restarts(self):
+        return "restart" in (self.on_fault, self.on_poweroff, self.on_reboot)
+
+
+class System:
+    def __init__(self, root, config_path, rec, board, capsules):
+        self.root = root
+        self.config_path = config_path
+        self.rec = rec
+        self.name = os.path.splitext(os.path.basename(config_path))[0]
+        self.board = board
+        self.capsules = capsules
+        hv = rec.get("hypervisor") or schema.Rec(rec.loc)
+        self.hv_rec = hv
+        self.log_level = hv.get("log-level", "info")
+        self.hv_memory = hv.get("memory", 2 << 20)
+        self.focus = 0
+        # Filled in by alloc.py.
+        self.hypervisor = None
+        self.pristine = []
+        self.pristine_region = None
+
+    def inputs(self):
+        """Input files in a fixed order: config, board, guest manifests."""
+        out = [self.config_path, self.board.path]
+        for capsule in self.capsules:
+            if capsule.guest and capsule.guest.path not in out:
+                out.append(capsule.guest.path)
+        return out
+
+
+def display_path(root, path):
+    rel = os.path.relpath(os.path.abspath(path), root)
+    return path if rel.startswith("..") else rel
+
+
+def load_yaml(root, path, record, diags):
+    """Load and schema-check root/path; None if missing or invalid."""
+    node = load(os.path.join(root, path), path, diags)
+    if node is None:
+        return None
+    before = len(diags)
+    rec = record.validate(node, schema.Ctx(path, diags), "")
+    if len(diags) > before or rec is INVALID:
+        return None
+    rec.path = path
+    return rec
+
+
+class Loaded:
+    """Phase 1 result: the three kinds of validated records."""
+
+    def __init__(self, config, board, guests):
+        self.config = config
+        self.board = board
+        self.guests = guests
+
+
+def load_records(root, config_arg, diags):
+    """Phase 1: parse and schema-check config, board and guest manifests."""
+    config_path = display_path(root, config_arg)
+    if not os.path.exists(os.path.join(root, config_path)):
+        diags.error(Loc(config_path), "file-missing", "the config file does not exist",
+                    hint="configs: " + ", ".join(sorted(
+                        f[:-5] for f in os.listdir(os.path.join(root, "configs"))
+                        if f.endswith(".yaml"))) if os.path.isdir(
+                            os.path.join(root, "configs")) else None)
+        raise Failed(diags)
+    config = load_yaml(root, config_path, schema.CONFIG, diags)
+    if config is None:
+        raise Failed(diags)
+    board_path = f"boards/{config['board']}.yaml"
+    board = None
+    if not os.path.exists(os.path.join(root, board_path)):
+        known = sorted(f[:-5] for f in os.listdir(os.path.join(root, "boards"))
+                       if f.endswith(".yaml")) if os.path.isdir(
+                           os.path.join(root, "boards")) else []
+        diags.error(config.where("board"), "file-missing",
+                    f"board '{config['board']}' has no file {board_path}",
+                    hint="boards: " + ", ".join(known) if known else None)
+    else:
+        board = load_yaml(root, board_path, schema.BOARD, diags)
+    guests = {}
+    for index, cap in enumerate(config["capsules"]):
+        if cap is INVALID or cap.get("payload") in (None, INVALID):
+            continue
+        name = cap["payload"].get("guest")
+        if name in (None, INVALID) or name in guests:
+            continue
+        path = f"guests/{name}/guest.yaml"
+        if not os.path.exists(os.path.join(root, path)):
+            diags.error(cap["payload"].where("guest"), "file-missing",
+                        f"capsules[{index}].payload.guest: guest '{name}' has no "
+                        f"manifest {path}", hint="guests: " + ", ".join(sorted(
+                            d for d in os.listdir(os.path.join(root, "guests"))
+                            if os.path.exists(os.path.join(root, "guests", d, "guest.yaml")))))
+            guests[name] = None
+            continue
+        guests[name] = load_yaml(root, path, schema.GUEST, diags)
+    if diags:
+        raise Failed(diags)
+    return Loaded(config, board, guests)
+
+
+class Guest(dict):
+    """A guest manifest, with its path."""
+
+    def __init__(self, rec):
+        super().__init__(rec)
+        self.rec = rec
+        self.path = rec.path
+
+
+def resolve_payload(root, capsule, diags):
+    """Kernel, initrd and bootargs from the manifest, overridden by the config."""
+    payload = capsule.rec["payload"]
+    where = f"capsules[{capsule.index}].payload"
+    if ("guest" in payload) == ("kernel" in payload):
+        diags.error(payload.loc, "payload-source",
+                    f"{where}: name exactly one of 'guest' and 'kernel'",
+                    hint="guest: NAME boots guests/NAME; kernel: PATH boots a file")
+        return
+    sources = []
+    if capsule.guest:
+        sources.append(capsule.guest.rec)
+    sources.append(payload)
+    for source in sources:
+        if "kernel" in source:
+            capsule.kernel = File(source["kernel"], source.where("kernel"), root)
+        if "initrd" in source:
+            capsule.initrd = File(source["initrd"], source.where("initrd"), root)
+        if "bootargs" in source:
+            capsule.bootargs = source["bootargs"]
+
+
+def build_system(root, loaded, diags):
+    """Phase 2 setup: the model, before any cross-checks."""
+    board = Board(loaded.board.path, loaded.board)
+    guests = {n: Guest(r) for n, r in loaded.guests.items() if r is not None}
+    capsules = []
+    for index, rec in enumerate(loaded.config["capsules"]):
+        guest = guests.get(rec["payload"].get("guest"))
+        capsule = Capsule(index, rec, guest)
+        resolve_payload(root, capsule, diags)
+        capsules.append(capsule)
+    return System(root, loaded.config.path, loaded.config, board, capsules)
+
+
+def load_system(root, config_arg, diags, check_files=True):
+    """Phases 1 and 2; raise Failed with every error found."""
+    loaded = load_records(root, config_arg, diags)
+    system = build_system(root, loaded, diags)
+    check_board(system.board, diags)
+    if diags:
+        raise Failed(diags)
+    check_system(system, diags)
+    if check_files:
+        check_payload_files(system, diags)
+    if diags:
+        raise Failed(diags)
+    return system
+
+
+def check_board(board, diags):
+    rec = board.rec
+    stem = os.path.splitext(os.path.basename(board.path))[0]
+    if board.name != stem:
+        diags.error(rec.where("board"), "board-invalid",
+                    f"board name '{board.name}' differs from its file name '{stem}'",
+                    hint=f"write board: {stem}")
+    gran = board.pmp_granularity
+    if gran < 4 or gran & (gran - 1):
+        diags.error(rec["pmp"].where("granularity"), "board-invalid",
+                    f"PMP granularity {gran} is not a power of two >= 4")
+    for role, name in board.hv_roles.items():
+        device = board.devices.get(name)
+        if device is None:
+            diags.error(rec["hypervisor-devices"].where(role), "board-invalid",
+                        f"hypervisor-devices.{role}: no device '{name}' on the board",
+                        hint="devices: " + ", ".join(board.devices))
+        elif device.kind not in HYPERVISOR_ROLES[role]:
+            diags.error(rec["hypervisor-devices"].where(role), "board-invalid",
+                        f"hypervisor-devices.{role}: device '{name}' is a {device.kind}, "
+                        "the hypervisor needs one of: " + ", ".join(HYPERVISOR_ROLES[role]),
+                        notes=[(device.loc, f"'{name}' defined here")])
+    ranges = [(base, size, f"RAM bank {i}", loc) for i, (base, size, loc)
+              in enumerate(board.ram)]
+    ranges += [(d.base, d.size, f"device '{d.name}'", d.loc) for d in board.devices.values()]
+    for i, (base, size, what, loc) in enumerate(ranges):
+        for obase, osize, owhat, oloc in ranges[:i]:
+            if base < obase + osize and obase < base + size:
+                diags.error(loc, "board-invalid",
+                            f"{what} {hexrange(base, size)} overlaps {owhat}",
+                            notes=[(oloc, f"{owhat} is {hexrange(obase, osize)}")])
+    for base, size, why, loc in board.reserved:
+        if not any(rb <= base and base + size <= rb + rs for rb, rs, _ in board.ram):
+            diags.error(loc, "board-invalid",
+                        f"loader-reserved range {hexrange(base, size)} is not inside RAM")
+
+
+def check_system(system, diags):
+    check_names(system, diags)
+    check_harts(system, diags)
+    check_devices(system, diags)
+    check_interrupts(system, diags)
+    check_isa(system, diags)
+    check_focus(system, diags)
+
+
+def check_names(system, diags):
+    if not system.capsules:
+        diags.error(system.rec.where("capsules"), "empty-system",
+                    "the system has no capsules",
+                    hint="add at least one capsule under 'capsules:'")
+    seen = {}
+    for capsule in system.capsules:
+        loc = capsule.rec.where("name")
+        name = capsule.name
+        if not NAME_RE.match(name) or len(name) > NAME_MAX:
+            diags.error(loc, "capsule-name",
+                        f"capsule name '{name}' is not a C identifier and device-tree "
+                        "node name",
+                        hint=f"use lower-case letters, digits and '_', starting with a "
+                             f"letter, at most {NAME_MAX} characters")
+        if name in seen:
+            diags.error(loc, "capsule-duplicate", f"two capsules are named '{name}'",
+                        notes=[(seen[name].rec.where("name"), "the first one is here")],
+                        hint="give every capsule its own name")
+        else:
+            seen[name] = capsule
+
+
+def check_harts(system, diags):
+    board = system.board
+    owners = {}
+    for capsule in system.capsules:
+        rec = capsule.rec
+        if capsule.vcpus > board.harts:
+            diags.error(rec.where("vcpus"), "vcpus-exceed-harts",
+                        f"capsule '{capsule.name}' has {capsule.vcpus} vCPUs but board "
+                        f"'{board.name}' has {board.harts} harts",
+                        notes=[(board.rec.where("harts"), f"the board has {board.harts} "
+                                "harts")],
+                        hint="each vCPU runs on a hart of its own; lower vcpus")
+        elif len(capsule.harts) != capsule.vcpus:
+            diags.error(rec.where("harts"), "hart-count",
+                        f"capsule '{capsule.name}' lists {len(capsule.harts)} harts for "
+                        f"{capsule.vcpus} vCPUs",
+                        notes=[(rec.where("vcpus"), f"vcpus: {capsule.vcpus}")],
+                        hint="list one physical hart per vCPU, vCPU 0 first")
+        for index, hart in enumerate(capsule.harts):
+            loc = rec["harts"].locs[index]
+            if hart >= board.harts:
+                diags.error(loc, "hart-unknown",
+                            f"capsule '{capsule.name}': hart {hart} is not on board "
+                            f"'{board.name}'",
+                            hint=f"the board's harts are 0..{board.harts - 1}")
+                continue
+            if hart in owners:
+                other, other_loc = owners[hart]
+                diags.error(loc, "hart-shared",
+                            f"hart {hart} is given to capsule '{capsule.name}' and to "
+                            f"capsule '{other.name}'",
+                            notes=[(other_loc, f"capsule '{other.name}' takes hart {hart} "
+                                    "here")],
+                            hint="give each vCPU a hart of its own; free harts: "
+                                 + free_harts(system))
+                continue
+            owners[hart] = (capsule, loc)
+
+
+def free_harts(system):
+    used = {h for c in system.capsules for h in c.harts}
+    free = [str(h) for h in range(system.board.harts) if h not in used]
+    return ", ".join(free) if free else "none"
+
+
+def check_devices(system, diags):
+    board = system.board
+    hv_names = {name: role for role, name in board.hv_roles.items()}
+    owners = {}
+    for capsule in system.capsules:
+        locs = capsule.rec["devices"].locs
+        for index, name in enumerate(capsule.device_names):
+            loc = locs[index]
+            device = board.devices.get(name)
+            if device is None:
+                close = difflib.get_close_matches(name, list(board.devices), 1)
+                diags.error(loc, "device-unknown",
+                            f"capsule '{capsule.name}': board '{board.name}' has no device "
+                            f"'{name}'",
+                            hint=f"did you mean '{close[0]}'?" if close else
+                            "devices: " + ", ".join(board.devices))
+                continue
+            if name in hv_names:
+                diags.error(loc, "device-hypervisor",
+                            f"capsule '{capsule.name}': device '{name}' is the hypervisor's "
+                            f"{hv_names[name]}",
+                            notes=[(board.rec["hypervisor-devices"].where(hv_names[name]),
+                                    f"the board gives '{name}' to the hypervisor")],
+                            hint="the capsule's console is virtual (console: uart); it "
+                                 "never needs the physical UART" if hv_names[name] ==
+                            "console" else "capsules use SBI for timers, IPIs and reset")
+                continue
+            if name in owners:
+                other, other_loc = owners[name]
+                diags.error(loc, "device-shared",
+                            f"device '{name}' is given to capsule '{capsule.name}' and to "
+                            f"capsule '{other.name}'",
+                            notes=[(other_loc, f"capsule '{other.name}' takes '{name}' "
+                                    "here")],
+                            hint="a passthrough device belongs to one capsule")
+                continue
+            owners[name] = (capsule, loc)
+            capsule.devices.append(device)
+
+
+def check_interrupts(system, diags):
+    board = system.board
+    claimed = {}
+    for role in HYPERVISOR_ROLES:
+        device = board.hv_device(role)
+        for irq in device.interrupts:
+            claimed.setdefault(irq, ("the hypervisor", device, device.loc))
+    for capsule in system.capsules:
+        locs = capsule.rec["devices"].locs
+        for device in capsule.devices:
+            loc = locs[capsule.device_names.index(device.name)]
+            for irq in device.interrupts:
+                if irq in claimed:
+                    owner, other, other_loc = claimed[irq]
+                    diags.error(loc, "interrupt-shared",
+                                f"capsule '{capsule.name}': interrupt {irq} of device "
+                                f"'{device.name}' is already claimed by {owner} through "
+                                f"device '{other.name}'",
+                                notes=[(device.loc, f"'{device.name}' raises interrupt {irq}"),
+                                       (other_loc, f"'{other.name}' raises interrupt {irq}")],
+                                hint="pass through only devices whose interrupt sources "
+                                     "are not shared")
+                    continue
+                claimed[irq] = (f"capsule '{capsule.name}'", device, loc)
+
+
+def check_isa(system, diags):
+    board = system.board
+    for capsule in system.capsules:
+        wanted = capsule.rec.get("isa-extensions")
+        if wanted is None:
+            capsule.isa = list(board.extensions)
+            continue
+        ok = True
+        for index, ext in enumerate(wanted):
+            if ext not in board.extensions:
+                ok = False
+                diags.error(wanted.locs[index], "isa-extension",
+                            f"capsule '{capsule.name}': ISA extension '{ext}' is not on "
+                            f"board '{board.name}'",
+                            notes=[(board.rec["isa"].where("extensions"),
+                                    "the board's extensions")],
+                            hint="choose from: " + ", ".join(board.extensions))
+        if ok and "i" not in wanted:
+            diags.error(wanted.loc, "isa-extension",
+                        f"capsule '{capsule.name}': isa-extensions lacks 'i', the base "
+                        "integer ISA", hint="add 'i' to the list")
+            ok = False
+        if ok:
+            capsule.isa = [e for e in board.extensions if e in wanted]
+
+
+def check_focus(system, diags):
+    hv = system.hv_rec
+    focus = (hv.get("console") or {}).get("focus")
+    if focus is None:
+        return
+    names = [c.name for c in system.capsules]
+    if focus in names:
+        system.focus = names.index(focus)
+        return
+    close = difflib.get_close_matches(focus, names, 1)
+    diags.error(hv["console"].where("focus"), "focus-unknown",
+                f"console focus '{focus}' names no capsule",
+                hint=f"did you mean '{close[0]}'?" if close else
+                "capsules: " + ", ".join(names) if names else None)
+
+
+def check_payload_files(system, diags):
+    """Every payload file exists and is an image of its capsule's kind."""
+    for capsule in system.capsules:
+        for file in (capsule.kernel, capsule.initrd):
+            if file is None:
+                continue
+            if not os.path.isfile(file.abspath):
+                hint = "run `make` to build the guests first"
+                if capsule.guest:
+                    hint = (f"build it: make -C guests/{capsule.guest['guest']} "
+                            f"OUT=$PWD/{os.path.dirname(file.path)} (or just `make`)")
+                diags.error(file.loc, "file-missing",
+                            f"capsule '{capsule.name}': payload file {file.path} does "
+                            "not exist", hint=hint)
+                continue
+            file.read_identity()
+            if file is capsule.initrd:
+                if file.size == 0:
+                    diags.error(file.loc, "payload-format",
+                                f"capsule '{capsule.name}': initrd {file.path} is empty")
+                continue
+            try:
+                capsule.image = inspect_kernel(file.abspath, capsule.kind)
+            except NotAnImage as err:
+                diags.error(file.loc, "payload-format",
+                            f"capsule '{capsule.name}': kernel {file.path} {err.message}",
+                            hint=err.hint)
+                continue
+            capsule.kind = capsule.image.kind

@@ -1,0 +1,149 @@
+"""The human-readable views of a system: memory map, system report, SVG."""
+
+from .diag import hexrange
+
+MIB = 1 << 20
+
+
+def human(size):
+    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if size >= 1 << shift and size % (1 << shift) == 0:
+            return f"{size >> shift} {unit}"
+    if size >= MIB:
+        return f"{size / MIB:.2f} MiB"
+    if size >= 1024:
+        return f"{size / 1024:.1f} KiB"
+    return f"{size} B"
+
+
+class Row:
+    def __init__(self, base, size, owner, detail=""):
+        self.base = base
+        self.size = size
+        self.owner = owner
+        self.detail = detail
+
+    @property
+    def end(self):
+        return self.base + self.size
+
+
+def ram_rows(system):
+    """Every byte of board RAM exactly once: owners and free gaps, sorted."""
+    owned = [Row(system.hypervisor.base, system.hypervisor.size, "hypervisor",
+                 "image, stacks, per-hart state")]
+    if system.pristine_region:
+        owned.append(Row(system.pristine_region.base, system.pristine_region.size,
+                         "pristine store", f"{len(system.pristine)} read-only copies"))
+    for capsule in system.capsules:
+        owned.append(Row(capsule.base, capsule.memory_size, f"capsule {capsule.name}",
+                         f"{capsule.vcpus} vCPU, {len(capsule.pmp)} PMP"))
+    owned.sort(key=lambda r: r.base)
+    rows = []
+    for bank_base, bank_size, _ in system.board.ram:
+        cursor, end = bank_base, bank_base + bank_size
+        for row in owned:
+            if row.base < cursor or row.base >= end:
+                continue
+            if row.base > cursor:
+                rows.append(Row(cursor, row.base - cursor, "free"))
+            rows.append(row)
+            cursor = row.end
+        if cursor < end:
+            rows.append(Row(cursor, end - cursor, "free"))
+    return rows
+
+
+def payload_rows(system):
+    rows = []
+    for copy in system.pristine:
+        source = copy.source
+        what = (f"DTB of {source.name}" if hasattr(source, "vcpus") else source.path)
+        rows.append(Row(copy.base, copy.size, f"pristine.{copy.index}", what))
+    for capsule in system.capsules:
+        for payload in capsule.payloads:
+            what = payload.file.path if payload.file else f"capsule-{capsule.name}.dtb"
+            rows.append(Row(payload.load_addr, payload.size,
+                            f"{capsule.name} {payload.what}", what))
+    return sorted(rows, key=lambda r: r.base)
+
+
+def device_rows(system):
+    board = system.board
+    owner = {}
+    for role, name in board.hv_roles.items():
+        owner[name] = f"hypervisor ({role})"
+    for capsule in system.capsules:
+        for device in capsule.devices:
+            owner[device.name] = f"capsule {capsule.name} (passthrough)"
+        if capsule.console == "uart":
+            uart = board.hv_device("console").name
+            owner[uart] = owner[uart] + f", virtual UART of {capsule.name}"
+    rows = []
+    for device in sorted(board.devices.values(), key=lambda d: d.base):
+        irqs = ",".join(str(i) for i in device.interrupts) or "-"
+        rows.append(Row(device.base, device.size, device.name,
+                        f"{device.kind:<13} irq {irqs:<4} {owner.get(device.name, 'unused')}"))
+    return rows
+
+
+def table(rows):
+    return [f"  {hexrange(r.base, r.size):<27} {human(r.size):>10}  {r.owner:<22} {r.detail}"
+            .rstrip() for r in rows]
+
+
+def memory_map(system):
+    """Lines of memory-map.txt (after the header comment)."""
+    board = system.board
+    lines = [f"System {system.name} on board {board.name}: "
+             f"{board.harts} harts, {human(board.ram_size)} RAM", "",
+             "RAM (half-open ranges, sorted; every byte once):"]
+    lines += table(ram_rows(system))
+    lines += ["", "Payloads (load addresses and pristine copies):"]
+    lines += table(payload_rows(system))
+    if board.reserved:
+        lines += ["", "Loader-reserved (no payload byte here):"]
+        lines += table([Row(b, s, "reserved", why) for b, s, why, _ in board.reserved])
+    lines += ["", "Devices:"]
+    lines += table(device_rows(system))
+    return lines
+
+
+def hart_rows(system):
+    rows = []
+    for hart in range(system.board.harts):
+        rows.append((hart, None, None))
+    for capsule in system.capsules:
+        for vcpu, hart in enumerate(capsule.harts):
+            rows[hart] = (hart, capsule, vcpu)
+    return rows
+
+
+def report(system):
+    """The `info` report: the memory map plus harts, PMP and payload layout."""
+    board = system.board
+    lines = memory_map(system)
+    lines += ["", "Harts:"]
+    for hart, capsule, vcpu in hart_rows(system):
+        what = f"capsule {capsule.name} vCPU {vcpu}" if capsule else "idle (parked in wfi)"
+        lines.append(f"  hart {hart}: {what}")
+    lines += ["", f"PMP entries per capsule (budget {board.pmp_entries}):"]
+    for capsule in system.capsules:
+        lines.append(f"  {capsule.name}: {len(capsule.pmp)}/{board.pmp_entries}")
+        for entry in capsule.pmp:
+            lines.append(f"    pmpaddr {entry.addr:#018x} cfg {entry.cfg:#04x}  "
+                         f"{entry.comment}")
+    lines += ["", "Capsules:"]
+    for capsule in system.capsules:
+        devices = ", ".join(d.name for d in capsule.devices) or "none"
+        lines.append(f"  {capsule.name}: {capsule.kind}, memory "
+                     f"{hexrange(capsule.base, capsule.memory_size)}, console "
+                     f"{capsule.console}, devices {devices}, on-fault {capsule.on_fault}, "
+                     f"on-poweroff {capsule.on_poweroff}, on-reboot {capsule.on_reboot}")
+        for payload in capsule.payloads:
+            offset = payload.load_addr - capsule.base
+            pristine = (f", pristine copy at {payload.pristine:#x}"
+                        if payload.pristine is not None else "")
+            lines.append(f"    {payload.what:<6} +{offset:#010x} "
+                         f"{hexrange(payload.load_addr, payload.size)}{pristine}")
+    return lines

@@ -1,0 +1,673 @@
+"""The one schema of every Bulkhead input file.
+
+The same type objects validate the composed YAML (strictly, from each
+scalar's source text), fill in defaults, produce the JSON Schema that editors
+use (docs/schema.json) and the reference tables of docs/config.md.
+"""
+
+import difflib
+import re
+
+import yaml
+
+from .diag import Loc, hexrange  # noqa: F401  (hexrange re-exported for rules)
+from .yamlload import loc_of
+
+YAML11_BOOLS = {"y", "yes", "n", "no", "true", "false", "on", "off"}
+YAML_NULLS = {"", "~", "null"}
+UNITS = {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}
+SI_UNITS = {"k": "KiB", "kb": "KiB", "m": "MiB", "mb": "MiB", "g": "GiB",
+            "gb": "GiB", "t": "TiB", "tb": "TiB"}
+INT_RE = re.compile(r"^(0x[0-9a-fA-F][0-9a-fA-F_]*|0|[1-9][0-9_]*)$")
+LEADING_ZERO_RE = re.compile(r"^0[0-9_]+$")
+SIZE_RE = re.compile(r"^(0x[0-9a-fA-F][0-9a-fA-F_]*|0|[1-9][0-9_]*)([A-Za-z]+)$")
+NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+NAME_MAX = 31
+
+
+class Invalid:
+    """Stands for a value that failed validation (already reported)."""
+
+    def __repr__(self):
+        return "<invalid>"
+
+
+INVALID = Invalid()
+
+
+class Rec(dict):
+    """A validated mapping: values by key, plus where each came from."""
+
+    def __init__(self, loc):
+        super().__init__()
+        self.loc = loc
+        self.locs = {}
+
+    def where(self, key):
+        return self.locs.get(key, self.loc)
+
+
+class Seq(list):
+    """A validated sequence, with the location of the list and each item."""
+
+    def __init__(self, loc):
+        super().__init__()
+        self.loc = loc
+        self.locs = []
+
+
+class Ctx:
+    def __init__(self, file, diags):
+        self.file = file
+        self.diags = diags
+
+    def loc(self, node):
+        return loc_of(node, self.file)
+
+
+def describe_node(node):
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    if node.style is None and node.value.lower() in YAML_NULLS:
+        return "nothing (null)"
+    return f"'{node.value}'"
+
+
+def plain(node):
+    return isinstance(node, yaml.ScalarNode) and node.style is None
+
+
+def parse_int(text):
+    """Integer from source text: decimal or 0x hex, '_' allowed; else None."""
+    if not INT_RE.match(text):
+        return None
+    return int(text.replace("_", ""), 0)
+
+
+class Type:
+    description = ""
+
+    def expect_scalar(self, node, ctx, path, expected):
+        if isinstance(node, yaml.ScalarNode):
+            if not (plain(node) and node.value.lower() in YAML_NULLS):
+                return True
+        ctx.diags.error(ctx.loc(node), "wrong-type",
+                        f"{path}: expected {expected}, found {describe_node(node)}")
+        return False
+
+
+class Str(Type):
+    kind = "string"
+
+    def __init__(self, pattern=None, pattern_help=None, max_len=None):
+        self.pattern = pattern
+        self.pattern_help = pattern_help
+        self.max_len = max_len
+
+    def validate(self, node, ctx, path):
+        if not self.expect_scalar(node, ctx, path, "a string"):
+            return INVALID
+        text = node.value
+        if plain(node):
+            if text.lower() in YAML11_BOOLS:
+                ctx.diags.error(ctx.loc(node), "yaml-ambiguous",
+                                f"{path}: '{text}' is a boolean in YAML 1.1, not a string",
+                                hint=f"quote it: \"{text}\"")
+                return INVALID
+            if re.match(r"^[-+]?[0-9][0-9_.:]*$", text) or re.match(r"^0x[0-9a-fA-F_]+$", text):
+                ctx.diags.error(ctx.loc(node), "yaml-ambiguous",
+                                f"{path}: {text} is a number in YAML, not a string",
+                                hint=f"quote it: \"{text}\"")
+                return INVALID
+        if self.pattern and not (re.match(self.pattern, text)
+                                 and (self.max_len is None or len(text) <= self.max_len)):
+            ctx.diags.error(ctx.loc(node), "bad-value",
+                            f"{path}: '{text}' is not {self.pattern_help}")
+            return INVALID
+        return text
+
+    def json(self):
+        out = {"type": "string"}
+        if self.pattern:
+            out["pattern"] = self.pattern
+        if self.max_len:
+            out["maxLength"] = self.max_len
+        return out
+
+    def doc_type(self):
+        return "string"
+
+
+def file_name_type():
+    """Names of boards, guests and devices: also used as file and node names."""
+    return Str(r"^[a-z][a-z0-9_-]*$", "a name of [a-z][a-z0-9_-]*", 63)
+
+
+def name_type():
+    return Str(NAME_RE.pattern, f"a name of [a-z][a-z0-9_]*, at most {NAME_MAX} characters",
+               NAME_MAX)
+
+
+class Int(Type):
+    def __init__(self, minimum=None, maximum=None):
+        self.minimum = minimum
+        self.maximum = maximum
+
+    what = "an integer"
+
+    def validate(self, node, ctx, path):
+        if not self.expect_scalar(node, ctx, path, self.what):
+            return INVALID
+        text = node.value
+        if not plain(node):
+            ctx.diags.error(ctx.loc(node), "wrong-type",
+                            f"{path}: expected {self.what}, found the quoted string '{text}'",
+                            hint="remove the quotes")
+            return INVALID
+        if LEADING_ZERO_RE.match(text):
+            ctx.diags.error(ctx.loc(node), "yaml-ambiguous",
+                            f"{path}: {text} has a leading zero: octal in YAML 1.1, "
+                            "decimal in YAML 1.2",
+                            hint=f"write {int(text.replace('_', ''), 10)} for decimal "
+                                 "or use 0x for hex")
+            return INVALID
+        if text.lower() in YAML11_BOOLS:
+            ctx.diags.error(ctx.loc(node), "yaml-ambiguous",
+                            f"{path}: '{text}' is a boolean in YAML 1.1, not {self.what}")
+            return INVALID
+        value = self.parse(text, node, ctx, path)
+        if value is INVALID:
+            return INVALID
+        return self.check_range(value, node, ctx, path)
+
+    def parse(self, text, node, ctx, path):
+        value = parse_int(text)
+        if value is None:
+            ctx.diags.error(ctx.loc(node), "wrong-type",
+                            f"{path}: expected {self.what}, found '{text}'")
+            return INVALID
+        return value
+
+    def check_range(self, value, node, ctx, path):
+        if self.minimum is not None and value < self.minimum:
+            ctx.diags.error(ctx.loc(node), "bad-value",
+                            f"{path}: {value} is below the minimum {self.minimum}")
+            return INVALID
+        if self.maximum is not None and value > self.maximum:
+            ctx.diags.error(ctx.loc(node), "bad-value",
+                            f"{path}: {value} is above the maximum {self.maximum}")
+            return INVALID
+        return value
+
+    def json(self):
+        out = {"type": "integer"}
+        if self.minimum is not None:
+            out["minimum"] = self.minimum
+        if self.maximum is not None:
+            out["maximum"] = self.maximum
+        return out
+
+    def doc_type(self):
+        bounds = ""
+        if self.minimum is not None and self.maximum is not None:
+            bounds = f" {self.minimum}..{self.maximum}"
+        elif self.minimum is not None:
+            bounds = f" >= {self.minimum}"
+        return "integer" + bounds
+
+
+class Addr(Int):
+    """A physical address: an integer, written in hex by convention."""
+
+    what = "an address"
+
+    def __init__(self, align=1):
+        super().__init__(0, (1 << 64) - 1)
+        self.align = align
+
+    def check_range(self, value, node, ctx, path):
+        value = super().check_range(value, node, ctx, path)
+        if value is not INVALID and value % self.align:
+            ctx.diags.error(ctx.loc(node), "bad-size",
+                            f"{path}: {value:#x} is not a multiple of {self.align:#x}",
+                            hint=f"round it to a multiple of {self.align:#x}")
+            return INVALID
+        return value
+
+    def doc_type(self):
+        return "address" + (f" ({self.align:#x}-aligned)" if self.align > 1 else "")
+
+
+class Size(Int):
+    """Bytes: an integer, or a number with a binary unit (KiB, MiB, GiB, TiB)."""
+
+    what = "a size"
+
+    def __init__(self, align=1, minimum=1):
+        super().__init__(minimum, 1 << 48)
+        self.align = align
+
+    def validate(self, node, ctx, path):
+        if isinstance(node, yaml.ScalarNode) and not plain(node):
+            if not self.expect_scalar(node, ctx, path, self.what):
+                return INVALID
+            value = self.parse(node.value, node, ctx, path)
+            if value is INVALID:
+                return INVALID
+            return self.check_range(value, node, ctx, path)
+        return super().validate(node, ctx, path)
+
+    def parse(self, text, node, ctx, path):
+        value = parse_int(text)
+        if value is not None:
+            return value
+        match = SIZE_RE.match(text)
+        unit = match.group(2) if match else None
+        if match and unit in UNITS:
+            return parse_int(match.group(1)) * UNITS[unit]
+        hint = "write it like 16MiB, 4KiB, 0x1000 or 4096 (units KiB, MiB, GiB, TiB)"
+        if match and unit.lower() in SI_UNITS:
+            hint = f"sizes use binary units: write {match.group(1)}{SI_UNITS[unit.lower()]}"
+        elif re.match(r"^\S+\s+\S+$", text):
+            hint = f"write the number and unit without a space: {text.replace(' ', '')}"
+        ctx.diags.error(ctx.loc(node), "bad-size",
+                        f"{path}: '{text}' is not a size", hint=hint)
+        return INVALID
+
+    def check_range(self, value, node, ctx, path):
+        value = super().check_range(value, node, ctx, path)
+        if value is not INVALID and value % self.align:
+            ctx.diags.error(ctx.loc(node), "bad-size",
+                            f"{path}: {value:#x} is not a multiple of {self.align:#x}",
+                            hint=f"round it up to {(value + self.align - 1) // self.align * self.align:#x}")
+            return INVALID
+        return value
+
+    def json(self):
+        return {"oneOf": [
+            {"type": "integer", "minimum": self.minimum},
+            {"type": "string", "pattern": r"^(0x[0-9a-fA-F][0-9a-fA-F_]*|[1-9][0-9_]*)(KiB|MiB|GiB|TiB)?$"},
+        ]}
+
+    def doc_type(self):
+        return "size" + (f" (multiple of {self.align:#x})" if self.align > 1 else "")
+
+
+class Bool(Type):
+    def validate(self, node, ctx, path):
+        if not self.expect_scalar(node, ctx, path, "true or false"):
+            return INVALID
+        if plain(node) and node.value in ("true", "false"):
+            return node.value == "true"
+        if plain(node) and node.value.lower() in YAML11_BOOLS:
+            ctx.diags.error(ctx.loc(node), "yaml-ambiguous",
+                            f"{path}: '{node.value}' is a YAML 1.1 boolean that YAML 1.2 reads "
+                            "as a string", hint="write true or false")
+            return INVALID
+        ctx.diags.error(ctx.loc(node), "wrong-type",
+                        f"{path}: expected true or false, found {describe_node(node)}")
+        return INVALID
+
+    def json(self):
+        return {"type": "boolean"}
+
+    def doc_type(self):
+        return "true/false"
+
+
+class Enum(Str):
+    def __init__(self, *choices):
+        super().__init__()
+        self.choices = choices
+
+    def validate(self, node, ctx, path):
+        if not self.expect_scalar(node, ctx, path, "one of " + ", ".join(self.choices)):
+            return INVALID
+        if node.value in self.choices:
+            return node.value
+        close = difflib.get_close_matches(node.value, self.choices, 1)
+        hint = f"did you mean '{close[0]}'?" if close else None
+        ctx.diags.error(ctx.loc(node), "bad-value",
+                        f"{path}: '{node.value}' is not one of: " + ", ".join(self.choices),
+                        hint=hint)
+        return INVALID
+
+    def json(self):
+        return {"type": "string", "enum": list(self.choices)}
+
+    def doc_type(self):
+        return " \\| ".join(f"`{c}`" for c in self.choices)
+
+
+class List(Type):
+    def __init__(self, item, min_items=0):
+        self.item = item
+        self.min_items = min_items
+
+    def validate(self, node, ctx, path):
+        if not isinstance(node, yaml.SequenceNode):
+            ctx.diags.error(ctx.loc(node), "wrong-type",
+                            f"{path}: expected a list, found {describe_node(node)}",
+                            hint="write it as [a, b] or as lines starting with '- '")
+            return INVALID
+        seq = Seq(ctx.loc(node))
+        for index, child in enumerate(node.value):
+            seq.append(self.item.validate(child, ctx, f"{path}[{index}]"))
+            seq.locs.append(ctx.loc(child))
+        if len(seq) < self.min_items:
+            ctx.diags.error(ctx.loc(node), "bad-value",
+                            f"{path}: needs at least {self.min_items} item(s)")
+            return INVALID
+        return seq
+
+    def json(self):
+        out = {"type": "array", "items": self.item.json()}
+        if self.min_items:
+            out["minItems"] = self.min_items
+        return out
+
+    def doc_type(self):
+        return f"list of {self.item.doc_type()}"
+
+
+class Field:
+    def __init__(self, name, type_, description, required=False, default=None):
+        self.name = name
+        self.type = type_
+        self.description = description
+        self.required = required
+        self.default = default
+
+
+class Record(Type):
+    def __init__(self, title, description, fields):
+        self.title = title
+        self.description = description
+        self.fields = {f.name: f for f in fields}
+
+    def validate(self, node, ctx, path):
+        where = path or "the file"
+        if not isinstance(node, yaml.MappingNode):
+            ctx.diags.error(ctx.loc(node), "wrong-type",
+                            f"{where}: expected a mapping with keys "
+                            + ", ".join(self.fields) + f", found {describe_node(node)}")
+            return INVALID
+        rec = Rec(ctx.loc(node))
+        key_nodes = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            sub = f"{path}.{key}" if path else str(key)
+            if key in key_nodes:
+                first = key_nodes[key]
+                ctx.diags.error(ctx.loc(key_node), "duplicate-key",
+                                f"{where}: key '{key}' appears twice",
+                                notes=[(ctx.loc(first), f"'{key}' first set here")],
+                                hint="YAML would silently keep only the last; remove one")
+                continue
+            if key not in self.fields:
+                close = difflib.get_close_matches(str(key), list(self.fields), 1)
+                hint = (f"did you mean '{close[0]}'?" if close
+                        else "known keys: " + ", ".join(self.fields))
+                ctx.diags.error(ctx.loc(key_node), "unknown-key",
+                                f"{where}: unknown key '{key}'", hint=hint)
+                continue
+            key_nodes[key] = key_node
+            rec[key] = self.fields[key].type.validate(value_node, ctx, sub)
+            rec.locs[key] = ctx.loc(value_node)
+        for field in self.fields.values():
+            if field.name in rec:
+                continue
+            if field.required:
+                ctx.diags.error(rec.loc, "missing-key",
+                                f"{where}: required key '{field.name}' is missing",
+                                hint=f"{field.name}: {field.description}")
+            elif field.default is not None:
+                rec[field.name] = field.default
+        return rec
+
+    def json(self):
+        out = {
+            "type": "object",
+            "description": self.description,
+            "additionalProperties": False,
+            "properties": {},
+        }
+        for field in self.fields.values():
+            prop = dict(field.type.json())
+            prop["description"] = field.description
+            if field.default is not None and not isinstance(field.default, (Rec, Seq)):
+                prop["default"] = field.default
+            out["properties"][field.name] = prop
+        required = [f.name for f in self.fields.values() if f.required]
+        if required:
+            out["required"] = required
+        return out
+
+    def doc_type(self):
+        return f"mapping ({self.title})"
+
+
+class MapOf(Type):
+    """A mapping from names to records, e.g. a board's devices."""
+
+    def __init__(self, key, value):
+        self.key = key
+        self.value = value
+
+    def validate(self, node, ctx, path):
+        if not isinstance(node, yaml.MappingNode):
+            ctx.diags.error(ctx.loc(node), "wrong-type",
+                            f"{path}: expected a mapping of names, found {describe_node(node)}")
+            return INVALID
+        rec = Rec(ctx.loc(node))
+        for key_node, value_node in node.value:
+            key = self.key.validate(key_node, ctx, f"{path} key")
+            if key is INVALID:
+                continue
+            if key in rec:
+                ctx.diags.error(ctx.loc(key_node), "duplicate-key",
+                                f"{path}: key '{key}' appears twice",
+                                notes=[(rec.where(key), f"'{key}' first defined here")],
+                                hint="YAML would silently keep only the last; remove one")
+                continue
+            rec[key] = self.value.validate(value_node, ctx, f"{path}.{key}")
+            rec.locs[key] = ctx.loc(key_node)
+        return rec
+
+    def json(self):
+        return {"type": "object", "propertyNames": self.key.json(),
+                "additionalProperties": self.value.json()}
+
+    def doc_type(self):
+        return f"mapping of name to {self.value.doc_type()}"
+
+
+def empty_rec():
+    return Rec(Loc("<default>"))
+
+
+PAGE = 0x1000
+POLICY = ("halt", "restart")
+
+MEMORY = Record("capsule memory", "The capsule's one contiguous RAM region.", [
+    Field("size", Size(align=PAGE), "Bytes of RAM, a multiple of 4 KiB (e.g. 16MiB).",
+          required=True),
+    Field("base", Addr(align=PAGE), "Fixed physical base address; by default the "
+          "generator picks the lowest address that costs the fewest PMP entries."),
+])
+
+PAYLOAD = Record("payload", "What the capsule boots: a guest from guests/ or a kernel file.", [
+    Field("guest", file_name_type(), "A guest under guests/: reads guests/GUEST/guest.yaml "
+          "(kernel, initrd, bootargs, kind); the keys below override it."),
+    Field("kernel", Str(), "Kernel or bare-metal binary, relative to the repository root."),
+    Field("initrd", Str(), "Initial RAM disk, relative to the repository root."),
+    Field("bootargs", Str(), "Kernel command line, in /chosen/bootargs."),
+])
+
+CAPSULE = Record("capsule", "One guest partition.", [
+    Field("name", Str(), "Capsule name: [a-z][a-z0-9_]*, at most 31 characters (it is a "
+          "C identifier and a device-tree node name).", required=True),
+    Field("vcpus", Int(1, 64), "Number of virtual harts.", required=True),
+    Field("harts", List(Int(0, 1023), 1), "Physical hart for each vCPU, in vCPU order "
+          "(vCPU 0 first); one hart per vCPU.", required=True),
+    Field("memory", MEMORY, "The capsule's RAM.", required=True),
+    Field("payload", PAYLOAD, "What the capsule boots.", required=True),
+    Field("console", Enum("uart", "sbi"), "Console form in the device tree: `uart` adds "
+          "the virtual ns16550 UART and points stdout-path at it; `sbi` leaves only the "
+          "SBI console (DBCN).", default="uart"),
+    Field("devices", List(file_name_type()), "Board devices passed through to the capsule "
+          "(their interrupts are not routed: no PLIC virtualisation yet).", default=Seq(Loc("<default>"))),
+    Field("isa-extensions", List(Str()), "ISA extensions the capsule's device tree "
+          "advertises, a subset of the board's (default: all of them)."),
+    Field("on-fault", Enum(*POLICY), "What a capsule fault does: halt the capsule, or "
+          "restart it from the pristine store.", default="halt"),
+    Field("on-poweroff", Enum(*POLICY), "What SBI system shutdown from the capsule does.",
+          default="halt"),
+    Field("on-reboot", Enum(*POLICY), "What SBI system reboot from the capsule does.",
+          default="restart"),
+    Field("restart-limit", Int(0, 1 << 31), "Restarts allowed by on-fault before the "
+          "capsule stays halted.", default=3),
+    Field("may-reset-system", Bool(), "Whether the capsule's SBI system reset acts on the "
+          "whole board instead of the capsule alone.", default=False),
+])
+
+HYPERVISOR = Record("hypervisor", "Options of the hypervisor itself.", [
+    Field("log-level", Enum("error", "warn", "info", "debug"),
+          "Least severe message the hypervisor prints.", default="info"),
+    Field("memory", Size(align=PAGE), "RAM for the hypervisor image, stacks and state, at "
+          "the start of RAM bank 0.", default=2 << 20),
+    Field("console", Record("hypervisor console", "The physical console.", [
+        Field("focus", name_type(), "Capsule that has console input at boot (default: the "
+              "first capsule)."),
+    ]), "The physical console."),
+])
+
+CONFIG = Record("system", "A Bulkhead system: a board, hypervisor options and capsules "
+                "(configs/NAME.yaml).", [
+    Field("board", file_name_type(), "Board name: boards/BOARD.yaml.", required=True),
+    Field("hypervisor", HYPERVISOR, "Hypervisor options."),
+    Field("capsules", List(CAPSULE), "The capsules, in order: the order decides "
+          "allocation order and the console focus digits.", required=True),
+])
+
+GUEST = Record("guest", "A guest manifest (guests/NAME/guest.yaml).", [
+    Field("guest", file_name_type(), "The guest's name, same as its directory.", required=True),
+    Field("kind", Enum("bare-metal", "linux"), "`linux`: a RISC-V Linux Image (header "
+          "checked, 2 MiB aligned); `bare-metal`: a raw position-independent binary.",
+          required=True),
+    Field("kernel", Str(), "Kernel file its Makefile produces, relative to the repository "
+          "root.", required=True),
+    Field("initrd", Str(), "Initial RAM disk its Makefile produces."),
+    Field("bootargs", Str(), "Default kernel command line."),
+    Field("description", Str(), "What the guest is."),
+])
+
+REGION = Record("region", "A physical range.", [
+    Field("base", Addr(), "First byte.", required=True),
+    Field("size", Size(), "Length in bytes.", required=True),
+])
+
+RESERVED = Record("reserved range", "A range the loader uses before the hypervisor runs.", [
+    Field("base", Addr(), "First byte.", required=True),
+    Field("size", Size(), "Length in bytes.", required=True),
+    Field("why", Str(), "Who uses it.", required=True),
+])
+
+DEVICE = Record("device", "A memory-mapped device.", [
+    Field("kind", Str(), "Device class (clint, plic, ns16550, sifive-test, goldfish-rtc, "
+          "virtio-mmio, ...); names its device-tree node.", required=True),
+    Field("compatible", List(Str(), 1), "Device-tree compatible strings, most specific "
+          "first (quote them: a comma splits a flow list).", required=True),
+    Field("base", Addr(), "MMIO base address.", required=True),
+    Field("size", Size(), "MMIO window size.", required=True),
+    Field("interrupts", List(Int(1, 1023)), "Interrupt sources at the interrupt controller."),
+    Field("clock-frequency", Int(1), "Input clock in Hz (UARTs)."),
+    Field("sources", Int(1, 1023), "Number of interrupt sources (interrupt controllers)."),
+])
+
+BOARD = Record("board", "A machine (boards/NAME.yaml).", [
+    Field("board", file_name_type(), "Board name, same as the file name.", required=True),
+    Field("description", Str(), "What the machine is."),
+    Field("harts", Int(1, 1024), "Number of harts, IDs 0..harts-1.", required=True),
+    Field("timebase-frequency", Int(1), "Frequency of the time CSR in Hz.", required=True),
+    Field("isa", Record("isa", "The harts' ISA.", [
+        Field("base", Enum("rv64i"), "Base ISA.", required=True),
+        Field("extensions", List(Str(r"^([a-z]|[zsx][a-z0-9]+)$", "an ISA extension name "
+              "(a single letter, or z/s/x followed by letters and digits)"), 1),
+              "Extensions every hart has, lower case.", required=True),
+    ]), "The harts' ISA.", required=True),
+    Field("mmu", Enum("sv39", "sv48", "sv57"), "Largest supported paging mode.",
+          required=True),
+    Field("pmp", Record("pmp", "Physical memory protection.", [
+        Field("entries", Int(0, 64), "PMP entries per hart.", required=True),
+        Field("granularity", Size(), "PMP granularity in bytes (a power of two, >= 4).",
+              required=True),
+    ]), "PMP budget.", required=True),
+    Field("ram", List(REGION, 1), "RAM banks, bank 0 first.", required=True),
+    Field("loader-reserved", List(RESERVED), "Ranges no payload byte may be placed in.",
+          default=Seq(Loc("<default>"))),
+    Field("devices", MapOf(file_name_type(), DEVICE), "Every device, by name.", required=True),
+    Field("hypervisor-devices", Record("hypervisor devices", "Devices the hypervisor "
+          "drives; never given to capsules.", [
+        Field("timer", file_name_type(), "CLINT/ACLINT device.", required=True),
+        Field("interrupt-controller", file_name_type(), "PLIC device.", required=True),
+        Field("console", file_name_type(), "ns16550 UART the hypervisor owns.", required=True),
+        Field("poweroff", file_name_type(), "sifive,test device that powers the machine off.",
+              required=True),
+    ]), "Devices the hypervisor owns.", required=True),
+    Field("qemu", Record("qemu", "How `make run` starts QEMU for this board.", [
+        Field("binary", Str(), "QEMU executable.", required=True),
+        Field("machine", Str(), "-M value.", required=True),
+        Field("args", List(Str()), "Further arguments, before -smp and -m are added.",
+              default=Seq(Loc("<default>"))),
+    ]), "QEMU command line.", required=True),
+])
+
+
+def json_schema(record=CONFIG):
+    out = {"$schema": "http://json-schema.org/draft-07/schema#",
+           "title": "Bulkhead " + record.title}
+    out.update(record.json())
+    return out
+
+
+def walk_records(record, seen=None):
+    """Every Record reachable from record, in first-seen order."""
+    seen = [] if seen is None else seen
+    if record in seen:
+        return seen
+    seen.append(record)
+    for field in record.fields.values():
+        inner = field.type
+        while isinstance(inner, (List, MapOf)):
+            inner = inner.item if isinstance(inner, List) else inner.value
+        if isinstance(inner, Record):
+            walk_records(inner, seen)
+    return seen
+
+
+def markdown(record):
+    """Reference tables for record and every record inside it."""
+    out = []
+    for rec in walk_records(record):
+        out.append(f"### {rec.title}\n\n{rec.description}\n")
+        out.append("| key | type | required / default | description |")
+        out.append("|---|---|---|---|")
+        for field in rec.fields.values():
+            if field.required:
+                need = "required"
+            elif field.default is None or isinstance(field.default, (Rec, Seq)):
+                need = "optional" if field.default is None else "optional, default empty"
+            else:
+                default = field.default
+                if isinstance(default, bool):
+                    default = str(default).lower()
+                elif isinstance(field.type, Size):
+                    default = f"{default >> 20}MiB" if default % (1 << 20) == 0 else default
+                need = f"default `{default}`"
+            out.append(f"| `{field.name}` | {field.type.doc_type()} | {need} | "
+                       f"{field.description} |")
+        out.append("")
+    return "\n".join(out)
