@@ -3,6 +3,8 @@
 # `make help` lists every target.
 
 CONFIG ?= qemu-hello
+# Extra QEMU options for `make run`, e.g. QEMU_EXTRA="-s -S" to wait for gdb.
+QEMU_EXTRA ?=
 OUT := build/$(CONFIG)
 GEN := $(OUT)/gen
 
@@ -51,7 +53,7 @@ $(OUT)/bulkhead.elf: $(GEN)/.stamp FORCE
 
 run: $(OUT)/bulkhead.elf
 	@echo "bulkhead: booting $(OUT)/bulkhead.elf; Ctrl-] then a digit focuses a capsule, Ctrl-A X quits QEMU"
-	@set -- $$(cat $(GEN)/qemu.args); exec "$$@" -kernel $(OUT)/bulkhead.elf
+	@set -- $$(cat $(GEN)/qemu.args); exec "$$@" $(QEMU_EXTRA) -kernel $(OUT)/bulkhead.elf
 
 info: $(GEN)/.stamp
 	@$(GENERATOR) info --config configs/$(CONFIG).yaml --out $(OUT)
