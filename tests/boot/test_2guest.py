@@ -1,0 +1,277 @@
+# SPDX-License-Identifier: MIT
+"""The qemu-2guest demo end to end: two stock Linux capsules on one console.
+
+Boots `make run CONFIG=qemu-2guest`, logs into each capsule through the
+console focus keys (Ctrl-] then its digit) and checks, in each: the hostname
+is the capsule's name, 2 CPUs are online, MemTotal fits the capsule's memory,
+`uname -r` is the packaged kernel's, and what one capsule runs never shows
+in the other's output. Then it powers one capsule off, shows the other still
+answers, powers that one off too and expects QEMU to exit by itself.
+
+Every wait has a hang guard; a failure shows the tail of each capsule's
+console, and the whole console is kept in build/qemu-2guest/test_2guest.log.
+"""
+
+import re
+import secrets
+import subprocess
+import time
+from pathlib import Path
+
+import pexpect
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = "qemu-2guest"
+CAPSULES = ["linux0", "linux1"]  # config order = focus digit
+LOG = ROOT / "build" / CONFIG / "test_2guest.log"
+INPUTS_LOCK = ROOT / "build" / "guests" / "linux" / "inputs.lock"
+
+BUILD_TIMEOUT = 900  # first build fetches the kernel
+BOOT_TIMEOUT = 180  # both capsules to their login prompts
+COMMAND_TIMEOUT = 30
+EXIT_TIMEOUT = 60
+# The kernel keeps its own image, page structures and early allocations out
+# of MemTotal: about 72 MiB of a 256 MiB machine for Debian's kernel.
+KERNEL_RESERVE = 96 << 20
+
+ESCAPE = "\x1d"   # Ctrl-]
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+PREFIXED = re.compile(r"^\[([A-Za-z0-9_]+)\] ?(.*)$")
+# getty prints /etc/issue just before "NAME login: "; being a whole line, it
+# shows even while the capsule does not have the console focus (a partial
+# line like the prompt itself is printed only for the focused capsule).
+ISSUE = "Log in as root, no password."
+
+
+class SystemConsole:
+    """Splits Bulkhead's console into one stream per `[name]` prefix.
+
+    The hypervisor prints every capsule line as `[name] text` and starts
+    anybody else's output on a fresh line, so each terminal line belongs to
+    one prefix. The unterminated last line counts too: a focused capsule's
+    prompt is shown before its newline.
+    """
+
+    def __init__(self, child):
+        self.child = child
+        self.lines = []   # (name, text), in arrival order
+        self.tail = ""   # the unterminated last line
+        self.raw = []
+        self.cursor = {}  # stream -> offset already consumed
+
+    def _take(self, data):
+        self.raw.append(data)
+        text = ANSI.sub("", self.tail + data).replace("\r", "")
+        *complete, self.tail = text.split("\n")
+        for line in complete:
+            self.lines.append(self._split(line))
+
+    @staticmethod
+    def _split(line):
+        m = PREFIXED.match(line)
+        return (m.group(1), m.group(2)) if m else ("", line)
+
+    def stream(self, name):
+        text = "".join(t + "\n" for n, t in self.lines if n == name)
+        tail_name, tail_text = self._split(self.tail)
+        if self.tail and tail_name == name:
+            text += tail_text
+        return text
+
+    def pump(self, timeout):
+        try:
+            self._take(self.child.read_nonblocking(65536, timeout))
+        except pexpect.TIMEOUT:
+            pass
+
+    def wait_for(self, name, pattern, timeout, what):
+        """Waits until pattern shows in name's stream after what earlier
+        waits consumed; returns the match and consumes through it."""
+        regex = re.compile(pattern, re.DOTALL)
+        deadline = time.monotonic() + timeout
+        while True:
+            start = self.cursor.get(name, 0)
+            m = regex.search(self.stream(name), start)
+            if m:
+                self.cursor[name] = m.end()
+                return m
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.fail(f"no {what} from {name} within {timeout} s")
+            try:
+                self.pump(min(left, 1.0))
+            except pexpect.EOF:
+                self.fail(f"QEMU exited while waiting for {what} from {name}")
+
+    def send(self, text):
+        # Small pieces: the hypervisor queues 64 input bytes per capsule.
+        for i in range(0, len(text), 16):
+            self.child.send(text[i:i + 16])
+            time.sleep(0.02)
+
+    def save(self):
+        LOG.parent.mkdir(parents=True, exist_ok=True)
+        LOG.write_text("".join(self.raw))
+
+    def report(self):
+        names = CAPSULES + ["bulkhead", ""]
+        out = []
+        for name in names:
+            lines = self.stream(name).splitlines()[-25:]
+            label = f"[{name}]" if name else "unprefixed output"
+            out.append(f"--- last {len(lines)} lines of {label} ---")
+            out.extend(lines)
+        out.append(f"--- whole console: {LOG} ---")
+        return "\n".join(out)
+
+    def fail(self, message):
+        self.save()
+        pytest.fail(f"{message}\n{self.report()}", pytrace=False)
+
+
+class Capsule:
+    """One Linux capsule behind the shared console."""
+
+    def __init__(self, console, name):
+        self.console = console
+        self.name = name
+        self.digit = str(CAPSULES.index(name))
+        self.serial = 0
+
+    def focus(self):
+        self.console.send(ESCAPE + self.digit)
+        self.console.wait_for("bulkhead", rf"console focus: {self.name}\n",
+                              COMMAND_TIMEOUT, "the focus switch message")
+
+    def login(self):
+        self.focus()
+        # The prompt may have shown and been consumed by nobody yet, or
+        # be printed only now that the capsule has the focus.
+        self.console.wait_for(self.name, rf"{self.name} login: ",
+                              BOOT_TIMEOUT, "the login prompt")
+        self.console.send("root\r")
+        self.console.wait_for(self.name, rf"root@{self.name}:[^\n]*# ",
+                              COMMAND_TIMEOUT, "a root shell prompt after login")
+
+    def run(self, command):
+        """Runs command in the focused capsule's shell; returns its output.
+        The markers are split with "" so the echoed command line never
+        matches them."""
+        self.serial += 1
+        begin, end = f"BH-BEGIN-{self.serial}", f"BH-END-{self.serial}"
+        self.console.send(f'echo BH""-BEGIN-{self.serial}; {command}; '
+                          f'echo BH""-END-{self.serial}\r')
+        m = self.console.wait_for(self.name, rf"\n{begin}\n(.*?){end}\n",
+                                  COMMAND_TIMEOUT, f"the output of `{command}`")
+        return m.group(1)
+
+    def poweroff(self):
+        self.focus()
+        self.console.send("poweroff\r")
+        self.console.wait_for(self.name, r"reboot: Power down", COMMAND_TIMEOUT,
+                              "the kernel's power-down message")
+
+
+def capsule_memory(name):
+    config = yaml.safe_load((ROOT / "configs" / f"{CONFIG}.yaml").read_text())
+    for capsule in config["capsules"]:
+        if capsule["name"] == name:
+            return parse_size(capsule["memory"]["size"])
+    raise AssertionError(f"configs/{CONFIG}.yaml has no capsule {name}")
+
+
+def parse_size(text):
+    m = re.fullmatch(r"(\d+)\s*([KMG]i?B)?", str(text))
+    assert m, f"cannot read memory size {text!r}"
+    unit = {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, None: 1}
+    return int(m.group(1)) * unit[m.group(2)]
+
+
+def packaged_kernel_release():
+    inputs = yaml.safe_load(INPUTS_LOCK.read_text())
+    kernels = [p for p in inputs["packages"] if p["role"] == "kernel"]
+    assert kernels, f"{INPUTS_LOCK} names no kernel package"
+    return kernels[0]["kernel-release"]
+
+
+@pytest.fixture(scope="module")
+def system():
+    build = subprocess.run(["make", f"CONFIG={CONFIG}"], cwd=ROOT,
+                           capture_output=True, text=True, timeout=BUILD_TIMEOUT)
+    if build.returncode != 0:
+        tail = (build.stdout + build.stderr).splitlines()[-40:]
+        pytest.fail(f"make CONFIG={CONFIG} failed:\n" + "\n".join(tail),
+                    pytrace=False)
+    child = pexpect.spawn("make", ["--no-print-directory", "run", f"CONFIG={CONFIG}"],
+                          cwd=str(ROOT), encoding="utf-8", codec_errors="replace",
+                          dimensions=(50, 200))
+    console = SystemConsole(child)
+    yield console
+    console.save()
+    if child.isalive():
+        child.terminate(force=True)
+
+
+def test_two_linux_capsules(system):
+    console = system
+    capsules = {name: Capsule(console, name) for name in CAPSULES}
+    for name in CAPSULES:
+        console.wait_for(name, re.escape(ISSUE), BOOT_TIMEOUT,
+                         "getty's banner (/etc/issue)")
+
+    release = packaged_kernel_release()
+    markers = {}
+    for name, capsule in capsules.items():
+        capsule.login()
+        hostname = capsule.run("hostname").strip()
+        if hostname != name:
+            console.fail(f"{name}: hostname is {hostname!r}, not the capsule's name")
+        cpus = capsule.run("grep -c ^processor /proc/cpuinfo").strip()
+        if cpus != "2":
+            console.fail(f"{name}: /proc/cpuinfo lists {cpus!r} processors, expected 2")
+        meminfo = capsule.run("grep MemTotal /proc/meminfo")
+        m = re.search(r"MemTotal:\s+(\d+) kB", meminfo)
+        if not m:
+            console.fail(f"{name}: no MemTotal in {meminfo!r}")
+        total, size = int(m.group(1)) << 10, capsule_memory(name)
+        if not size - KERNEL_RESERVE <= total <= size:
+            console.fail(f"{name}: MemTotal is {total >> 10} kB; a {size >> 20} MiB "
+                         f"capsule should show {(size - KERNEL_RESERVE) >> 10}.."
+                                                 f"{size >> 10} kB")
+        uname = capsule.run("uname -r").strip()
+        if uname != release:
+            console.fail(f"{name}: uname -r is {uname!r}, the packaged kernel is "
+                         f"{release!r} ({INPUTS_LOCK})")
+        markers[name] = f"marker-{name}-{secrets.token_hex(6)}"
+        echoed = capsule.run(f"echo {markers[name]}")
+        if markers[name] not in echoed:
+            console.fail(f"{name}: echo printed {echoed!r}, not {markers[name]}")
+
+    for name, marker in markers.items():
+        for other in CAPSULES:
+            if other != name and marker in console.stream(other):
+                console.fail(f"{name}'s marker {marker} shows in {other}'s output")
+
+    # One capsule off; the other must not notice.
+    stopped, survivor = capsules[CAPSULES[1]], capsules[CAPSULES[0]]
+    stopped.poweroff()
+    survivor.focus()
+    alive = survivor.run("echo still-$((40 + 2))")
+    if "still-42" not in alive:
+        console.fail(f"{survivor.name} stopped answering after {stopped.name} powered off")
+
+    survivor.poweroff()
+    deadline = time.monotonic() + EXIT_TIMEOUT
+    while console.child.isalive() and time.monotonic() < deadline:
+        try:
+            console.pump(1.0)
+        except pexpect.EOF:
+            break
+    if console.child.isalive():
+        console.fail(f"QEMU still runs {EXIT_TIMEOUT} s after both capsules powered off")
+    console.child.close()
+    if console.child.exitstatus != 0:
+        console.fail(f"make run exited with status {console.child.exitstatus}, "
+                     "expected 0 (QEMU powered off by the hypervisor)")
