@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The bare-metal runtime every test guest links: boot and secondary entry,
+ * per-hart state (reached through tp), the S-mode trap handler, fault
+ * probes, a serialised console and printf.
+ *
+ * A guest supplies guest_main() and guest_secondary(); the runtime calls
+ * them on their own stacks with the trap vector installed.
+ */
+#ifndef GUEST_RUNTIME_H
+#define GUEST_RUNTIME_H
+
+#define GUEST_MAX_HARTS		8
+#define GUEST_STACK_SIZE	8192
+
+#ifndef __ASSEMBLER__
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SSTATUS_SIE		(1UL << 1)
+#define SIE_SSIE		(1UL << 1)
+#define SIE_STIE		(1UL << 5)
+#define SIP_SSIP		(1UL << 1)
+
+#define SCAUSE_INTERRUPT	(1UL << 63)
+#define IRQ_S_SOFT		1
+#define IRQ_S_TIMER		5
+#define IRQ_S_EXT		9
+#define EXC_INSN_MISALIGNED	0
+#define EXC_INSN_ACCESS		1
+#define EXC_ILLEGAL_INSN	2
+#define EXC_LOAD_ACCESS		5
+#define EXC_STORE_ACCESS	7
+#define EXC_INSN_PAGE		12
+
+/* Registers as trap_entry saves them; regs[0] holds nothing. */
+struct trap_frame {
+	unsigned long regs[32];
+	unsigned long sepc;
+	unsigned long sstatus;
+	unsigned long scause;
+	unsigned long stval;
+};
+
+/* What a probe saw; faulted = 0 means the access went through. */
+struct fault {
+	int faulted;
+	unsigned long cause;
+	unsigned long tval;
+	unsigned long epc;
+};
+
+struct hart {
+	unsigned long hartid;
+	/* Set around a probe: the next exception is expected, not fatal. */
+	volatile int probing;
+	struct fault fault;
+	volatile unsigned long timer_irqs;
+	volatile unsigned long soft_irqs;
+};
+
+/* Provided by the guest. */
+void guest_main(unsigned long hartid, const void *dtb);
+void guest_secondary(unsigned long hartid, unsigned long opaque);
+
+/* The address a hart_start must name to enter guest_secondary(). */
+void _secondary_start(void);
+
+/* Linker-script symbols: the loaded image and the end of bss. */
+extern char _start[], __image_end[], __bss_end[];
+
+static inline struct hart *this_hart(void)
+{
+	struct hart *h;
+
+	asm volatile("mv %0, tp" : "=r"(h));
+	return h;
+}
+
+struct hart *hart_state(unsigned long hartid);
+
+#define csr_read(csr)							\
+({									\
+	unsigned long __v;						\
+	asm volatile("csrr %0, " #csr : "=r"(__v) : : "memory");	\
+	__v;								\
+})
+
+#define csr_write(csr, val)						\
+	asm volatile("csrw " #csr ", %0" : : "rK"(val) : "memory")
+#define csr_set(csr, val)						\
+	asm volatile("csrs " #csr ", %0" : : "rK"(val) : "memory")
+#define csr_clear(csr, val)						\
+	asm volatile("csrc " #csr ", %0" : : "rK"(val) : "memory")
+
+static inline uint64_t read_time(void)
+{
+	uint64_t t;
+
+	asm volatile("rdtime %0" : "=r"(t));
+	return t;
+}
+
+static inline void wait_for_interrupt(void)
+{
+	asm volatile("wfi" : : : "memory");
+}
+
+/*
+ * Probes: one access that may fault. On a fault the trap handler records
+ * it in f and resumes after the access (for a fetch: at the caller).
+ * Return value: what a load read (0 when it faulted).
+ */
+void probe_begin(void);
+void probe_end(struct fault *f);
+uint64_t probe_load64(unsigned long addr, struct fault *f,
+		      unsigned long *insn);
+void probe_store64(unsigned long addr, uint64_t val, struct fault *f,
+		   unsigned long *insn);
+void probe_fetch(unsigned long addr, struct fault *f);
+
+/* Console: whole calls are atomic across the harts of the capsule. */
+void console_write(const char *s, size_t len);
+int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int snprintf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int console_has_dbcn(void);
+
+/* SRST shutdown of the capsule; never returns. */
+void __attribute__((noreturn)) guest_poweroff(void);
+
+#endif /* __ASSEMBLER__ */
+#endif

@@ -1,0 +1,760 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hello: a bare-metal S-mode capsule that checks what Bulkhead promises a
+ * guest: SBI 2.0 (BASE, DBCN, HSM, TIME, IPI, RFENCE, SRST), the virtual
+ * ns16550, S-mode timer interrupts by SBI and by Sstc, memory isolation and
+ * the time CSRs. Each check prints exactly one line:
+ *
+ *	PASS <check>
+ *	FAIL <check>: <why>
+ *	SKIP <check>: <why>	(the check does not apply to this capsule)
+ *
+ * then the boot vCPU prints "hello: done" and shuts the capsule down with
+ * SBI SRST. Secondary vCPUs serve IPIs until told to stop, then hart_stop.
+ */
+#include "fdt.h"
+#include "runtime.h"
+#include "sbi.h"
+#include "string.h"
+
+#define BULKHEAD_IMPL_ID	0x42554c4bUL	/* "BULK" */
+/* No SBI extension has this ID: probe must say absent, calls must fail. */
+#define UNKNOWN_EXT_ID		0x0badc0deUL
+
+#define WHY_LEN			160
+
+enum { CHECK_PASS, CHECK_FAIL, CHECK_SKIP };
+
+/* What the device tree says about this capsule. */
+struct sysinfo {
+	struct fdt fdt;
+	unsigned long boot_hart;
+	uint64_t mem_base;
+	uint64_t mem_size;
+	const char *bootargs;
+	uint64_t timebase;
+	unsigned long harts[GUEST_MAX_HARTS];	/* hart IDs from /cpus */
+	int hart_count;
+	unsigned long max_hart;
+	int has_sstc;
+	int has_uart;
+	uint64_t uart_base;
+	uint32_t uart_shift;
+	uint32_t uart_width;
+};
+
+static struct sysinfo sys;
+
+/* Mailboxes between the boot vCPU and the secondaries. */
+static volatile unsigned long started_opaque[GUEST_MAX_HARTS];
+static volatile unsigned long ipi_acks[GUEST_MAX_HARTS];
+static volatile int secondaries_stop;
+
+static int fail(char *why, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, WHY_LEN, fmt, ap);
+	va_end(ap);
+	return CHECK_FAIL;
+}
+
+static int skip(char *why, const char *reason)
+{
+	snprintf(why, WHY_LEN, "%s", reason);
+	return CHECK_SKIP;
+}
+
+static void report(const char *check, int result, const char *why)
+{
+	if (result == CHECK_PASS)
+		printf("PASS %s\n", check);
+	else
+		printf("%s %s: %s\n", result == CHECK_FAIL ? "FAIL" : "SKIP",
+		       check, why);
+}
+
+static void run_check(const char *check, int (*fn)(char *why))
+{
+	char why[WHY_LEN];
+
+	why[0] = '\0';
+	report(check, fn(why), why);
+}
+
+static uint64_t seconds(uint64_t n)
+{
+	return n * sys.timebase;
+}
+
+/* Spin (interrupts as the caller left them) until *p != old or timeout. */
+static int wait_change(volatile unsigned long *p, unsigned long old,
+		       uint64_t timeout)
+{
+	uint64_t deadline = read_time() + timeout;
+
+	while (*p == old) {
+		if (read_time() > deadline)
+			return -1;
+	}
+	return 0;
+}
+
+static int is_other_hart(int i)
+{
+	return sys.harts[i] != sys.boot_hart;
+}
+
+static int other_hart_count(void)
+{
+	return sys.hart_count - 1;
+}
+
+/* ---- device tree ------------------------------------------------------ */
+
+static int read_cpus(int cpus)
+{
+	int cpu = -1;
+
+	sys.timebase = fdt_prop_u32(&sys.fdt, cpus, "timebase-frequency", 0);
+	while ((cpu = fdt_next_child(&sys.fdt, cpus, cpu)) >= 0) {
+		const char *isa;
+		uint64_t id, unused;
+
+		if (strncmp(fdt_name(&sys.fdt, cpu), "cpu@", 4) != 0)
+			continue;
+		if (fdt_reg(&sys.fdt, cpus, cpu, 0, &id, &unused) < 0 ||
+		    sys.hart_count == GUEST_MAX_HARTS || id >= 64)
+			return -1;
+		sys.harts[sys.hart_count++] = id;
+		if (id > sys.max_hart)
+			sys.max_hart = id;
+		isa = fdt_prop_string(&sys.fdt, cpu, "riscv,isa");
+		if ((isa && strstr(isa, "_sstc")) ||
+		    fdt_prop_has_string(&sys.fdt, cpu, "riscv,isa-extensions",
+					"sstc"))
+			sys.has_sstc = 1;
+	}
+	return sys.hart_count && sys.timebase ? 0 : -1;
+}
+
+static void read_uart(void)
+{
+	int soc = fdt_path(&sys.fdt, "/soc");
+	int node = -1;
+	uint64_t size;
+
+	while ((node = fdt_next_child(&sys.fdt, soc, node)) >= 0) {
+		if (strncmp(fdt_name(&sys.fdt, node), "serial@", 7) != 0 ||
+		    !fdt_prop_has_string(&sys.fdt, node, "compatible",
+					 "ns16550a"))
+			continue;
+		if (fdt_reg(&sys.fdt, soc, node, 0, &sys.uart_base, &size) < 0)
+			continue;
+		sys.uart_shift = fdt_prop_u32(&sys.fdt, node, "reg-shift", 0);
+		sys.uart_width = fdt_prop_u32(&sys.fdt, node, "reg-io-width", 1);
+		sys.has_uart = 1;
+		return;
+	}
+}
+
+static const char *read_device_tree(const void *dtb)
+{
+	int root, memory;
+
+	if (fdt_open(&sys.fdt, dtb) < 0)
+		return "a1 does not point to a device tree blob";
+	root = fdt_root(&sys.fdt);
+	memory = fdt_child(&sys.fdt, root, "memory");
+	if (fdt_reg(&sys.fdt, root, memory, 0, &sys.mem_base, &sys.mem_size) < 0)
+		return "no memory node with a reg property";
+	if (read_cpus(fdt_child(&sys.fdt, root, "cpus")) < 0)
+		return "no usable /cpus node (cpu@N reg, timebase-frequency)";
+	sys.bootargs = fdt_prop_string(&sys.fdt, fdt_child(&sys.fdt, root, "chosen"),
+				       "bootargs");
+	read_uart();
+	return NULL;
+}
+
+/* ---- sbi-base --------------------------------------------------------- */
+
+struct named_ext {
+	unsigned long id;
+	char name[8];
+};
+
+static const struct named_ext required_exts[] = {
+	{ SBI_EXT_TIME, "TIME" },
+	{ SBI_EXT_IPI, "IPI" },
+	{ SBI_EXT_RFENCE, "RFENCE" },
+	{ SBI_EXT_HSM, "HSM" },
+	{ SBI_EXT_SRST, "SRST" },
+	{ SBI_EXT_DBCN, "DBCN" },
+};
+
+static int check_sbi_base(char *why)
+{
+	struct sbiret ret = sbi_get_spec_version();
+	unsigned long i;
+
+	if (ret.error)
+		return fail(why, "get_spec_version returned error %ld", ret.error);
+	if (sbi_version_major(ret.value) < 2)
+		return fail(why, "spec version %lu.%lu, want 2.0 or later",
+			    sbi_version_major(ret.value),
+			    sbi_version_minor(ret.value));
+	ret = sbi_get_impl_id();
+	if (ret.error || (unsigned long)ret.value != BULKHEAD_IMPL_ID)
+		return fail(why, "implementation ID %lx (error %ld), want %lx",
+			    ret.value, ret.error, BULKHEAD_IMPL_ID);
+	for (i = 0; i < sizeof(required_exts) / sizeof(required_exts[0]); i++) {
+		ret = sbi_probe_extension(required_exts[i].id);
+		if (ret.error || ret.value == 0)
+			return fail(why, "probe says %s is absent (error %ld)",
+				    required_exts[i].name, ret.error);
+	}
+	ret = sbi_probe_extension(UNKNOWN_EXT_ID);
+	if (ret.error || ret.value != 0)
+		return fail(why, "probe of unknown extension %lx returned %ld (error %ld), want 0",
+			    UNKNOWN_EXT_ID, ret.value, ret.error);
+	return CHECK_PASS;
+}
+
+/* ---- dbcn ------------------------------------------------------------- */
+
+static int expect_dbcn_rejects(char *why, unsigned long addr, unsigned long len)
+{
+	struct sbiret ret = sbi_debug_console_write(len, addr);
+
+	if (ret.error != SBI_ERR_INVALID_PARAM)
+		return fail(why, "console_write of %lu bytes at %lx returned error %ld, want %d (INVALID_PARAM)",
+			    len, addr, ret.error, SBI_ERR_INVALID_PARAM);
+	return CHECK_PASS;
+}
+
+static int check_dbcn(char *why)
+{
+	static const char line[] = "hello: dbcn console_write works\n";
+	uint64_t end = sys.mem_base + sys.mem_size;
+	struct sbiret ret;
+
+	if (!sbi_probe_extension(SBI_EXT_DBCN).value)
+		return fail(why, "the DBCN extension is absent");
+	ret = sbi_debug_console_write(sizeof(line) - 1, (unsigned long)line);
+	if (ret.error || ret.value != sizeof(line) - 1)
+		return fail(why, "console_write returned error %ld, value %ld, want 0, %lu",
+			    ret.error, ret.value, sizeof(line) - 1);
+	if (expect_dbcn_rejects(why, end, 16) ||
+	    expect_dbcn_rejects(why, end - 8, 16) ||
+	    expect_dbcn_rejects(why, sys.mem_base - 16, 16))
+		return CHECK_FAIL;
+	return CHECK_PASS;
+}
+
+/* ---- uart ------------------------------------------------------------- */
+
+#define UART_THR	0
+#define UART_LSR	5
+#define UART_SCR	7
+#define UART_LSR_THRE	0x20
+
+static unsigned long uart_reg(int reg)
+{
+	return sys.uart_base + ((unsigned long)reg << sys.uart_shift);
+}
+
+static uint8_t uart_read(int reg)
+{
+	if (sys.uart_width == 4)
+		return (uint8_t)*(volatile uint32_t *)uart_reg(reg);
+	return *(volatile uint8_t *)uart_reg(reg);
+}
+
+static void uart_write(int reg, uint8_t val)
+{
+	if (sys.uart_width == 4)
+		*(volatile uint32_t *)uart_reg(reg) = val;
+	else
+		*(volatile uint8_t *)uart_reg(reg) = val;
+}
+
+static int uart_putc(char c)
+{
+	uint64_t deadline = read_time() + seconds(1);
+
+	while (!(uart_read(UART_LSR) & UART_LSR_THRE)) {
+		if (read_time() > deadline)
+			return -1;
+	}
+	uart_write(UART_THR, (uint8_t)c);
+	return 0;
+}
+
+static int check_uart(char *why)
+{
+	char line[80];
+	static const uint8_t patterns[] = { 0x5a, 0xa5, 0x00 };
+	unsigned long i;
+	int len;
+
+	if (!sys.has_uart)
+		return skip(why, "no ns16550a serial@ node under /soc");
+	len = snprintf(line, sizeof(line), "hello: uart ns16550 at %lx works\n",
+		       (unsigned long)sys.uart_base);
+	for (i = 0; i < (unsigned long)len; i++) {
+		if (uart_putc(line[i]) < 0)
+			return fail(why, "LSR.THRE stayed clear for 1 s at %lx",
+				    uart_reg(UART_LSR));
+	}
+	for (i = 0; i < sizeof(patterns); i++) {
+		uint8_t got;
+
+		uart_write(UART_SCR, patterns[i]);
+		got = uart_read(UART_SCR);
+		if (got != patterns[i])
+			return fail(why, "scratch register read %x after writing %x",
+				    got, patterns[i]);
+	}
+	return CHECK_PASS;
+}
+
+/* ---- hsm -------------------------------------------------------------- */
+
+static unsigned long opaque_for(unsigned long hart)
+{
+	return 0x600d0000UL + hart;
+}
+
+void guest_secondary(unsigned long hartid, unsigned long opaque)
+{
+	struct hart *h = this_hart();
+
+	csr_set(sie, SIE_SSIE);
+	__atomic_store_n(&started_opaque[hartid], opaque, __ATOMIC_RELEASE);
+	/*
+	 * Sleep with SIE off so an IPI between the test and wfi still wakes
+	 * us (wfi ignores sstatus.SIE), then take it with SIE briefly on.
+	 */
+	while (!secondaries_stop) {
+		if (h->soft_irqs == ipi_acks[hartid])
+			wait_for_interrupt();
+		csr_set(sstatus, SSTATUS_SIE);
+		csr_clear(sstatus, SSTATUS_SIE);
+		__atomic_store_n(&ipi_acks[hartid], h->soft_irqs,
+				 __ATOMIC_RELEASE);
+	}
+}
+
+static int expect_error(char *why, const char *call, struct sbiret ret,
+			long want, const char *want_name)
+{
+	if (ret.error != want)
+		return fail(why, "%s returned error %ld, want %ld (%s)",
+			    call, ret.error, want, want_name);
+	return CHECK_PASS;
+}
+
+static int expect_status(char *why, unsigned long hart, long want)
+{
+	struct sbiret ret = sbi_hart_get_status(hart);
+
+	if (ret.error || ret.value != want)
+		return fail(why, "hart_get_status(%lu) returned %ld (error %ld), want %ld",
+			    hart, ret.value, ret.error, want);
+	return CHECK_PASS;
+}
+
+/* Start every other hart and wait until it reports through memory. */
+static int start_secondaries(char *why)
+{
+	unsigned long entry = (unsigned long)_secondary_start;
+	int i;
+
+	for (i = 0; i < sys.hart_count; i++) {
+		unsigned long hart = sys.harts[i];
+		struct sbiret ret;
+
+		if (!is_other_hart(i))
+			continue;
+		ret = sbi_hart_start(hart, entry, opaque_for(hart));
+		if (ret.error)
+			return fail(why, "hart_start(%lu) returned error %ld",
+				    hart, ret.error);
+		if (wait_change(&started_opaque[hart], 0, seconds(5)) < 0)
+			return fail(why, "vhart %lu did not report within 5 s", hart);
+		if (started_opaque[hart] != opaque_for(hart))
+			return fail(why, "vhart %lu got opaque %lx, want %lx", hart,
+				    started_opaque[hart], opaque_for(hart));
+		if (expect_status(why, hart, SBI_HSM_STARTED))
+			return CHECK_FAIL;
+	}
+	return CHECK_PASS;
+}
+
+static int check_hsm(char *why)
+{
+	unsigned long entry = (unsigned long)_secondary_start;
+	unsigned long outside = sys.mem_base + sys.mem_size;
+	unsigned long target = sys.boot_hart;
+	int i;
+
+	if (expect_status(why, sys.boot_hart, SBI_HSM_STARTED))
+		return CHECK_FAIL;
+	/* A stopped hart, if there is one, so only the address is wrong. */
+	for (i = 0; i < sys.hart_count; i++) {
+		if (is_other_hart(i))
+			target = sys.harts[i];
+	}
+	if (expect_error(why, "hart_start outside memory",
+			 sbi_hart_start(target, outside, 0),
+			 SBI_ERR_INVALID_ADDRESS, "INVALID_ADDRESS") ||
+	    expect_error(why, "hart_start of the hart after the last",
+			 sbi_hart_start(sys.max_hart + 1, entry, 0),
+			 SBI_ERR_INVALID_PARAM, "INVALID_PARAM") ||
+	    expect_error(why, "hart_start(-1)", sbi_hart_start(-1UL, entry, 0),
+			 SBI_ERR_INVALID_PARAM, "INVALID_PARAM") ||
+	    expect_error(why, "hart_start of itself",
+			 sbi_hart_start(sys.boot_hart, entry, 0),
+			 SBI_ERR_ALREADY_AVAILABLE, "ALREADY_AVAILABLE"))
+		return CHECK_FAIL;
+	if (target != sys.boot_hart &&
+	    expect_status(why, target, SBI_HSM_STOPPED))
+		return CHECK_FAIL;
+	if (start_secondaries(why))
+		return CHECK_FAIL;
+	if (target != sys.boot_hart &&
+	    expect_error(why, "hart_start of a started vCPU",
+			 sbi_hart_start(target, entry, 0),
+			 SBI_ERR_ALREADY_AVAILABLE, "ALREADY_AVAILABLE"))
+		return CHECK_FAIL;
+	return CHECK_PASS;
+}
+
+/* The secondaries leave their loop and hart_stop; status becomes STOPPED. */
+static int check_hsm_stop(char *why)
+{
+	int i;
+
+	if (!other_hart_count())
+		return skip(why, "this capsule has one vCPU");
+	secondaries_stop = 1;
+	for (i = 0; i < sys.hart_count; i++) {
+		unsigned long hart = sys.harts[i];
+		uint64_t deadline = read_time() + seconds(5);
+		struct sbiret ret;
+
+		if (!is_other_hart(i))
+			continue;
+		ret = sbi_send_ipi(1UL << hart, 0);
+		if (ret.error)
+			return fail(why, "send_ipi to vhart %lu returned error %ld",
+				    hart, ret.error);
+		do {
+			ret = sbi_hart_get_status(hart);
+		} while (!ret.error && ret.value != SBI_HSM_STOPPED &&
+			 read_time() < deadline);
+		if (ret.error || ret.value != SBI_HSM_STOPPED)
+			return fail(why, "vhart %lu status %ld (error %ld) 5 s after it was told to stop, want STOPPED",
+				    hart, ret.value, ret.error);
+	}
+	return CHECK_PASS;
+}
+
+/* ---- timers ----------------------------------------------------------- */
+
+/* Wait with interrupts on for the one-shot timer interrupt after deadline. */
+static int await_timer(char *why, const char *how, uint64_t deadline)
+{
+	struct hart *h = this_hart();
+	unsigned long before = h->timer_irqs;
+	uint64_t now;
+	int arrived;
+
+	csr_set(sie, SIE_STIE);
+	csr_set(sstatus, SSTATUS_SIE);
+	do {
+		now = read_time();
+		arrived = h->timer_irqs != before;
+	} while (!arrived && now < deadline + seconds(5));
+	csr_clear(sstatus, SSTATUS_SIE);
+	csr_clear(sie, SIE_STIE);
+	if (!arrived)
+		return fail(why, "no S-timer interrupt within 5 s of the %s deadline",
+			    how);
+	if (now < deadline)
+		return fail(why, "S-timer interrupt at %lu, before the %s deadline %lu",
+			    (unsigned long)now, how, (unsigned long)deadline);
+	return CHECK_PASS;
+}
+
+static int check_timer_sbi(char *why)
+{
+	uint64_t deadline = read_time() + sys.timebase / 100;
+	struct sbiret ret = sbi_set_timer(deadline);
+	int result;
+
+	if (ret.error)
+		return fail(why, "set_timer returned error %ld", ret.error);
+	result = await_timer(why, "set_timer", deadline);
+	sbi_set_timer(UINT64_MAX);
+	return result;
+}
+
+static int check_timer_sstc(char *why)
+{
+	uint64_t deadline = read_time() + sys.timebase / 100;
+	struct fault f;
+	int result;
+
+	if (!sys.has_sstc)
+		return skip(why, "the device tree ISA does not list sstc");
+	probe_begin();
+	csr_write(stimecmp, deadline);
+	probe_end(&f);
+	if (f.faulted)
+		return fail(why, "writing stimecmp raised scause %lx", f.cause);
+	result = await_timer(why, "stimecmp", deadline);
+	csr_write(stimecmp, UINT64_MAX);
+	return result;
+}
+
+/* ---- ipi -------------------------------------------------------------- */
+
+/* Send an IPI, then wait for the boot hart and/or the others to see it. */
+static int ipi_and_wait(char *why, const char *what, unsigned long mask,
+			unsigned long base, int self, int others)
+{
+	struct hart *h = this_hart();
+	unsigned long self_before = h->soft_irqs;
+	unsigned long acks_before[GUEST_MAX_HARTS];
+	struct sbiret ret;
+	int i;
+
+	for (i = 0; i < sys.hart_count; i++)
+		acks_before[i] = ipi_acks[sys.harts[i]];
+	ret = sbi_send_ipi(mask, base);
+	if (ret.error)
+		return fail(why, "send_ipi %s returned error %ld", what, ret.error);
+	if (self) {
+		int late;
+
+		csr_set(sstatus, SSTATUS_SIE);
+		late = wait_change(&h->soft_irqs, self_before, seconds(5));
+		csr_clear(sstatus, SSTATUS_SIE);
+		if (late)
+			return fail(why, "send_ipi %s: no IPI on this vCPU in 5 s", what);
+	}
+	for (i = 0; others && i < sys.hart_count; i++) {
+		unsigned long hart = sys.harts[i];
+
+		if (is_other_hart(i) &&
+		    wait_change(&ipi_acks[hart], acks_before[i], seconds(5)) < 0)
+			return fail(why, "send_ipi %s: vhart %lu did not acknowledge in 5 s",
+				    what, hart);
+	}
+	return CHECK_PASS;
+}
+
+static int ipi_to_others(char *why)
+{
+	int i;
+
+	for (i = 0; i < sys.hart_count; i++) {
+		unsigned long hart = sys.harts[i];
+
+		if (!is_other_hart(i))
+			continue;
+		if (ipi_and_wait(why, "to another vCPU", 1UL << hart, 0, 0, 1) ||
+		    ipi_and_wait(why, "with hart_mask_base = that vCPU", 1, hart,
+				 0, 1))
+			return CHECK_FAIL;
+	}
+	return CHECK_PASS;
+}
+
+static int check_ipi(char *why)
+{
+	struct hart *h = this_hart();
+	unsigned long beyond = sys.max_hart + 1;
+	unsigned long before;
+	uint64_t settle;
+	int result;
+
+	csr_set(sie, SIE_SSIE);
+	result = ipi_and_wait(why, "to itself", 1UL << sys.boot_hart, 0, 1, 0);
+	if (!result)
+		result = ipi_to_others(why);
+	if (!result)
+		result = ipi_and_wait(why, "with hart_mask_base = -1",
+				      0, SBI_HART_MASK_ALL, 1, 1);
+	if (result)
+		goto out;
+	/* A mask naming a hart the capsule lacks fails and sends nothing. */
+	before = h->soft_irqs;
+	if (expect_error(why, "send_ipi to the hart after the last",
+			 sbi_send_ipi((1UL << beyond) | (1UL << sys.boot_hart), 0),
+			 SBI_ERR_INVALID_PARAM, "INVALID_PARAM") ||
+	    expect_error(why, "send_ipi with hart_mask_base after the last",
+			 sbi_send_ipi(1, beyond),
+			 SBI_ERR_INVALID_PARAM, "INVALID_PARAM")) {
+		result = CHECK_FAIL;
+		goto out;
+	}
+	csr_set(sstatus, SSTATUS_SIE);
+	settle = read_time() + sys.timebase / 50;
+	while (read_time() < settle)
+		;
+	csr_clear(sstatus, SSTATUS_SIE);
+	if (h->soft_irqs != before)
+		result = fail(why, "a rejected send_ipi still interrupted this vCPU");
+out:
+	csr_clear(sie, SIE_SSIE);
+	return result;
+}
+
+/* ---- rfence ----------------------------------------------------------- */
+
+static int check_rfence(char *why)
+{
+	unsigned long all = 0, bad = 1UL << (sys.max_hart + 1);
+	int i;
+
+	for (i = 0; i < sys.hart_count; i++)
+		all |= 1UL << sys.harts[i];
+	if (expect_error(why, "remote_fence_i to all vCPUs",
+			 sbi_remote_fence_i(all, 0), SBI_SUCCESS, "SUCCESS") ||
+	    expect_error(why, "remote_fence_i with hart_mask_base = -1",
+			 sbi_remote_fence_i(0, SBI_HART_MASK_ALL),
+			 SBI_SUCCESS, "SUCCESS") ||
+	    expect_error(why, "remote_sfence_vma (all) to all vCPUs",
+			 sbi_remote_sfence_vma(all, 0, 0, -1UL),
+			 SBI_SUCCESS, "SUCCESS") ||
+	    expect_error(why, "remote_sfence_vma (one page) to all vCPUs",
+			 sbi_remote_sfence_vma(all, 0, sys.mem_base, 4096),
+			 SBI_SUCCESS, "SUCCESS") ||
+	    expect_error(why, "remote_fence_i to the hart after the last",
+			 sbi_remote_fence_i(bad | all, 0),
+			 SBI_ERR_INVALID_PARAM, "INVALID_PARAM") ||
+	    expect_error(why, "remote_sfence_vma to the hart after the last",
+			 sbi_remote_sfence_vma(bad, 0, 0, -1UL),
+			 SBI_ERR_INVALID_PARAM, "INVALID_PARAM"))
+		return CHECK_FAIL;
+	return CHECK_PASS;
+}
+
+/* ---- isolation -------------------------------------------------------- */
+
+static int expect_access_fault(char *why, int store, unsigned long addr)
+{
+	unsigned long want = store ? EXC_STORE_ACCESS : EXC_LOAD_ACCESS;
+	const char *what = store ? "store to" : "load from";
+	unsigned long insn;
+	struct fault f;
+
+	if (store)
+		probe_store64(addr, 0, &f, &insn);
+	else
+		probe_load64(addr, &f, &insn);
+	if (!f.faulted)
+		return fail(why, "%s %lx went through", what, addr);
+	if (f.cause != want || f.tval != addr || f.epc != insn)
+		return fail(why, "%s %lx: scause %lx stval %lx sepc %lx, want %lx %lx %lx",
+			    what, addr, f.cause, f.tval, f.epc, want, addr, insn);
+	return CHECK_PASS;
+}
+
+static int check_isolation(char *why)
+{
+	unsigned long below = sys.mem_base - 8;
+	unsigned long above = sys.mem_base + sys.mem_size;
+
+	if ((unsigned long)_start < sys.mem_base ||
+	    (unsigned long)__bss_end > above)
+		return fail(why, "the image [%lx, %lx) is not inside the memory node [%lx, %lx)",
+			    (unsigned long)_start, (unsigned long)__bss_end,
+			    sys.mem_base, above);
+	if (expect_access_fault(why, 0, above) ||
+	    expect_access_fault(why, 0, below) ||
+	    expect_access_fault(why, 1, above) ||
+	    expect_access_fault(why, 1, below))
+		return CHECK_FAIL;
+	return CHECK_PASS;
+}
+
+/* ---- time ------------------------------------------------------------- */
+
+#define COUNTER_READER(name)					\
+static int probe_##name(unsigned long *val, struct fault *f)	\
+{								\
+	unsigned long v = 0;					\
+								\
+	probe_begin();						\
+	asm volatile("rd" #name " %0" : "+r"(v) : : "memory");	\
+	probe_end(f);						\
+	*val = v;						\
+	return f->faulted ? -1 : 0;				\
+}
+
+COUNTER_READER(time)
+COUNTER_READER(cycle)
+COUNTER_READER(instret)
+
+static int counter_advances(char *why, const char *name,
+			    int (*reader)(unsigned long *, struct fault *))
+{
+	unsigned long first, now;
+	struct fault f;
+	int spins;
+
+	if (reader(&first, &f) < 0)
+		return fail(why, "rd%s trapped with scause %lx", name, f.cause);
+	for (spins = 0; spins < 10000000; spins++) {
+		if (reader(&now, &f) < 0)
+			return fail(why, "rd%s trapped with scause %lx", name,
+				    f.cause);
+		if (now > first)
+			return CHECK_PASS;
+	}
+	return fail(why, "rd%s stayed at %lu over 10^7 reads", name, first);
+}
+
+static int check_time(char *why)
+{
+	if (counter_advances(why, "time", probe_time) ||
+	    counter_advances(why, "cycle", probe_cycle) ||
+	    counter_advances(why, "instret", probe_instret))
+		return CHECK_FAIL;
+	return CHECK_PASS;
+}
+
+/* ---- main ------------------------------------------------------------- */
+
+void guest_main(unsigned long hartid, const void *dtb)
+{
+	const char *error;
+
+	sys.boot_hart = hartid;
+	error = read_device_tree(dtb);
+	if (error) {
+		printf("FAIL dtb: %s (a1 = %p)\n", error, dtb);
+		return;
+	}
+	printf("hello: vhart %lu of %d, memory %lx+%lx, timebase %lu%s, bootargs \"%s\"\n",
+	       hartid, sys.hart_count, (unsigned long)sys.mem_base,
+	       (unsigned long)sys.mem_size, (unsigned long)sys.timebase,
+	       sys.has_sstc ? ", sstc" : "",
+	       sys.bootargs ? sys.bootargs : "");
+	run_check("sbi-base", check_sbi_base);
+	run_check("dbcn", check_dbcn);
+	run_check("uart", check_uart);
+	run_check("hsm", check_hsm);
+	run_check("timer-sbi", check_timer_sbi);
+	run_check("timer-sstc", check_timer_sstc);
+	run_check("ipi", check_ipi);
+	run_check("rfence", check_rfence);
+	run_check("isolation", check_isolation);
+	run_check("time", check_time);
+	run_check("hsm-stop", check_hsm_stop);
+	printf("hello: done\n");
+}
