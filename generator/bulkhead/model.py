@@ -370,6 +370,13 @@ def check_harts(system, diags):
                             f"'{board.name}'",
                             hint=f"the board's harts are 0..{board.harts - 1}")
                 continue
+            if hart in owners and owners[hart][0] is capsule:
+                diags.error(loc, "hart-shared",
+                            f"capsule '{capsule.name}' lists hart {hart} twice",
+                            notes=[(owners[hart][1], "first listed here")],
+                            hint="each vCPU needs a hart of its own; free harts: "
+                                 + free_harts(system))
+                continue
             if hart in owners:
                 other, other_loc = owners[hart]
                 diags.error(loc, "hart-shared",

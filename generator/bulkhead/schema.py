@@ -327,6 +327,12 @@ class Enum(Str):
             return INVALID
         if node.value in self.choices:
             return node.value
+        if plain(node) and node.value.lower() in YAML11_BOOLS:
+            ctx.diags.error(ctx.loc(node), "yaml-ambiguous",
+                            f"{path}: '{node.value}' is a boolean in YAML 1.1, not one of "
+                            + ", ".join(self.choices),
+                            hint="write one of: " + ", ".join(self.choices))
+            return INVALID
         close = difflib.get_close_matches(node.value, self.choices, 1)
         hint = f"did you mean '{close[0]}'?" if close else None
         ctx.diags.error(ctx.loc(node), "bad-value",

@@ -1,0 +1,123 @@
+"""Shared helpers: a throw-away repository root with fake payloads.
+
+The generator reads boards, configs, guest manifests and payload files
+relative to a root (--root). Tests copy the real boards, configs and guest
+manifests into a temporary root and write fake payloads where the manifests
+say the guests' Makefiles put them, so that no guest needs to be built.
+"""
+
+import os
+import shutil
+import struct
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+GENERATOR = os.path.join(REPO, "generator", "bulkhead-gen")
+FIXTURES = os.path.join(REPO, "tests", "generator", "fixtures")
+
+sys.path.insert(0, os.path.join(REPO, "generator"))
+
+
+def linux_image(size, image_size=None):
+    """Bytes of a fake RISC-V Linux Image: a valid header, zero body."""
+    header = bytearray(64)
+    struct.pack_into("<Q", header, 8, 0x200000)
+    struct.pack_into("<Q", header, 16, image_size or size)
+    header[48:56] = b"RISCV\0\0\0"
+    header[56:60] = b"RSC\x05"
+    return bytes(header) + bytes(size - 64)
+
+
+def bare_metal_image(size, seed=1):
+    """Bytes of a fake bare-metal binary (deterministic, not ELF)."""
+    pattern = bytes((seed * 131 + i * 7) & 0xff for i in range(256))
+    return (pattern * (size // 256 + 1))[:size]
+
+
+def write(path, data):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    mode = "wb" if isinstance(data, bytes) else "w"
+    with open(path, mode) as stream:
+        stream.write(data)
+
+
+def make_root(path):
+    """A repository root at path with real inputs and fake payloads."""
+    for folder in ("boards", "configs"):
+        shutil.copytree(os.path.join(REPO, folder), os.path.join(path, folder))
+    for name in sorted(os.listdir(FIXTURES + "/boards")):
+        shutil.copy(os.path.join(FIXTURES, "boards", name), os.path.join(path, "boards"))
+    guests = os.path.join(REPO, "guests")
+    for guest in sorted(os.listdir(guests)):
+        manifest = os.path.join(guests, guest, "guest.yaml")
+        if not os.path.exists(manifest):
+            continue
+        write(os.path.join(path, "guests", guest, "guest.yaml"), open(manifest).read())
+        with open(manifest) as stream:
+            info = yaml.safe_load(stream)
+        if info["kind"] == "linux":
+            write(os.path.join(path, info["kernel"]), linux_image(20 << 20, 24 << 20))
+        else:
+            write(os.path.join(path, info["kernel"]), bare_metal_image(9000))
+        if info.get("initrd"):
+            write(os.path.join(path, info["initrd"]), b"\x1f\x8b" + bytes(3 << 20))
+    fake = os.path.join(path, "build", "fake")
+    write(os.path.join(fake, "elf.bin"), b"\x7fELF\x02\x01\x01" + bytes(4000))
+    write(os.path.join(fake, "empty.bin"), b"")
+    write(os.path.join(fake, "Image"), linux_image(2 << 20))
+    write(os.path.join(fake, "big.bin"), bare_metal_image(17 << 20))
+    write(os.path.join(fake, "small.bin"), bare_metal_image(4096, 2))
+    write(os.path.join(fake, "initrd.gz"), b"\x1f\x8b" + bytes(6 << 20))
+    return path
+
+
+@pytest.fixture
+def root(tmp_path):
+    return make_root(str(tmp_path / "repo"))
+
+
+class Result:
+    def __init__(self, proc):
+        self.rc = proc.returncode
+        self.out = proc.stdout
+        self.err = proc.stderr
+
+
+def run_gen(root, *args, cwd=None, env=None):
+    proc = subprocess.run([sys.executable, GENERATOR, "--root", root, *args],
+                          capture_output=True, text=True, cwd=cwd or root, env=env,
+                          timeout=120)
+    return Result(proc)
+
+
+def build(root, config, out=None):
+    out = out or os.path.join(root, "build", os.path.splitext(os.path.basename(config))[0])
+    return run_gen(root, "build", "--config", os.path.join(root, config), "--out", out), out
+
+
+def load(root, config):
+    """The allocated System for root/config (raises Failed when invalid)."""
+    from bulkhead import alloc, model
+    from bulkhead.diag import Diagnostics, Failed
+    diags = Diagnostics()
+    system = model.load_system(root, os.path.join(root, config), diags)
+    alloc.allocate(system, diags)
+    if diags:
+        raise Failed(diags)
+    return system
+
+
+def snapshot(directory):
+    """{relative path: (bytes, mtime_ns)} of every file under directory."""
+    out = {}
+    for base, _, files in os.walk(directory):
+        for name in files:
+            path = os.path.join(base, name)
+            with open(path, "rb") as stream:
+                out[os.path.relpath(path, directory)] = (stream.read(),
+                                                         os.stat(path).st_mtime_ns)
+    return out

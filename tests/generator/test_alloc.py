@@ -1,0 +1,157 @@
+"""Allocation and PMP encoding."""
+
+import os
+
+import pytest
+
+from conftest import load, write
+from bulkhead import alloc
+from bulkhead.diag import Failed
+from bulkhead.alloc import PMP_NAPOT, PMP_TOR, napot_blocks, pmp_entries
+
+
+def decode_napot(addr):
+    """Inverse of the NAPOT encoding (privileged spec, table 'NAPOT range encoding')."""
+    ones = (~addr & (addr + 1)).bit_length() - 1  # trailing one bits
+    size = 8 << ones
+    base = (addr & ~((1 << ones) - 1)) << 2
+    return base, size
+
+
+@pytest.mark.parametrize("base,size", [
+    (0x80000000, 0x200000), (0x81000000, 0x1000000), (0x10000000, 0x1000),
+    (0x10001000, 0x1000), (0x90000000, 0x10000000), (0x0, 8), (0x100, 0x100),
+])
+def test_napot_encoding_round_trips(base, size):
+    (entry,) = pmp_entries(base, size, 7, "x")
+    assert entry.cfg == 7 | PMP_NAPOT
+    assert entry.addr == (base | (size // 2 - 1)) >> 2
+    assert decode_napot(entry.addr) == (base, size)
+
+
+def test_napot_known_value():
+    # 16 MiB at 0x81000000: pmpaddr = 0x81000000 >> 2 | (8 MiB - 1) >> 2
+    (entry,) = pmp_entries(0x81000000, 16 << 20, 7, "memory")
+    assert entry.addr == 0x205fffff
+    assert entry.cfg == 0x1f
+
+
+def test_two_blocks_use_two_napot_entries():
+    entries = pmp_entries(0x82000000, 24 << 20, 7, "m")
+    assert [decode_napot(e.addr) for e in entries] == [(0x82000000, 16 << 20),
+                                                       (0x83000000, 8 << 20)]
+
+
+def test_unaligned_region_uses_tor():
+    entries = pmp_entries(0x80201000, 0x7000, 3, "m")
+    assert [(e.addr, e.cfg) for e in entries] == [(0x80201000 >> 2, 0),
+                                                  (0x80208000 >> 2, 3 | PMP_TOR)]
+
+
+def test_napot_blocks_cover_exactly():
+    blocks = napot_blocks(0x80201000, 0x7000)
+    assert blocks == [(0x80201000, 0x1000), (0x80202000, 0x2000), (0x80204000, 0x4000)]
+    assert sum(size for _, size in blocks) == 0x7000
+
+
+def test_qemu_hello_layout(root):
+    system = load(root, "configs/qemu-hello.yaml")
+    assert (system.hypervisor.base, system.hypervisor.size) == (0x80000000, 2 << 20)
+    assert [(c.name, c.base) for c in system.capsules] == [("hello0", 0x81000000),
+                                                           ("hello1", 0x82000000)]
+    for capsule in system.capsules:
+        assert len(capsule.pmp) == 1
+        kernel, dtb = capsule.payloads
+        assert kernel.load_addr == capsule.base
+        assert dtb.load_addr == capsule.base + capsule.memory_size - (64 << 10)
+    # Both capsules boot the same file: one pristine copy, plus one per DTB.
+    kinds = [getattr(c.source, "path", None) for c in system.pristine]
+    assert kinds == ["build/guests/hello/hello.bin", None, None]
+    assert system.capsules[0].payloads[0].pristine == system.capsules[1].payloads[0].pristine
+    assert system.pristine[0].base == system.hypervisor.end
+
+
+def config(root, name, capsules, extra=""):
+    path = os.path.join(root, "configs", name)
+    write(path, "board: qemu-virt\n" + extra + "capsules:\n" + capsules)
+    return f"configs/{name}"
+
+
+CAPSULE = """  - name: {name}
+    vcpus: 1
+    harts: [{hart}]
+    memory: {{size: {size}{base}}}
+    payload: {{kernel: {kernel}}}
+    on-reboot: halt
+"""
+
+
+def capsule(name, hart, size, base=None, kernel="build/fake/small.bin"):
+    return CAPSULE.format(name=name, hart=hart, size=size, kernel=kernel,
+                          base=f", base: {base:#x}" if base is not None else "")
+
+
+def test_no_restart_no_pristine_store(root):
+    system = load(root, config(root, "a.yaml", capsule("a", 0, "16MiB")))
+    assert system.pristine == []
+    assert system.capsules[0].base == 0x81000000
+
+
+def test_natural_alignment_for_non_power_of_two(root):
+    system = load(root, config(root, "a.yaml", capsule("a", 0, "24MiB")))
+    (a,) = system.capsules
+    assert a.base % (32 << 20) == 0
+    assert len(a.pmp) == 2
+
+
+def test_fixed_base_honoured_and_others_avoid_it(root):
+    text = capsule("a", 0, "16MiB") + capsule("b", 1, "16MiB", base=0x81000000)
+    system = load(root, config(root, "a.yaml", text))
+    assert [(c.name, c.base) for c in system.capsules] == [("a", 0x82000000),
+                                                           ("b", 0x81000000)]
+
+
+def test_small_capsule_packs_after_hypervisor(root):
+    system = load(root, config(root, "a.yaml", capsule("a", 0, "1MiB")))
+    assert system.capsules[0].base == 0x80200000
+
+
+def test_linux_capsule_is_2mib_aligned(root):
+    text = capsule("a", 0, "0x41000") + capsule("b", 1, "64MiB", kernel="build/fake/Image")
+    system = load(root, config(root, "a.yaml", text))
+    a, b = system.capsules
+    assert b.kind == "linux"
+    assert b.base % (2 << 20) == 0 and b.base >= a.base + a.memory_size
+
+
+def test_initrd_below_dtb(root):
+    text = capsule("a", 0, "64MiB", kernel="build/fake/Image").replace(
+        "payload: {kernel: build/fake/Image}",
+        "payload: {kernel: build/fake/Image, initrd: build/fake/initrd.gz}")
+    system = load(root, config(root, "a.yaml", text))
+    (a,) = system.capsules
+    kernel, initrd, dtb = a.payloads
+    assert initrd.load_addr % 0x1000 == 0
+    assert initrd.load_addr + initrd.size <= dtb.load_addr
+    assert dtb.load_addr - (initrd.load_addr + initrd.size) < 0x1000
+
+
+def test_payloads_avoid_loader_reserved(root):
+    # The top 256 MiB of RAM is free, but a 256 MiB capsule there would put
+    # its DTB into the 2 MiB QEMU reserves: it must not be placed there.
+    text = (capsule("a", 0, "256MiB") + capsule("b", 1, "256MiB")
+            + capsule("c", 2, "256MiB"))
+    with pytest.raises(Failed) as failed:
+        load(root, config(root, "a.yaml", text))
+    (diag,) = failed.value.diags.items
+    assert diag.rule == "memory-exhausted"
+    assert diag.message == ("no free RAM for capsule 'c' (0x10000000 bytes); the largest "
+                            "free range is 0x10000000 bytes")
+
+
+def test_dtb_may_end_just_below_loader_reserved(root):
+    text = capsule("a", 0, "0x3fc00000")
+    system = load(root, config(root, "a.yaml", text))
+    (a,) = system.capsules
+    assert (a.base, a.base + a.memory_size) == (0x80200000, 0xbfe00000)
+    assert a.payloads[-1].load_addr == 0xbfdf0000

@@ -1,0 +1,101 @@
+"""The generated guest device trees, read back with pylibfdt."""
+
+import os
+
+import libfdt
+
+from conftest import build
+
+
+def fdt(out, name):
+    with open(os.path.join(out, "gen", f"capsule-{name}.dtb"), "rb") as stream:
+        return libfdt.Fdt(stream.read())
+
+
+def prop_str(tree, path, name):
+    return tree.getprop(tree.path_offset(path), name).as_str()
+
+
+def prop_strs(tree, path, name):
+    raw = bytes(tree.getprop(tree.path_offset(path), name))
+    return raw.rstrip(b"\0").decode().split("\0")
+
+
+def prop_cells(tree, path, name):
+    raw = bytes(tree.getprop(tree.path_offset(path), name))
+    return [int.from_bytes(raw[i:i + 4], "big") for i in range(0, len(raw), 4)]
+
+
+def test_hello0_tree(root):
+    result, out = build(root, "configs/qemu-hello.yaml")
+    assert result.rc == 0, result.err
+    tree = fdt(out, "hello0")
+    assert prop_str(tree, "/", "compatible") == "bulkhead,capsule"
+    assert prop_cells(tree, "/", "#address-cells") == [2]
+    assert prop_cells(tree, "/cpus", "timebase-frequency") == [10000000]
+    for vcpu in (0, 1):
+        cpu = f"/cpus/cpu@{vcpu}"
+        assert prop_cells(tree, cpu, "reg") == [vcpu]
+        assert prop_str(tree, cpu, "device_type") == "cpu"
+        assert prop_str(tree, cpu, "riscv,isa") == (
+            "rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc")
+        assert prop_str(tree, cpu, "riscv,isa-base") == "rv64i"
+        assert "sstc" in prop_strs(tree, cpu, "riscv,isa-extensions")
+        assert prop_str(tree, cpu, "mmu-type") == "riscv,sv48"
+        intc = cpu + "/interrupt-controller"
+        assert prop_str(tree, intc, "compatible") == "riscv,cpu-intc"
+        assert prop_cells(tree, intc, "#interrupt-cells") == [1]
+    assert tree.path_offset("/cpus/cpu@2", libfdt.QUIET_NOTFOUND) < 0
+    assert prop_cells(tree, "/memory@81000000", "reg") == [0, 0x81000000, 0, 0x1000000]
+    assert prop_str(tree, "/chosen", "bootargs") == "hello from capsule 0"
+    assert prop_str(tree, "/chosen", "stdout-path") == "/soc/serial@10000000"
+    assert prop_str(tree, "/chosen", "bulkhead,capsule") == "hello0"
+    serial = "/soc/serial@10000000"
+    assert prop_str(tree, serial, "compatible") == "ns16550a"
+    assert prop_cells(tree, serial, "reg") == [0, 0x10000000, 0, 0x100]
+    assert prop_cells(tree, serial, "clock-frequency") == [3686400]
+    assert tree.getprop(tree.path_offset(serial), "interrupts", libfdt.QUIET_NOTFOUND) \
+        == -libfdt.NOTFOUND
+
+
+def test_no_plic_or_clint_in_guest_tree(root):
+    _, out = build(root, "configs/qemu-hello.yaml")
+    tree = fdt(out, "hello1")
+    names = []
+    offset = tree.first_subnode(tree.path_offset("/soc"))
+    while offset >= 0:
+        names.append(tree.get_name(offset))
+        offset = tree.next_subnode(offset, libfdt.QUIET_NOTFOUND)
+    assert names == ["serial@10000000"]
+
+
+def test_linux_tree_has_initrd_range(root):
+    result, out = build(root, "configs/qemu-2guest.yaml")
+    assert result.rc == 0, result.err
+    tree = fdt(out, "linux1")
+    start = prop_cells(tree, "/chosen", "linux,initrd-start")
+    end = prop_cells(tree, "/chosen", "linux,initrd-end")
+    start = start[0] << 32 | start[1]
+    end = end[0] << 32 | end[1]
+    assert end - start == (3 << 20) + 2
+    memory = [n for n in ("/memory@90000000", "/memory@a0000000")
+              if tree.path_offset(n, libfdt.QUIET_NOTFOUND) >= 0]
+    assert len(memory) == 1
+    base, size = prop_cells(tree, memory[0], "reg")[1], prop_cells(tree, memory[0], "reg")[3]
+    assert base <= start and end <= base + size
+    assert prop_str(tree, "/chosen", "bulkhead,capsule") == "linux1"
+    assert len(prop_strs(tree, "/chosen", "bootargs")) == 1
+
+
+def test_sbi_console_has_no_uart(root):
+    path = os.path.join(root, "configs", "qemu-hello.yaml")
+    text = open(path).read().replace("console: uart", "console: sbi", 1)
+    open(path, "w").write(text)
+    result, out = build(root, "configs/qemu-hello.yaml")
+    assert result.rc == 0, result.err
+    tree = fdt(out, "hello0")
+    assert tree.path_offset("/soc", libfdt.QUIET_NOTFOUND) < 0
+    chosen = tree.path_offset("/chosen")
+    assert tree.getprop(chosen, "stdout-path", libfdt.QUIET_NOTFOUND) == -libfdt.NOTFOUND
+    with open(os.path.join(out, "gen", "tables.c")) as stream:
+        assert ".vuart = { .base = 0, .size = 0 },	/* console: sbi */" in stream.read()

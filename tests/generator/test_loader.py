@@ -1,0 +1,155 @@
+"""Strict loading and the schema: traps, sizes, positions, defaults."""
+
+import pytest
+
+import conftest  # noqa: F401  (puts generator/ on sys.path)
+from bulkhead import schema
+from bulkhead.diag import Diagnostics
+from bulkhead.yamlload import load
+
+
+def validate(tmp_path, text, record=schema.CONFIG):
+    path = tmp_path / "in.yaml"
+    path.write_text(text)
+    diags = Diagnostics()
+    node = load(str(path), "in.yaml", diags)
+    value = None
+    if node is not None:
+        value = record.validate(node, schema.Ctx("in.yaml", diags), "")
+    return value, diags
+
+
+def only(diags):
+    assert len(diags) == 1, diags.render("text")
+    return diags.items[0]
+
+
+SIZE = schema.Record("t", "test", [schema.Field("size", schema.Size(), "a size")])
+INT = schema.Record("t", "test", [schema.Field("n", schema.Int(0, 100), "an int")])
+STR = schema.Record("t", "test", [schema.Field("s", schema.Str(), "a string")])
+BOOL = schema.Record("t", "test", [schema.Field("b", schema.Bool(), "a bool")])
+
+
+@pytest.mark.parametrize("text,value", [
+    ("4096", 4096), ("0x1000", 0x1000), ("0x1000_0000", 0x10000000), ("16MiB", 16 << 20),
+    ("2GiB", 2 << 30), ("4KiB", 4096), ("'256MiB'", 256 << 20), ("1_000", 1000),
+    ("0x10MiB", 16 << 20), ("1TiB", 1 << 40),
+])
+def test_sizes_parse_exactly(tmp_path, text, value):
+    rec, diags = validate(tmp_path, f"size: {text}\n", SIZE)
+    assert not diags, diags.render("text")
+    assert rec["size"] == value
+
+
+@pytest.mark.parametrize("text,rule,hint", [
+    ("16 MiB", "bad-size", "write the number and unit without a space: 16MiB"),
+    ("16MB", "bad-size", "sizes use binary units: write 16MiB"),
+    ("16M", "bad-size", "sizes use binary units: write 16MiB"),
+    ("big", "bad-size", "write it like 16MiB, 4KiB, 0x1000 or 4096 (units KiB, MiB, GiB, TiB)"),
+    ("010", "yaml-ambiguous", "write 10 for decimal or use 0x for hex"),
+    ("1.5", "bad-size", "write it like 16MiB, 4KiB, 0x1000 or 4096 (units KiB, MiB, GiB, TiB)"),
+])
+def test_bad_sizes(tmp_path, text, rule, hint):
+    _, diags = validate(tmp_path, f"size: {text}\n", SIZE)
+    diag = only(diags)
+    assert (diag.rule, diag.hint) == (rule, hint)
+    assert (diag.loc.line, diag.loc.col) == (1, 7)
+
+
+def test_duplicate_key_names_both_places(tmp_path):
+    _, diags = validate(tmp_path, "n: 1\nn: 2\n", INT)
+    diag = only(diags)
+    assert diag.rule == "duplicate-key"
+    assert (diag.loc.line, diag.loc.col) == (2, 1)
+    assert [(loc.line, loc.col) for loc, _ in diag.notes] == [(1, 1)]
+
+
+@pytest.mark.parametrize("word", ["yes", "no", "on", "off", "Yes", "OFF", "y"])
+def test_yaml11_booleans_rejected_as_strings(tmp_path, word):
+    _, diags = validate(tmp_path, f"s: {word}\n", STR)
+    diag = only(diags)
+    assert diag.rule == "yaml-ambiguous"
+    assert diag.hint == f'quote it: "{word}"'
+
+
+def test_quoted_yaml11_word_is_a_string(tmp_path):
+    rec, diags = validate(tmp_path, 's: "on"\n', STR)
+    assert not diags
+    assert rec["s"] == "on"
+
+
+@pytest.mark.parametrize("word", ["yes", "on", "no"])
+def test_yaml11_booleans_rejected_as_booleans(tmp_path, word):
+    _, diags = validate(tmp_path, f"b: {word}\n", BOOL)
+    assert only(diags).rule == "yaml-ambiguous"
+
+
+def test_true_false_are_booleans(tmp_path):
+    rec, diags = validate(tmp_path, "b: true\n", BOOL)
+    assert not diags and rec["b"] is True
+
+
+def test_leading_zero_integer_is_a_trap(tmp_path):
+    _, diags = validate(tmp_path, "n: 010\n", INT)
+    assert only(diags).rule == "yaml-ambiguous"
+
+
+def test_quoted_number_is_not_an_integer(tmp_path):
+    _, diags = validate(tmp_path, 'n: "10"\n', INT)
+    diag = only(diags)
+    assert (diag.rule, diag.hint) == ("wrong-type", "remove the quotes")
+
+
+def test_range_checked(tmp_path):
+    _, diags = validate(tmp_path, "n: 101\n", INT)
+    assert only(diags).message == "n: 101 is above the maximum 100"
+
+
+def test_unknown_key_did_you_mean(tmp_path):
+    text = "board: qemu-virt\ncapsule: []\n"
+    _, diags = validate(tmp_path, text)
+    rules = [(d.rule, d.hint) for d in diags.items]
+    assert ("unknown-key", "did you mean 'capsules'?") in rules
+    assert ("missing-key", "capsules: " + schema.CONFIG.fields["capsules"].description) in rules
+
+
+def test_every_error_in_one_run(tmp_path):
+    text = ("board: qemu-virt\nhypervisor:\n  log-level: loud\n  memory: 2 MiB\n"
+            "capsules:\n  - name: a\n    vcpus: 0\n")
+    _, diags = validate(tmp_path, text)
+    assert [(d.rule, d.loc.line) for d in diags.items] == [
+        ("bad-value", 3), ("bad-size", 4), ("bad-value", 7),
+        ("missing-key", 6), ("missing-key", 6), ("missing-key", 6)]
+    assert [d.message for d in diags.items][3:] == [
+        f"capsules[0]: required key '{key}' is missing"
+        for key in ("harts", "memory", "payload")]
+
+
+def test_defaults_filled(tmp_path):
+    text = ("board: qemu-virt\ncapsules:\n  - name: a\n    vcpus: 1\n    harts: [0]\n"
+            "    memory: {size: 16MiB}\n    payload: {guest: hello}\n")
+    rec, diags = validate(tmp_path, text)
+    assert not diags, diags.render("text")
+    capsule = rec["capsules"][0]
+    assert (capsule["console"], capsule["on-fault"], capsule["on-poweroff"],
+            capsule["on-reboot"], capsule["restart-limit"], capsule["may-reset-system"]) == (
+        "uart", "halt", "halt", "restart", 3, False)
+    assert capsule.where("harts").line == 5
+    assert capsule["harts"].locs[0].col == 13
+
+
+def test_malformed_yaml_has_position(tmp_path):
+    _, diags = validate(tmp_path, "board: [qemu\n")
+    diag = only(diags)
+    assert diag.rule == "yaml-syntax"
+    assert diag.loc.line == 2
+
+
+def test_two_documents_rejected(tmp_path):
+    _, diags = validate(tmp_path, "board: a\n---\nboard: b\n")
+    assert only(diags).message == "the file holds more than one YAML document"
+
+
+def test_null_is_not_a_string(tmp_path):
+    _, diags = validate(tmp_path, "s:\n", STR)
+    assert only(diags).message == "s: expected a string, found nothing (null)"
