@@ -34,6 +34,15 @@ LDFLAGS := $(ARCH_FLAGS) -nostdlib -static -Wl,--build-id=none \
 COMMON_SRCS := start.S trap.S runtime.c sbi.c fdt.c format.c string.c
 OBJS := $(addprefix $(OUT)/obj/,$(addsuffix .o,$(basename $(SRCS)))) \
 	$(addprefix $(OUT)/obj/common/,$(addsuffix .o,$(basename $(COMMON_SRCS))))
+# `make V=1` shows the commands; by default one short line per step.
+ifeq ($(V),1)
+Q :=
+quiet = @:
+else
+Q := @
+quiet = @echo "  $(1)	$(GUEST): $(notdir $(2))"
+endif
+
 # Flags live in these files: a change to them rebuilds everything.
 BUILD_FILES := $(COMMON)/guest.mk $(GUEST_DIR)/Makefile
 
@@ -43,25 +52,31 @@ all: $(OUT)/$(GUEST).bin
 
 $(OUT)/obj/%.o: $(GUEST_DIR)/%.c $(BUILD_FILES)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(call quiet,CC,$<)
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 $(OUT)/obj/%.o: $(GUEST_DIR)/%.S $(BUILD_FILES)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(call quiet,CC,$<)
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 $(OUT)/obj/common/%.o: $(COMMON)/%.c $(BUILD_FILES)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(call quiet,CC,$<)
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 $(OUT)/obj/common/%.o: $(COMMON)/%.S $(BUILD_FILES)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(call quiet,CC,$<)
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 $(OUT)/$(GUEST).elf: $(OBJS) $(COMMON)/guest.ld
-	$(CC) $(LDFLAGS) -Wl,--defsym=GUEST_LINK_BASE=$(LINK_BASE) -o $@ $(OBJS)
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -Wl,--defsym=GUEST_LINK_BASE=$(LINK_BASE) -o $@ $(OBJS)
 
 $(OUT)/$(GUEST).check.elf: $(OBJS) $(COMMON)/guest.ld
-	$(CC) $(LDFLAGS) -Wl,--defsym=GUEST_LINK_BASE=$(CHECK_BASE) -o $@ $(OBJS)
+	$(call quiet,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -Wl,--defsym=GUEST_LINK_BASE=$(CHECK_BASE) -o $@ $(OBJS)
 
 # Relocations of allocated sections that encode an absolute address.
 ABSOLUTE_RELOCS = $(READELF) -rW $< | awk \
@@ -69,8 +84,9 @@ ABSOLUTE_RELOCS = $(READELF) -rW $< | awk \
 	 keep && $$3 ~ /^R_RISCV_(64|32|HI20|LO12_I|LO12_S)$$/ { print "  " $$0 }'
 
 $(OUT)/$(GUEST).bin: $(OUT)/$(GUEST).elf $(OUT)/$(GUEST).check.elf
-	$(OBJCOPY) -O binary $< $@.tmp
-	$(OBJCOPY) -O binary $(OUT)/$(GUEST).check.elf $@.check
+	$(call quiet,BIN,$@)
+	$(Q)$(OBJCOPY) -O binary $< $@.tmp
+	$(Q)$(OBJCOPY) -O binary $(OUT)/$(GUEST).check.elf $@.check
 	@if ! cmp -s $@.tmp $@.check; then \
 		echo "$(GUEST): error: the image differs when linked at $(LINK_BASE) and $(CHECK_BASE);" \
 			"it is not position independent. Absolute relocations:" >&2; \

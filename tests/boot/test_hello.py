@@ -1,0 +1,142 @@
+# SPDX-License-Identifier: MIT
+"""qemu-hello end to end: two bare-metal `hello` capsules on the PMP backend.
+
+Builds `make CONFIG=qemu-hello`, boots `make run` with no terminal on stdin
+and expects, for every capsule, one PASS line per self-check of
+guests/hello/hello.c, no FAIL line, the device tree the config describes
+(vCPU count, memory size, bootargs, timebase), and QEMU to exit by itself
+with status 0 once both capsules have shut down. The whole console is kept
+in build/qemu-hello/boot.log.
+"""
+
+import re
+
+import pytest
+
+import qemu
+
+CONFIG = "qemu-hello"
+BOOT_TIMEOUT = 120  # hang guard for the whole boot, not a speed target
+
+# Every check hello runs, in its order; see guests/hello/hello.c.
+CHECKS = ["sbi-base", "dbcn", "uart", "hsm", "timer-sbi", "timer-sstc", "ipi",
+          "rfence", "isolation", "time", "hsm-stop"]
+HEADER = re.compile(r"^hello: vhart (\d+) of (\d+), memory ([0-9a-f]+)\+([0-9a-f]+), "
+                    r"timebase (\d+)(, sstc)?, bootargs \"(.*)\"$")
+UART_LINE = re.compile(r"^hello: uart ns16550 at ([0-9a-f]+) works$")
+
+CONFIG_DATA = qemu.load_config(CONFIG)
+BOARD = qemu.load_board(CONFIG)
+CAPSULES = [c["name"] for c in CONFIG_DATA["capsules"]]
+
+
+def parse_size(text):
+    m = re.fullmatch(r"(\d+)\s*([KMG]i?B)?", str(text))
+    assert m, f"cannot read size {text!r} in configs/{CONFIG}.yaml"
+    unit = {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, None: 1}
+    return int(m.group(1)) * unit[m.group(2)]
+
+
+def capsule_config(name):
+    return next(c for c in CONFIG_DATA["capsules"] if c["name"] == name)
+
+
+def expected_verdicts(name):
+    """{check: "PASS" or "SKIP"}: what this capsule's configuration and the
+    board allow hello to test."""
+    capsule = capsule_config(name)
+    verdicts = dict.fromkeys(CHECKS, "PASS")
+    if capsule["vcpus"] < 2:
+        verdicts["hsm-stop"] = "SKIP"
+    if "sstc" not in BOARD["isa"]["extensions"]:
+        verdicts["timer-sstc"] = "SKIP"
+    if capsule.get("console") != "uart":
+        verdicts["uart"] = "SKIP"
+    return verdicts
+
+
+@pytest.fixture(scope="module")
+def boot():
+    qemu.build(CONFIG)
+    return qemu.run_to_exit(CONFIG, timeout=BOOT_TIMEOUT)
+
+
+def fail(boot, message):
+    pytest.fail(f"{message}\n{boot.report(CAPSULES + ['bulkhead', ''])}\n"
+                f"--- whole console: {boot.log_path()} ---", pytrace=False)
+
+
+def test_qemu_exits_by_itself(boot):
+    if boot.timed_out:
+        fail(boot, f"QEMU still ran after {BOOT_TIMEOUT} s (killed)")
+    if boot.returncode != 0:
+        fail(boot, f"make run exited with status {boot.returncode}, expected 0 "
+                   "(the hypervisor powers off when the last capsule is off)")
+
+
+def test_no_panic(boot):
+    panics = [line for line in boot.output.splitlines() if qemu.PANIC.search(line)]
+    if panics:
+        fail(boot, "panic on the console:\n" + "\n".join(panics))
+
+
+@pytest.mark.parametrize("name", CAPSULES)
+def test_every_check_passes(boot, name):
+    results = qemu.check_results(boot.lines(name))
+    problems = []
+    for check, want in expected_verdicts(name).items():
+        got = results.get(check, [])
+        if len(got) != 1:
+            problems.append(f"{check}: reported {len(got)} times, expected once")
+        elif got[0][0] != want:
+            verdict, why = got[0]
+            problems.append(f"{check}: {verdict} ({why}), expected {want}")
+    unknown = sorted(set(results) - set(CHECKS))
+    if unknown:
+        problems.append(f"unexpected checks reported: {', '.join(unknown)}")
+    if "hello: done" not in boot.lines(name):
+        problems.append("no 'hello: done' line")
+    if problems:
+        fail(boot, f"{name}:\n  " + "\n  ".join(problems))
+
+
+@pytest.mark.parametrize("name", CAPSULES)
+def test_guest_sees_its_device_tree(boot, name):
+    capsule = capsule_config(name)
+    headers = [m for m in map(HEADER.match, boot.lines(name)) if m]
+    if len(headers) != 1:
+        fail(boot, f"{name}: expected one 'hello: vhart ...' line, found {len(headers)}")
+    vhart, vcpus, base, size, timebase, sstc, bootargs = headers[0].groups()
+    want = {
+        "boot vhart": (int(vhart), 0),
+        "vCPU count": (int(vcpus), capsule["vcpus"]),
+        "memory size": (int(size, 16), parse_size(capsule["memory"]["size"])),
+        "timebase": (int(timebase), BOARD["timebase-frequency"]),
+        "sstc in the ISA": (bool(sstc), "sstc" in BOARD["isa"]["extensions"]),
+        "bootargs": (bootargs, capsule["payload"].get("bootargs", "")),
+    }
+    if "base" in capsule["memory"]:
+        want["memory base"] = (int(base, 16), int(str(capsule["memory"]["base"]), 0))
+    wrong = [f"{what}: guest saw {got!r}, config says {exp!r}"
+             for what, (got, exp) in want.items() if got != exp]
+    if wrong:
+        fail(boot, f"{name}: " + "; ".join(wrong))
+
+
+@pytest.mark.parametrize("name", CAPSULES)
+def test_consoles_reach_the_capsule_stream(boot, name):
+    """DBCN and the virtual UART both end up as `[name] ` lines; the UART is
+    at the board console's address."""
+    lines = boot.lines(name)
+    if "hello: dbcn console_write works" not in lines:
+        fail(boot, f"{name}: the DBCN console_write line is missing")
+    if expected_verdicts(name)["uart"] != "PASS":
+        return
+    uarts = [m for m in map(UART_LINE.match, lines) if m]
+    if len(uarts) != 1:
+        fail(boot, f"{name}: expected one line written through the virtual UART, "
+                   f"found {len(uarts)}")
+    console = BOARD["devices"][BOARD["hypervisor-devices"]["console"]]
+    if int(uarts[0].group(1), 16) != console["base"]:
+        fail(boot, f"{name}: virtual UART at {uarts[0].group(1)}, the board console "
+                   f"is at {console['base']:#x}")
