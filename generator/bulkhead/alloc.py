@@ -142,7 +142,10 @@ class Allocator:
                              f"bank 0 {hexrange(bank_base, bank_size)}",
                              notes=[(loc, "RAM bank 0")])
             return False
-        system.hypervisor = Region(bank_base, system.hv_memory, "hypervisor", where)
+        owner = "hypervisor"
+        if "memory" not in system.hv_rec.locs:
+            owner = "hypervisor (hypervisor.memory, default 2 MiB)"
+        system.hypervisor = Region(bank_base, system.hv_memory, owner, where)
         self.used.append(system.hypervisor)
         return True
 
@@ -168,7 +171,10 @@ class Allocator:
         if not system.pristine:
             return True
         start = system.hypervisor.end
-        region = Region(start, cursor - start, "pristine store", system.rec.loc)
+        restarting = [c for c in system.capsules if c.restarts]
+        owner = ("pristine store (copies for " + ", ".join(c.name for c in restarting)
+                 + ": their policies restart them)")
+        region = Region(start, cursor - start, owner, restarting[0].loc)
         system.pristine_region = region
         bank = self.board.ram[0]
         if region.end > bank[0] + bank[1]:
@@ -249,7 +255,7 @@ class Allocator:
                              notes=[(other.loc, f"{other.owner} is "
                                      f"{hexrange(other.base, other.size)}")],
                              hint="drop base to let the generator place the capsule"
-                             if other.owner in ("hypervisor", "pristine store") else
+                             if not other.owner.startswith("capsule") else
                              "move one of them, or drop base to let the generator choose")
             ok = False
         return ok

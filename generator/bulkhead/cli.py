@@ -6,7 +6,7 @@ import os
 import sys
 
 from . import alloc, model, render, report, schema, svg
-from .diag import Diagnostics, Failed
+from .diag import Diagnostics, Failed, InternalError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -140,3 +140,6 @@ def main(argv=None):
             print(f"bulkhead-gen: {len(failed.diags)} error(s); nothing was written",
                   file=sys.stderr)
         return 1
+    except InternalError as err:
+        print(f"bulkhead-gen: internal error: {err}", file=sys.stderr)
+        return 3

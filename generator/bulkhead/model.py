@@ -358,8 +358,8 @@ def check_harts(system, diags):
                         hint="each vCPU runs on a hart of its own; lower vcpus")
         elif len(capsule.harts) != capsule.vcpus:
             diags.error(rec.where("harts"), "hart-count",
-                        f"capsule '{capsule.name}' lists {len(capsule.harts)} harts for "
-                        f"{capsule.vcpus} vCPUs",
+                        f"capsule '{capsule.name}' lists {plural(len(capsule.harts), 'hart')} "
+                        f"for {plural(capsule.vcpus, 'vCPU')}",
                         notes=[(rec.where("vcpus"), f"vcpus: {capsule.vcpus}")],
                         hint="list one physical hart per vCPU, vCPU 0 first")
         for index, hart in enumerate(capsule.harts):
@@ -388,6 +388,10 @@ def check_harts(system, diags):
                                  + free_harts(system))
                 continue
             owners[hart] = (capsule, loc)
+
+
+def plural(count, word):
+    return f"{count} {word}" + ("" if count == 1 else "s")
 
 
 def free_harts(system):

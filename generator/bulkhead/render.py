@@ -14,7 +14,7 @@ import tempfile
 import jinja2
 
 from .alloc import DTB_SLOT
-from .diag import Failed, Loc
+from .diag import Failed, InternalError
 from . import report
 
 GENERATOR = "generator/bulkhead-gen"
@@ -103,11 +103,9 @@ def compile_dtb(tmp, system, capsule, diags):
     result = subprocess.run(["dtc", "-I", "dts", "-O", "dtb", "-o", dtb,
                              dts], cwd=tmp, capture_output=True, text=True)
     if result.returncode or result.stderr.strip():
-        diags.error(Loc(f"gen/{dts}"), "dtc",
-                    f"dtc failed on the device tree of capsule '{capsule.name}':\n"
-                    + result.stderr.strip(),
-                    hint="this is a generator bug: report it with the config")
-        return
+        raise InternalError(f"dtc rejected the device tree it was given for capsule "
+                            f"'{capsule.name}' (a generator bug; please report it with "
+                            f"the config):\n{result.stderr.strip()}")
     size = os.path.getsize(os.path.join(tmp, dtb))
     if size > DTB_SLOT:
         diags.error(capsule.loc, "payload-fit",

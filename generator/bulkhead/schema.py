@@ -582,7 +582,7 @@ RESERVED = Record("reserved range", "A range the loader uses before the hypervis
 ])
 
 DEVICE = Record("device", "A memory-mapped device.", [
-    Field("kind", Str(), "Device class (clint, plic, ns16550, sifive-test, goldfish-rtc, "
+    Field("kind", Str(r"^[a-z][a-z0-9-]*$", "a device kind of [a-z][a-z0-9-]*"), "Device class (clint, plic, ns16550, sifive-test, goldfish-rtc, "
           "virtio-mmio, ...); names its device-tree node.", required=True),
     Field("compatible", List(Str(), 1), "Device-tree compatible strings, most specific "
           "first (quote them: a comma splits a flow list).", required=True),

@@ -51,14 +51,18 @@ def make_root(path):
         shutil.copytree(os.path.join(REPO, folder), os.path.join(path, folder))
     for name in sorted(os.listdir(FIXTURES + "/boards")):
         shutil.copy(os.path.join(FIXTURES, "boards", name), os.path.join(path, "boards"))
-    guests = os.path.join(REPO, "guests")
-    for guest in sorted(os.listdir(guests)):
-        manifest = os.path.join(guests, guest, "guest.yaml")
-        if not os.path.exists(manifest):
-            continue
+    manifests = []
+    for guests in (os.path.join(REPO, "guests"), os.path.join(FIXTURES, "guests")):
+        for guest in sorted(os.listdir(guests)):
+            manifest = os.path.join(guests, guest, "guest.yaml")
+            if os.path.exists(manifest):
+                manifests.append((guest, manifest))
+    for guest, manifest in manifests:
         write(os.path.join(path, "guests", guest, "guest.yaml"), open(manifest).read())
         with open(manifest) as stream:
             info = yaml.safe_load(stream)
+        if info["kernel"].startswith("build/fake/"):
+            continue
         if info["kind"] == "linux":
             write(os.path.join(path, info["kernel"]), linux_image(20 << 20, 24 << 20))
         else:
