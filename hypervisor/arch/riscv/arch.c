@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: MIT
+/* The arch interface (bulkhead/arch.h) on RISC-V M-mode. */
+#include "arch/csr.h"
+#include "bulkhead/arch.h"
+#include "bulkhead/hart.h"
+#include "bulkhead/platform.h"
+
+int bh_guest_read_u16_mprv(uint64_t vaddr, uint16_t *out);
+void bh_trap_return(struct bh_frame *frame) __noreturn;
+
+#define MEDELEG_GUEST ((1UL << CAUSE_MISALIGNED_FETCH) |		\
+		       (1UL << CAUSE_ILLEGAL_INSTRUCTION) |		\
+		       (1UL << CAUSE_BREAKPOINT) |			\
+		       (1UL << CAUSE_MISALIGNED_LOAD) |			\
+		       (1UL << CAUSE_MISALIGNED_STORE) |		\
+		       (1UL << CAUSE_USER_ECALL) |			\
+		       (1UL << CAUSE_FETCH_PAGE_FAULT) |		\
+		       (1UL << CAUSE_LOAD_PAGE_FAULT) |			\
+		       (1UL << CAUSE_STORE_PAGE_FAULT))
+
+#define TIMER_OFF	(~0UL)
+
+uint32_t bh_arch_hart_id(void)
+{
+	return (uint32_t)csr_read(CSR_MHARTID);
+}
+
+void *bh_arch_phys(uint64_t pa)
+{
+	return (void *)(uintptr_t)pa;
+}
+
+void bh_arch_wait(void)
+{
+	asm volatile("wfi" ::: "memory");
+}
+
+void bh_arch_send_ipi(uint32_t hart)
+{
+	bh_clint_send_ipi(hart);
+}
+
+void bh_arch_clear_ipi(void)
+{
+	bh_clint_clear_ipi(bh_arch_hart_id());
+}
+
+void bh_arch_fence_i(void)
+{
+	asm volatile("fence.i" ::: "memory");
+}
+
+void bh_arch_sfence_vma(void)
+{
+	asm volatile("sfence.vma" ::: "memory");
+}
+
+void bh_arch_inject_ssip(void)
+{
+	csr_set(CSR_MIP, MIP_SSIP);
+}
+
+/*
+ * With Sstc the guest's timer is its own stimecmp. Without it, mtimecmp
+ * is multiplexed: its interrupt (MTIP) is passed on as STIP.
+ */
+void bh_arch_set_guest_timer(uint64_t when)
+{
+#if BH_HAS_SSTC
+	csr_write(CSR_STIMECMP, when);
+#else
+	bh_clint_set_timer(bh_arch_hart_id(), when);
+	csr_clear(CSR_MIP, MIP_STIP);
+	csr_set(CSR_MIE, MIP_MTIP);
+#endif
+}
+
+void bh_arch_timer_interrupt(void)
+{
+	csr_clear(CSR_MIE, MIP_MTIP);
+	csr_set(CSR_MIP, MIP_STIP);
+}
+
+bool bh_arch_guest_irq_pending(void)
+{
+	return csr_read(CSR_MIP) & csr_read(CSR_MIE) & MIP_S_ALL;
+}
+
+uint64_t bh_arch_mvendorid(void)
+{
+	return csr_read(CSR_MVENDORID);
+}
+
+uint64_t bh_arch_marchid(void)
+{
+	return csr_read(CSR_MARCHID);
+}
+
+uint64_t bh_arch_mimpid(void)
+{
+	return csr_read(CSR_MIMPID);
+}
+
+int bh_arch_guest_read_u16(uint64_t vaddr, uint16_t *out)
+{
+	uint64_t mpp = bh_this_hart()->frame.mstatus & MSTATUS_MPP;
+
+	/* Translate and check as the trapped privilege would (MPRV uses MPP). */
+	csr_clear(CSR_MSTATUS, MSTATUS_MPP);
+	csr_set(CSR_MSTATUS, mpp);
+	return bh_guest_read_u16_mprv(vaddr, out);
+}
+
+/* The guest's timer and interrupt enables off, nothing pending for it. */
+void bh_arch_vcpu_quiesce(void)
+{
+	csr_clear(CSR_MIE, MIP_S_ALL | MIP_MTIP);
+	csr_clear(CSR_MIP, MIP_SSIP | MIP_STIP);
+#if BH_HAS_SSTC
+	csr_write(CSR_STIMECMP, TIMER_OFF);
+#else
+	bh_clint_set_timer(bh_arch_hart_id(), TIMER_OFF);
+#endif
+}
+
+static void reset_supervisor_state(void)
+{
+	bh_arch_vcpu_quiesce();
+	csr_write(CSR_SATP, 0);
+	csr_write(CSR_STVEC, 0);
+	csr_write(CSR_SSCRATCH, 0);
+	csr_write(CSR_SEPC, 0);
+	csr_write(CSR_SCAUSE, 0);
+	csr_write(CSR_STVAL, 0);
+}
+
+void bh_arch_enter_guest(struct bh_hart_state *hs, uint64_t pc, uint64_t a0,
+			 uint64_t a1)
+{
+	struct bh_frame *f = &hs->frame;
+	uint64_t mstatus = csr_read(CSR_MSTATUS);
+	int i;
+
+	for (i = 0; i < 32; i++)
+		f->regs[i] = 0;
+	f->regs[BH_REG_A0] = a0;
+	f->regs[BH_REG_A1] = a1;
+	f->mepc = pc;
+	/* S-mode, interrupts off, FP/vector off until the guest turns them on. */
+	mstatus &= ~(MSTATUS_MPP | MSTATUS_MPIE | MSTATUS_SIE | MSTATUS_SPIE |
+		     MSTATUS_SPP | MSTATUS_MPRV | MSTATUS_MXR | MSTATUS_SUM |
+		     MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR | MSTATUS_FS |
+		     MSTATUS_VS);
+	f->mstatus = mstatus | MSTATUS_MPP_S;
+	reset_supervisor_state();
+	asm volatile("fence.i\n\tsfence.vma" ::: "memory");
+	bh_trap_return(f);
+}
+
+void bh_arch_hart_init(struct bh_hart_state *hs, uint64_t stack_top)
+{
+	hs->frame.stack_top = stack_top;
+	csr_write(CSR_MEDELEG, MEDELEG_GUEST);
+	csr_write(CSR_MIDELEG, MIP_S_ALL);
+	csr_write(CSR_MCOUNTEREN, MCOUNTEREN_CY | MCOUNTEREN_TM |
+				  MCOUNTEREN_IR);
+#if BH_HAS_SSTC
+	csr_set(CSR_MENVCFG, MENVCFG_STCE);
+#endif
+	bh_arch_vcpu_quiesce();
+	csr_write(CSR_MIE, MIP_MSIP);
+}
+
+void bh_arch_halt(void)
+{
+	csr_write(CSR_MIE, 0);
+	for (;;)
+		asm volatile("wfi");
+}

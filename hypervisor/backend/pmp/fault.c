@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: MIT
+/*
+ * PMP backend: with no second translation stage, a capsule physical address
+ * is a machine physical address, and a faulting virtual address is
+ * translated through the guest's own page tables.
+ */
+#include "bulkhead/isolation.h"
+#include "bulkhead/pagewalk.h"
+
+int bh_isolation_fault_address(const struct bh_capsule *c, uint64_t satp,
+			       uint64_t tval, uint64_t *pa)
+{
+	return bh_pagewalk(&c->memory, satp, tval, pa);
+}

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Boot. Hart 0 prepares the shared state and prints the banner while the
+ * others wait in entry.S; then every hart sets itself up and either idles
+ * or waits for its vCPU to be started (vCPU 0 of each capsule at once).
+ */
+#include "bulkhead/arch.h"
+#include "bulkhead/capsule.h"
+#include "bulkhead/console.h"
+#include "bulkhead/isolation.h"
+#include "bulkhead/log.h"
+#include "bulkhead/mailbox.h"
+#include "bulkhead/platform.h"
+#include "bulkhead/version.h"
+
+struct bh_hart_state bh_hart_states[BH_HART_COUNT];
+uint8_t bh_stacks[BH_HART_COUNT][BH_STACK_SIZE] __aligned(16);
+
+void bh_boot_primary(void);
+void bh_main(uint32_t hart) __noreturn;
+
+static void init_harts(void)
+{
+	uint32_t h;
+
+	for (h = 0; h < BH_HART_COUNT; h++) {
+		struct bh_hart_state *hs = &bh_hart_states[h];
+
+		hs->hart = h;
+		hs->capsule = bh_harts[h].capsule;
+		hs->vcpu = bh_harts[h].vcpu;
+		hs->hsm_state = BH_HSM_STOPPED;
+	}
+}
+
+void bh_capsules_init(void)
+{
+	uint32_t i;
+
+	init_harts();
+	for (i = 0; i < BH_CAPSULE_COUNT; i++) {
+		const struct bh_capsule *c = &bh_capsules[i];
+		struct bh_hart_state *first = bh_vcpu_hart(c, 0);
+
+		bh_capsule_states[i].run = BH_CAPSULE_RUNNING;
+		bh_vuart_reset(&bh_capsule_states[i].vuart);
+		first->start_addr = c->entry;
+		first->start_arg = c->dtb;
+		first->hsm_state = BH_HSM_START_PENDING;
+	}
+}
+
+static void print_capsule(const struct bh_capsule *c)
+{
+	char harts[96];
+	size_t len = 0;
+	uint32_t v;
+
+	for (v = 0; v < c->vcpu_count && len < sizeof(harts); v++)
+		len += bh_snprintf(harts + len, sizeof(harts) - len, "%s%u->%u",
+				   v ? " " : "", v, c->vcpu_harts[v]);
+	bh_info("capsule %s: vcpus->harts %s; memory [%#lx, %#lx); entry %#lx",
+		c->name, harts, (unsigned long)c->memory.base,
+		(unsigned long)(c->memory.base + c->memory.size),
+		(unsigned long)c->entry);
+}
+
+static void print_banner(void)
+{
+	uint32_t i;
+
+	bh_info("Bulkhead %lu: system %s on %s, %u harts, %u capsules",
+		BH_VERSION, bh_system_name, bh_board.name,
+		BH_HART_COUNT, BH_CAPSULE_COUNT);
+	for (i = 0; i < BH_CAPSULE_COUNT; i++)
+		print_capsule(&bh_capsules[i]);
+}
+
+void bh_boot_primary(void)
+{
+	bh_uart_init();
+	bh_console_init(bh_console_focus);
+	bh_capsules_init();
+	print_banner();
+}
+
+/* A hart no capsule uses: only a panic's HALT message concerns it. */
+static void __noreturn idle(struct bh_hart_state *hs)
+{
+	for (;;) {
+		bh_arch_wait();
+		bh_mailbox_service(hs);
+	}
+}
+
+void bh_main(uint32_t hart)
+{
+	struct bh_hart_state *hs = &bh_hart_states[hart];
+
+	bh_arch_hart_init(hs, (uintptr_t)bh_stacks[hart] + BH_STACK_SIZE);
+	bh_isolation_hart_init();
+	if (hs->capsule < 0)
+		idle(hs);
+	bh_vcpu_park(hs);
+}

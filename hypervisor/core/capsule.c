@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Capsule lifecycle: stopping all of a capsule's vCPUs, then halting it or
+ * restarting it from the pristine store, and powering the board off when no
+ * capsule is left running.
+ */
+#include "bulkhead/arch.h"
+#include "bulkhead/capsule.h"
+#include "bulkhead/console.h"
+#include "bulkhead/lib.h"
+#include "bulkhead/log.h"
+#include "bulkhead/mailbox.h"
+#include "bulkhead/platform.h"
+
+struct bh_capsule_state bh_capsule_states[BH_CAPSULE_COUNT];
+
+/* Take the capsule from RUNNING to STOPPING; false if another hart did. */
+static bool claim(struct bh_capsule_state *cs)
+{
+	bool won;
+
+	bh_lock(&cs->lock);
+	won = cs->run == BH_CAPSULE_RUNNING;
+	if (won)
+		cs->run = BH_CAPSULE_STOPPING;
+	bh_unlock(&cs->lock);
+	return won;
+}
+
+/* Send STOP to every other vCPU and wait until each is parked. */
+static void stop_other_vcpus(struct bh_hart_state *hs)
+{
+	const struct bh_capsule *c = bh_capsule_of(hs);
+	uint32_t v;
+
+	for (v = 0; v < c->vcpu_count; v++) {
+		if (bh_vcpu_hart(c, v) != hs)
+			bh_mailbox_post(c->vcpu_harts[v], BH_MSG_STOP);
+	}
+	for (v = 0; v < c->vcpu_count; v++) {
+		struct bh_hart_state *other = bh_vcpu_hart(c, v);
+
+		while (other != hs && !READ_ONCE(other->parked)) {
+			/* Others may wait for our fences before they park. */
+			bh_mailbox_service(hs);
+			hs->stop_pending = 0;
+		}
+	}
+}
+
+static bool has_pristine_copy(const struct bh_capsule *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->payload_count; i++) {
+		if (!c->payloads[i].pristine)
+			return false;
+	}
+	return true;
+}
+
+static void reload(const struct bh_capsule *c)
+{
+	uint32_t i;
+
+	memset(bh_arch_phys(c->memory.base), 0, c->memory.size);
+	for (i = 0; i < c->payload_count; i++) {
+		const struct bh_payload *p = &c->payloads[i];
+
+		memcpy(bh_arch_phys(p->load_addr), bh_arch_phys(p->pristine),
+		       p->size);
+	}
+}
+
+static bool all_capsules_off(void)
+{
+	uint32_t i;
+
+	for (i = 0; i < BH_CAPSULE_COUNT; i++) {
+		if (READ_ONCE(bh_capsule_states[i].run) != BH_CAPSULE_OFF)
+			return false;
+	}
+	return true;
+}
+
+/* Every vCPU is parked: set their states, start vCPU 0 if restarting. */
+static void finish(struct bh_hart_state *hs, bool restart)
+{
+	const struct bh_capsule *c = bh_capsule_of(hs);
+	struct bh_capsule_state *cs = &bh_capsule_states[hs->capsule];
+	struct bh_hart_state *first = bh_vcpu_hart(c, 0);
+	uint32_t v;
+
+	if (restart) {
+		reload(c);
+		bh_vuart_reset(&cs->vuart);
+		bh_console_reset((uint32_t)hs->capsule);
+	}
+	bh_lock(&cs->lock);
+	for (v = 0; v < c->vcpu_count; v++)
+		bh_vcpu_hart(c, v)->hsm_state = BH_HSM_STOPPED;
+	if (restart) {
+		first->start_addr = c->entry;
+		first->start_arg = c->dtb;
+		first->hsm_state = BH_HSM_START_PENDING;
+	}
+	cs->run = restart ? BH_CAPSULE_RUNNING : BH_CAPSULE_OFF;
+	bh_unlock(&cs->lock);
+	if (restart) {
+		if (first != hs)
+			bh_mailbox_post(first->hart, BH_MSG_START);
+		return;
+	}
+	if (all_capsules_off()) {
+		bh_info("all capsules are off: powering off");
+		bh_poweroff();
+	}
+}
+
+void bh_capsule_stop(struct bh_hart_state *hs, enum bh_policy then,
+		     const char *why)
+{
+	const struct bh_capsule *c = bh_capsule_of(hs);
+	bool restart = then == BH_POLICY_RESTART;
+
+	if (!claim(&bh_capsule_states[hs->capsule]))
+		bh_vcpu_park(hs);
+	if (restart && !has_pristine_copy(c)) {
+		bh_warn("capsule %s has no pristine copy to restart from", c->name);
+		restart = false;
+	}
+	bh_info("capsule %s %s; %s", c->name, why,
+		restart ? "restarting" : "halted");
+	stop_other_vcpus(hs);
+	finish(hs, restart);
+	bh_vcpu_park(hs);
+}
+
+void bh_capsule_fault(struct bh_hart_state *hs, uint64_t cause, uint64_t epc,
+		      uint64_t tval, const char *why)
+{
+	const struct bh_capsule *c = bh_capsule_of(hs);
+	struct bh_capsule_state *cs = &bh_capsule_states[hs->capsule];
+	bool restart;
+
+	if (!claim(cs))
+		bh_vcpu_park(hs);
+	restart = c->on_fault == BH_POLICY_RESTART &&
+		  cs->restarts < c->restart_limit && has_pristine_copy(c);
+	if (restart)
+		cs->restarts++;
+	bh_err("capsule %s faulted: cause %#lx epc %#lx tval %#lx (%s); %s",
+	       c->name, (unsigned long)cause, (unsigned long)epc,
+	       (unsigned long)tval, why, restart ? "restarting" : "halted");
+	if (restart)
+		bh_info("capsule %s: restart %u of %u", c->name, cs->restarts,
+			c->restart_limit);
+	stop_other_vcpus(hs);
+	finish(hs, restart);
+	bh_vcpu_park(hs);
+}

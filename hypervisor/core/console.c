@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The console service. All output to the physical UART goes through here,
+ * under one lock, in bounded pieces: at most one line (BH_CONSOLE_LINE bytes
+ * plus a prefix) per call, so no capsule can hold the console for long.
+ *
+ * "open" remembers whose partial line is on the terminal, so that a
+ * continued line gets no second prefix and anybody else's output starts on
+ * a fresh line.
+ */
+#include <stdbool.h>
+
+#include "bulkhead/console.h"
+#include "bulkhead/lock.h"
+#include "bulkhead/log.h"
+#include "bulkhead/platform.h"
+#include "bulkhead/tables.h"
+
+/* UART register polls without output before a focused partial line shows. */
+#define IDLE_POLLS	3
+/* Most bytes taken from the physical UART per poll. */
+#define DRAIN_LIMIT	32
+#define NOBODY		-1
+
+struct capsule_console {
+	char line[BH_CONSOLE_LINE];
+	uint32_t len;
+	uint32_t idle_polls;
+	uint8_t rx[BH_CONSOLE_RX];
+	uint32_t rx_head;
+	uint32_t rx_count;
+};
+
+static struct {
+	struct bh_lock lock;
+	int32_t open;
+	uint32_t focus;
+	bool escape;
+	struct capsule_console capsules[BH_CAPSULE_COUNT];
+} con;
+
+static void put_raw(const char *s, size_t n)
+{
+	while (n--)
+		bh_uart_putc((uint8_t)*s++);
+}
+
+static void put_string(const char *s)
+{
+	while (*s)
+		bh_uart_putc((uint8_t)*s++);
+}
+
+static void end_open_line(void)
+{
+	if (con.open != NOBODY)
+		put_raw("\r\n", 2);
+	con.open = NOBODY;
+}
+
+/* Print the capsule's buffered bytes; complete: they end a line. */
+static void flush(uint32_t capsule, bool complete)
+{
+	struct capsule_console *cc = &con.capsules[capsule];
+	uint32_t len = cc->len;
+
+	if (!len && !complete)
+		return;
+	if (con.open != (int32_t)capsule) {
+		end_open_line();
+		put_raw("[", 1);
+		put_string(bh_capsules[capsule].name);
+		put_raw("] ", 2);
+	}
+	if (complete && len && cc->line[len - 1] == '\r')
+		len--;
+	put_raw(cc->line, len);
+	cc->len = 0;
+	if (complete) {
+		put_raw("\r\n", 2);
+		con.open = NOBODY;
+	} else {
+		con.open = (int32_t)capsule;
+	}
+}
+
+void bh_console_init(uint32_t focus)
+{
+	con.open = NOBODY;
+	con.focus = focus < BH_CAPSULE_COUNT ? focus : 0;
+}
+
+void bh_console_putc(uint32_t capsule, uint8_t ch)
+{
+	struct capsule_console *cc = &con.capsules[capsule];
+
+	bh_lock(&con.lock);
+	cc->idle_polls = 0;
+	if (ch == '\n') {
+		flush(capsule, true);
+	} else {
+		cc->line[cc->len++] = (char)ch;
+		if (cc->len == BH_CONSOLE_LINE)
+			flush(capsule, false);
+	}
+	bh_unlock(&con.lock);
+}
+
+static void rx_push(uint32_t capsule, uint8_t ch)
+{
+	struct capsule_console *cc = &con.capsules[capsule];
+
+	cc->rx[(cc->rx_head + cc->rx_count) % BH_CONSOLE_RX] = ch;
+	cc->rx_count++;
+}
+
+static void message_locked(const char *text, size_t len)
+{
+	end_open_line();
+	put_raw(text, len);
+	put_raw("\r\n", 2);
+}
+
+static void switch_focus(uint8_t digit)
+{
+	char text[96];
+	uint32_t index = digit - '0';
+	size_t len;
+
+	if (index >= BH_CAPSULE_COUNT) {
+		len = bh_snprintf(text, sizeof(text),
+				  "[bulkhead] console focus: no capsule %u (0..%u)",
+				  index, BH_CAPSULE_COUNT - 1);
+	} else {
+		con.focus = index;
+		len = bh_snprintf(text, sizeof(text),
+				  "[bulkhead] console focus: %s",
+				  bh_capsules[index].name);
+	}
+	message_locked(text, len < sizeof(text) ? len : sizeof(text) - 1);
+}
+
+/* One byte from the terminal: the focus keys, or input for the focus. */
+static void receive(uint8_t ch)
+{
+	if (!con.escape) {
+		if (ch == BH_CONSOLE_ESCAPE)
+			con.escape = true;
+		else
+			rx_push(con.focus, ch);
+		return;
+	}
+	con.escape = false;
+	if (ch >= '0' && ch <= '9')
+		switch_focus(ch);
+	else
+		rx_push(con.focus, ch);	/* Ctrl-] Ctrl-] sends one Ctrl-] */
+}
+
+static void drain(void)
+{
+	int n, ch;
+
+	for (n = 0; n < DRAIN_LIMIT; n++) {
+		if (con.capsules[con.focus].rx_count == BH_CONSOLE_RX)
+			return;	/* leave the rest in the UART's FIFO */
+		ch = bh_uart_getc();
+		if (ch < 0)
+			return;
+		receive((uint8_t)ch);
+	}
+}
+
+static bool poll_locked(uint32_t capsule, bool input_only)
+{
+	struct capsule_console *cc = &con.capsules[capsule];
+
+	drain();
+	if (capsule == con.focus &&
+	    (input_only || ++cc->idle_polls >= IDLE_POLLS))
+		flush(capsule, false);
+	return cc->rx_count != 0;
+}
+
+int bh_console_getc(uint32_t capsule)
+{
+	struct capsule_console *cc = &con.capsules[capsule];
+	int ch = -1;
+
+	bh_lock(&con.lock);
+	if (poll_locked(capsule, true)) {
+		ch = cc->rx[cc->rx_head];
+		cc->rx_head = (cc->rx_head + 1) % BH_CONSOLE_RX;
+		cc->rx_count--;
+	}
+	bh_unlock(&con.lock);
+	return ch;
+}
+
+int bh_console_rx_ready(uint32_t capsule)
+{
+	bool ready;
+
+	bh_lock(&con.lock);
+	ready = poll_locked(capsule, false);
+	bh_unlock(&con.lock);
+	return ready;
+}
+
+void bh_console_reset(uint32_t capsule)
+{
+	struct capsule_console *cc = &con.capsules[capsule];
+
+	bh_lock(&con.lock);
+	if (con.open == (int32_t)capsule)
+		end_open_line();
+	cc->len = 0;
+	cc->idle_polls = 0;
+	cc->rx_head = 0;
+	cc->rx_count = 0;
+	bh_unlock(&con.lock);
+}
+
+void bh_console_message(const char *text, size_t len)
+{
+	bh_lock(&con.lock);
+	message_locked(text, len);
+	bh_unlock(&con.lock);
+}
+
+void bh_console_message_unlocked(const char *text, size_t len)
+{
+	message_locked(text, len);
+}

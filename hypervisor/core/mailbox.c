@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+/* Cross-hart requests: mailbox bits, msip, and counted remote fences. */
+#include "bulkhead/arch.h"
+#include "bulkhead/mailbox.h"
+
+void bh_mailbox_post(uint32_t hart, uint32_t msg)
+{
+	__atomic_fetch_or(&bh_hart_states[hart].mailbox, msg, __ATOMIC_RELEASE);
+	bh_arch_send_ipi(hart);
+}
+
+/*
+ * fence_req counts requests; the hart fences after reading it and then
+ * publishes the value it read, so a requester whose ticket is <= fence_done
+ * knows a fence ran after its request.
+ */
+static void service_fences(struct bh_hart_state *hs)
+{
+	uint64_t req = __atomic_load_n(&hs->fence_req, __ATOMIC_ACQUIRE);
+
+	if (req == __atomic_load_n(&hs->fence_done, __ATOMIC_RELAXED))
+		return;
+	bh_arch_fence_i();
+	bh_arch_sfence_vma();
+	__atomic_store_n(&hs->fence_done, req, __ATOMIC_RELEASE);
+}
+
+void bh_mailbox_service(struct bh_hart_state *hs)
+{
+	uint32_t msg;
+
+	/* Clear msip first: a message posted after the exchange re-raises it. */
+	bh_arch_clear_ipi();
+	msg = __atomic_exchange_n(&hs->mailbox, 0, __ATOMIC_ACQUIRE);
+	if (msg & BH_MSG_HALT)
+		bh_arch_halt();
+	service_fences(hs);
+	if (msg & BH_MSG_SSIP)
+		bh_arch_inject_ssip();
+	if (msg & BH_MSG_STOP)
+		hs->stop_pending = 1;
+}
+
+void bh_remote_fence(struct bh_hart_state *hs, uint64_t hart_bits)
+{
+	uint64_t tickets[BH_HART_COUNT];
+	uint32_t hart;
+
+	for (hart = 0; hart < BH_HART_COUNT; hart++) {
+		struct bh_hart_state *target = &bh_hart_states[hart];
+
+		if (!(hart_bits & (1ULL << hart)) || target == hs)
+			continue;
+		tickets[hart] = __atomic_add_fetch(&target->fence_req, 1,
+						   __ATOMIC_ACQ_REL);
+		bh_mailbox_post(hart, BH_MSG_FENCE);
+	}
+	if (hart_bits & (1ULL << hs->hart)) {
+		bh_arch_fence_i();
+		bh_arch_sfence_vma();
+	}
+	for (hart = 0; hart < BH_HART_COUNT; hart++) {
+		struct bh_hart_state *target = &bh_hart_states[hart];
+
+		if (!(hart_bits & (1ULL << hart)) || target == hs)
+			continue;
+		/* Serve our own mailbox: the target may be fencing us. */
+		while (__atomic_load_n(&target->fence_done, __ATOMIC_ACQUIRE) <
+		       tickets[hart]) {
+			bh_mailbox_service(hs);
+			if (hs->stop_pending)
+				return;
+		}
+	}
+}

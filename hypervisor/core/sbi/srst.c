@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+/*
+ * SBI SRST extension. The specification resets "the system"; for a guest
+ * the system is its capsule: shutdown turns the capsule off (then its
+ * on_poweroff policy applies), a reboot restarts it from the pristine store
+ * when on_reboot says so. Only a capsule with may_reset_system powers off or
+ * resets the whole board.
+ */
+#include "bulkhead/capsule.h"
+#include "bulkhead/sbi.h"
+
+#define SRST_SYSTEM_RESET		0
+#define SRST_TYPE_VENDOR_FIRST		0xf0000000UL
+#define SRST_REASON_SBI_FIRST		0xe0000000UL
+#define SRST_LAST			0xffffffffUL
+
+static long check(unsigned long type, unsigned long reason)
+{
+	if (type > SRST_LAST || reason > SRST_LAST)
+		return SBI_ERR_INVALID_PARAM;
+	if (type >= SRST_TYPE_VENDOR_FIRST)
+		return SBI_ERR_NOT_SUPPORTED;
+	if (type > SBI_SRST_WARM_REBOOT)
+		return SBI_ERR_INVALID_PARAM;
+	if (reason > SBI_SRST_REASON_FAILURE && reason < SRST_REASON_SBI_FIRST)
+		return SBI_ERR_INVALID_PARAM;
+	return SBI_SUCCESS;
+}
+
+struct bh_sbiret bh_sbi_srst(struct bh_hart_state *hs, unsigned long fid,
+			     const unsigned long *args)
+{
+	const struct bh_capsule *c = bh_capsule_of(hs);
+	bool shutdown = args[0] == SBI_SRST_SHUTDOWN;
+	long err;
+
+	if (fid != SRST_SYSTEM_RESET)
+		return (struct bh_sbiret){ SBI_ERR_NOT_SUPPORTED, 0 };
+	err = check(args[0], args[1]);
+	if (err)
+		return (struct bh_sbiret){ err, 0 };
+	if (c->may_reset_system)
+		hs->leave = shutdown ? BH_LEAVE_SYSTEM_OFF :
+				       BH_LEAVE_SYSTEM_RESET;
+	else
+		hs->leave = shutdown ? BH_LEAVE_SHUTDOWN : BH_LEAVE_REBOOT;
+	return (struct bh_sbiret){ SBI_SUCCESS, 0 };
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/* Run-time state of capsules and their lifecycle (start, stop, restart). */
+#ifndef BULKHEAD_CAPSULE_H
+#define BULKHEAD_CAPSULE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bulkhead/compiler.h"
+#include "bulkhead/hart.h"
+#include "bulkhead/lock.h"
+#include "bulkhead/tables.h"
+#include "bulkhead/vuart.h"
+
+enum bh_capsule_run {
+	BH_CAPSULE_RUNNING = 0,
+	BH_CAPSULE_STOPPING,	/* one hart is stopping all its vCPUs */
+	BH_CAPSULE_OFF,
+};
+
+struct bh_capsule_state {
+	struct bh_lock lock;	/* HSM states of its vCPUs, run state */
+	uint32_t run;		/* enum bh_capsule_run */
+	uint32_t restarts;	/* restarts made by the on-fault policy */
+	struct bh_vuart vuart;
+};
+
+extern struct bh_capsule_state bh_capsule_states[BH_CAPSULE_COUNT];
+
+static inline const struct bh_capsule *bh_capsule_of(struct bh_hart_state *hs)
+{
+	return &bh_capsules[hs->capsule];
+}
+
+static inline struct bh_hart_state *bh_vcpu_hart(const struct bh_capsule *c,
+						 uint32_t vcpu)
+{
+	return &bh_hart_states[c->vcpu_harts[vcpu]];
+}
+
+/* True when [base, base + size) lies inside the capsule's memory. */
+bool bh_capsule_owns(const struct bh_capsule *c, uint64_t base, uint64_t size);
+
+/* Prepare capsule and hart states at boot (hart 0, before others run). */
+void bh_capsules_init(void);
+
+/*
+ * Stop every vCPU of the caller's capsule, then halt it or restart it from
+ * the pristine store. Runs on one of the capsule's harts; never returns.
+ */
+void bh_capsule_stop(struct bh_hart_state *hs, enum bh_policy then,
+		     const char *why) __noreturn;
+
+/* The guest did something it cannot recover from: apply on_fault. */
+void bh_capsule_fault(struct bh_hart_state *hs, uint64_t cause, uint64_t epc,
+		      uint64_t tval, const char *why) __noreturn;
+
+/* Wait (servicing the mailbox) until this vCPU is started; never returns. */
+void bh_vcpu_park(struct bh_hart_state *hs) __noreturn;
+
+/* Enter this hart's vCPU at pc with a0 = vhart ID and a1 = arg. */
+void bh_vcpu_enter(struct bh_hart_state *hs, uint64_t pc, uint64_t arg)
+	__noreturn;
+
+/* Act on hs->leave and hs->stop_pending before returning to the guest. */
+void bh_vcpu_before_return(struct bh_hart_state *hs);
+
+#endif

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The console service: capsules' output line-buffered and prefixed with
+ * their names, input from the physical UART to the focused capsule.
+ */
+#ifndef BULKHEAD_CONSOLE_H
+#define BULKHEAD_CONSOLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define BH_CONSOLE_LINE		256	/* a longer line is printed in parts */
+#define BH_CONSOLE_RX		64	/* input bytes queued per capsule */
+#define BH_CONSOLE_ESCAPE	0x1d	/* Ctrl-] */
+
+void bh_console_init(uint32_t focus);
+
+/* Output one byte of a capsule. */
+void bh_console_putc(uint32_t capsule, uint8_t ch);
+
+/*
+ * A capsule polls for input: drain the physical UART into the focused
+ * capsule's queue (handling the focus keys), flush the capsule's partial
+ * line if it is focused (so prompts appear), and return its next byte or -1.
+ */
+int bh_console_getc(uint32_t capsule);
+
+/* As bh_console_getc, but leaves the byte queued: 1 when one is there. */
+int bh_console_rx_ready(uint32_t capsule);
+
+/* Drop the capsule's queued input and partial line (capsule restart). */
+void bh_console_reset(uint32_t capsule);
+
+/* Print one hypervisor message line (text without the newline). */
+void bh_console_message(const char *text, size_t len);
+
+/* Print without the lock (panic only: the lock holder may be dead). */
+void bh_console_message_unlocked(const char *text, size_t len);
+
+#endif

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The isolation backend boundary. Core code confines capsules only through
+ * these calls; backend/pmp implements them with PMP, a later H-extension
+ * backend with G-stage translation.
+ */
+#ifndef BULKHEAD_ISOLATION_H
+#define BULKHEAD_ISOLATION_H
+
+#include <stdint.h>
+
+#include "bulkhead/tables.h"
+
+/* Boot, on every hart: give S-mode nothing until a capsule is entered. */
+void bh_isolation_hart_init(void);
+
+/* Before entering capsule c on this hart: confine S-mode to it. */
+void bh_isolation_enter(const struct bh_capsule *c);
+
+/*
+ * An access fault of capsule c at faulting address tval (as mtval reports
+ * it, with the guest's satp): the capsule physical address the access was
+ * aimed at. Returns 0, or -1 when it cannot be told (the address does not
+ * translate through page tables inside the capsule).
+ */
+int bh_isolation_fault_address(const struct bh_capsule *c, uint64_t satp,
+			       uint64_t tval, uint64_t *pa);
+
+#endif

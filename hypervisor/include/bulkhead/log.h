@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* Hypervisor messages ("[bulkhead] ...") and panic. */
+#ifndef BULKHEAD_LOG_H
+#define BULKHEAD_LOG_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bulkhead/compiler.h"
+#include "bulkhead_config.h"
+
+#define BH_LOG_ERROR	0
+#define BH_LOG_WARN	1
+#define BH_LOG_INFO	2
+#define BH_LOG_DEBUG	3
+
+/* printf subset: %s %c %d %i %u %x %p with l/ll/z, width, '0' and '#'. */
+size_t bh_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+size_t bh_snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
+
+void bh_log(int level, const char *fmt, ...) __printf(2, 3);
+
+#define bh_err(...)	bh_log(BH_LOG_ERROR, __VA_ARGS__)
+#define bh_warn(...)	bh_log(BH_LOG_WARN, __VA_ARGS__)
+#define bh_info(...)	bh_log(BH_LOG_INFO, __VA_ARGS__)
+#define bh_debug(...)	bh_log(BH_LOG_DEBUG, __VA_ARGS__)
+
+/* A hypervisor bug: print, stop all harts, exit QEMU with a failure code. */
+void bh_panic(const char *fmt, ...) __printf(1, 2) __noreturn;
+
+#endif

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/* The board devices the hypervisor drives itself (from bh_board). */
+#ifndef BULKHEAD_PLATFORM_H
+#define BULKHEAD_PLATFORM_H
+
+#include <stdint.h>
+
+#include "bulkhead/compiler.h"
+
+/* Physical console UART (ns16550). */
+void bh_uart_init(void);
+void bh_uart_putc(uint8_t ch);
+int bh_uart_getc(void);		/* -1 when nothing was received */
+
+/* CLINT. */
+void bh_clint_send_ipi(uint32_t hart);
+void bh_clint_clear_ipi(uint32_t hart);
+void bh_clint_set_timer(uint32_t hart, uint64_t when);
+
+/* sifive,test: power the machine off (QEMU exits with code 0). */
+void bh_poweroff(void) __noreturn;
+/* ... or exit with failure code, or reset the machine. */
+void bh_poweroff_fail(uint32_t code) __noreturn;
+void bh_system_reset(void) __noreturn;
+
+#endif

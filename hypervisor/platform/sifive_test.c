@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+/* The sifive,test finisher: power off, fail with a code, or reset. */
+#include "bulkhead/arch.h"
+#include "bulkhead/platform.h"
+#include "bulkhead/tables.h"
+
+#define FINISHER_FAIL	0x3333
+#define FINISHER_PASS	0x5555
+#define FINISHER_RESET	0x7777
+
+static void __noreturn finish(uint32_t value)
+{
+	*(volatile uint32_t *)(uintptr_t)bh_board.poweroff_base = value;
+	/* Only reached when the device is missing. */
+	bh_arch_halt();
+}
+
+void bh_poweroff(void)
+{
+	finish(FINISHER_PASS);
+}
+
+void bh_poweroff_fail(uint32_t code)
+{
+	finish(FINISHER_FAIL | (code << 16));
+}
+
+void bh_system_reset(void)
+{
+	finish(FINISHER_RESET);
+}
