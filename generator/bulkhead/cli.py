@@ -6,7 +6,7 @@ import os
 import sys
 
 from . import alloc, model, render, report, schema, svg
-from .diag import Diagnostics, Failed, InternalError
+from .diag import RULES, Diagnostics, Failed, InternalError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -117,12 +117,21 @@ def with_dtb_sizes(system, diags):
 
 def cmd_schema(args, diags):
     if args.markdown:
-        print(schema.markdown(schema.CONFIG), end="")
-        print(schema.markdown(schema.GUEST), end="")
-        print(schema.markdown(schema.BOARD), end="")
+        print(reference_markdown(), end="")
     else:
         print(json.dumps(schema.json_schema(), indent=2))
     return 0
+
+
+def reference_markdown():
+    """The generated part of docs/config.md: every format, then every rule."""
+    parts = ["## Config reference (configs/NAME.yaml)\n", schema.markdown(schema.CONFIG),
+             "## Guest manifest reference (guests/NAME/guest.yaml)\n",
+             schema.markdown(schema.GUEST),
+             "## Board reference (boards/NAME.yaml)\n", schema.markdown(schema.BOARD),
+             "## Rules\n", "| rule | fires on |", "|---|---|"]
+    parts += [f"| `{rule}` | {summary} |" for rule, summary in RULES.items()]
+    return "\n".join(parts) + "\n"
 
 
 COMMANDS = {"deps": cmd_deps, "build": cmd_build, "check": cmd_check, "info": cmd_info,

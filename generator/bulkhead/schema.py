@@ -500,8 +500,9 @@ POLICY = ("halt", "restart")
 MEMORY = Record("capsule memory", "The capsule's one contiguous RAM region.", [
     Field("size", Size(align=PAGE), "Bytes of RAM, a multiple of 4 KiB (e.g. 16MiB).",
           required=True),
-    Field("base", Addr(align=PAGE), "Fixed physical base address; by default the "
-          "generator picks the lowest address that costs the fewest PMP entries."),
+    Field("base", Addr(align=PAGE), "Fixed physical base address. By default the generator "
+          "picks the lowest address aligned to the size rounded up to a power of two (one "
+          "NAPOT PMP entry), else the lowest 4 KiB-aligned fit."),
 ])
 
 PAYLOAD = Record("payload", "What the capsule boots: a guest from guests/ or a kernel file.", [
@@ -533,7 +534,7 @@ CAPSULE = Record("capsule", "One guest partition.", [
           default="halt"),
     Field("on-reboot", Enum(*POLICY), "What SBI system reboot from the capsule does.",
           default="restart"),
-    Field("restart-limit", Int(0, 1 << 31), "Restarts allowed by on-fault before the "
+    Field("restart-limit", Int(0, 0xffffffff), "Restarts allowed by on-fault before the "
           "capsule stays halted.", default=3),
     Field("may-reset-system", Bool(), "Whether the capsule's SBI system reset acts on the "
           "whole board instead of the capsule alone.", default=False),

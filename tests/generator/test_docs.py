@@ -1,0 +1,61 @@
+"""docs/config.md and docs/schema.json are the schema's, word for word."""
+
+import json
+import os
+import re
+
+import jsonschema
+import yaml
+
+from conftest import REPO
+from bulkhead import cli, schema
+
+BEGIN = re.compile(r"<!-- BEGIN GENERATED[^\n]*-->\n\n")
+END = "<!-- END GENERATED -->"
+
+
+def test_config_md_reference_matches_schema():
+    with open(os.path.join(REPO, "docs", "config.md")) as stream:
+        text = stream.read()
+    start = BEGIN.search(text)
+    assert start, "docs/config.md lost its BEGIN GENERATED marker"
+    generated = text[start.end():text.index(END)]
+    assert generated == cli.reference_markdown(), (
+        "docs/config.md is out of date: regenerate its reference part with "
+        "generator/bulkhead-gen schema --markdown")
+
+
+def test_schema_json_is_checked_in():
+    with open(os.path.join(REPO, "docs", "schema.json")) as stream:
+        assert json.load(stream) == schema.json_schema(), (
+            "docs/schema.json is out of date: generator/bulkhead-gen schema > docs/schema.json")
+
+
+def test_every_field_has_a_description():
+    for record in schema.walk_records(schema.CONFIG) + schema.walk_records(schema.BOARD) + \
+            schema.walk_records(schema.GUEST):
+        for field in record.fields.values():
+            assert field.description.strip(), f"{record.title}.{field.name}"
+
+
+def test_shipped_configs_satisfy_the_json_schema():
+    validator = jsonschema.Draft7Validator(schema.json_schema())
+    configs = os.path.join(REPO, "configs")
+    for name in sorted(os.listdir(configs)):
+        with open(os.path.join(configs, name)) as stream:
+            data = yaml.safe_load(stream)
+        errors = [e.message for e in validator.iter_errors(data)]
+        assert errors == [], name
+
+
+def test_json_schema_rejects_what_the_generator_rejects():
+    validator = jsonschema.Draft7Validator(schema.json_schema())
+    bad = {"board": "qemu-virt", "capsules": [{"name": "a", "vcpus": 1, "harts": [0],
+                                               "memory": {"size": "16 MiB"},
+                                               "payload": {"guest": "hello"},
+                                               "on-fault": "explode", "extra": 1}]}
+    messages = sorted(e.message for e in validator.iter_errors(bad))
+    assert len(messages) == 3
+    assert "'16 MiB' is not valid under any of the given schemas" in messages
+    assert any("'explode' is not one of ['halt', 'restart']" in m for m in messages)
+    assert any("'extra' was unexpected" in m for m in messages)
