@@ -1,0 +1,129 @@
+"""boards/qemu-virt.yaml describes the machine QEMU really builds.
+
+QEMU dumps the device tree it would hand to firmware (-M virt,dumpdtb=...);
+every device, RAM bank, the timebase, the hart count and the ISA in the
+board file are checked against it.
+"""
+
+import os
+import subprocess
+
+import libfdt
+import pytest
+import yaml
+
+from conftest import REPO
+
+BOARD = os.path.join(REPO, "boards", "qemu-virt.yaml")
+
+
+@pytest.fixture(scope="module")
+def board():
+    with open(BOARD) as stream:
+        return yaml.safe_load(stream)
+
+
+@pytest.fixture(scope="module")
+def fdt(board, tmp_path_factory):
+    path = tmp_path_factory.mktemp("qemu") / "virt.dtb"
+    ram = sum(bank["size"] if isinstance(bank["size"], int) else parse_size(bank["size"])
+              for bank in board["ram"])
+    qemu = board["qemu"]
+    subprocess.run([qemu["binary"], "-M", f"{qemu['machine']},dumpdtb={path}", "-smp",
+                    str(board["harts"]), "-m", f"{ram >> 20}M", "-bios", "none",
+                    "-nographic"], check=True, capture_output=True, timeout=60)
+    return libfdt.Fdt(path.read_bytes())
+
+
+def parse_size(text):
+    from bulkhead.schema import SIZE_RE, UNITS, parse_int
+    value = parse_int(text)
+    if value is not None:
+        return value
+    match = SIZE_RE.match(text)
+    return parse_int(match.group(1)) * UNITS[match.group(2)]
+
+
+def as_int(value):
+    return value if isinstance(value, int) else parse_size(value)
+
+
+def cells(fdt, offset, name):
+    prop = fdt.getprop(offset, name, libfdt.QUIET_NOTFOUND)
+    if prop == -libfdt.NOTFOUND:
+        return None
+    raw = bytes(prop)
+    return [int.from_bytes(raw[i:i + 4], "big") for i in range(0, len(raw), 4)]
+
+
+def strings(fdt, offset, name):
+    return bytes(fdt.getprop(offset, name)).rstrip(b"\0").decode().split("\0")
+
+
+def nodes(fdt, offset=0):
+    """Offsets of the node at offset and of every node below it."""
+    out = [offset]
+    child = fdt.first_subnode(offset, libfdt.QUIET_NOTFOUND)
+    while child >= 0:
+        out += nodes(fdt, child)
+        child = fdt.next_subnode(child, libfdt.QUIET_NOTFOUND)
+    return out
+
+
+def node_at(fdt, base):
+    """The node whose first reg range starts at base (2 address cells)."""
+    found = []
+    for offset in nodes(fdt):
+        reg = cells(fdt, offset, "reg")
+        if reg and len(reg) >= 4 and (reg[0] << 32 | reg[1]) == base:
+            found.append(offset)
+    assert len(found) == 1, f"{len(found)} QEMU nodes at {base:#x}"
+    return found[0]
+
+
+def test_every_device_matches(board, fdt):
+    for name, device in board["devices"].items():
+        offset = node_at(fdt, device["base"])
+        reg = cells(fdt, offset, "reg")
+        assert reg[2] << 32 | reg[3] == as_int(device["size"]), name
+        assert strings(fdt, offset, "compatible") == device["compatible"], name
+        assert cells(fdt, offset, "interrupts") == device.get("interrupts"), name
+        if "clock-frequency" in device:
+            assert cells(fdt, offset, "clock-frequency") == [device["clock-frequency"]], name
+        if "sources" in device:
+            assert cells(fdt, offset, "riscv,ndev") == [device["sources"]], name
+
+
+def test_ram_matches(board, fdt):
+    offset = fdt.path_offset("/memory@80000000")
+    reg = cells(fdt, offset, "reg")
+    qemu_banks = [((reg[i] << 32 | reg[i + 1]), (reg[i + 2] << 32 | reg[i + 3]))
+                  for i in range(0, len(reg), 4)]
+    assert qemu_banks == [(bank["base"], as_int(bank["size"])) for bank in board["ram"]]
+
+
+def test_harts_timebase_and_isa_match(board, fdt):
+    cpus = fdt.path_offset("/cpus")
+    assert cells(fdt, cpus, "timebase-frequency") == [board["timebase-frequency"]]
+    harts = []
+    offset = fdt.first_subnode(cpus)
+    while offset >= 0:
+        if fdt.get_name(offset).startswith("cpu@"):
+            harts.append(offset)
+        offset = fdt.next_subnode(offset, libfdt.QUIET_NOTFOUND)
+    assert len(harts) == board["harts"]
+    for offset in harts:
+        isa = fdt.getprop(offset, "riscv,isa").as_str()
+        first, *multi = isa.split("_")
+        assert first.startswith("rv64")
+        qemu_extensions = set(first[4:]) | set(multi)
+        assert set(board["isa"]["extensions"]) <= qemu_extensions, isa
+        assert fdt.getprop(offset, "mmu-type").as_str() == "riscv," + board["mmu"]
+
+
+def test_hypervisor_devices_are_the_right_kind(board):
+    devices = board["devices"]
+    roles = board["hypervisor-devices"]
+    assert devices[roles["timer"]]["kind"] == "clint"
+    assert devices[roles["console"]]["compatible"] == ["ns16550a"]
+    assert "sifive,test0" in devices[roles["poweroff"]]["compatible"]
