@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The fake machine the host unit tests run the hypervisor core on: what
+ * the arch and platform layers were asked to do is recorded here.
+ */
+#ifndef FAKE_H
+#define FAKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bulkhead/hart.h"
+
+#define FAKE_MEM_SIZE	0x10000		/* each capsule's memory */
+#define ALPHA_BASE	0x81000000UL	/* capsule 0: 2 vCPUs on harts 0, 1 */
+#define BETA_BASE	0x82000000UL	/* capsule 1: 1 vCPU on hart 2 */
+#define UART_BASE	0x10000000UL
+#define MAX_IPIS	64
+
+struct fake {
+	uint32_t hart;			/* bh_arch_hart_id() */
+	uint32_t ipis[MAX_IPIS];	/* harts an IPI was sent to, in order */
+	size_t ipi_count;
+	bool autoservice;		/* targets serve their mailbox at once */
+	uint32_t fence_i[BH_HART_COUNT];
+	uint32_t sfence[BH_HART_COUNT];
+	uint32_t ssip[BH_HART_COUNT];
+	uint64_t timer[BH_HART_COUNT];
+	bool irq_pending;
+	char out[8192];			/* bytes written to the physical UART */
+	size_t out_len;
+	const char *in;			/* bytes the physical UART will receive */
+	const char *stray;		/* set when memory outside capsules is touched */
+	uint8_t mem[2][FAKE_MEM_SIZE];
+};
+
+extern struct fake fake;
+
+/* Reset the fake machine, the hart and capsule states and the console. */
+void fake_reset(void);
+
+/* Test helpers. */
+struct bh_hart_state *hart(uint32_t h);
+void *guest_ptr(uint64_t pa);
+void put16(uint64_t pa, uint16_t v);
+void put32(uint64_t pa, uint32_t v);
+void put64(uint64_t pa, uint64_t v);
+/* The UART output since the last call, as a C string. */
+const char *take_output(void);
+
+#endif

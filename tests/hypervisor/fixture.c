@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Fixture tables (what the generator would render) and the fake arch and
+ * platform layers for the host unit tests.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bulkhead/arch.h"
+#include "bulkhead/capsule.h"
+#include "bulkhead/console.h"
+#include "bulkhead/log.h"
+#include "bulkhead/mailbox.h"
+#include "bulkhead/platform.h"
+#include "fake.h"
+
+const struct bh_board bh_board = {
+	.name = "fixture",
+	.timebase_frequency = 10000000,
+	.clint_base = 0x2000000,
+	.uart_base = UART_BASE,
+	.uart_clock = 3686400,
+	.poweroff_base = 0x100000,
+	.hypervisor = { 0x80000000, 0x200000 },
+};
+
+static const struct bh_payload alpha_payloads[] = {
+	{ .load_addr = ALPHA_BASE, .size = 0x100, .pristine = 0 },
+};
+
+static const struct bh_pmp_entry alpha_pmp[] = {
+	{ .addr = (ALPHA_BASE + FAKE_MEM_SIZE / 2 - 1) >> 2, .cfg = 0x1f },
+};
+
+static const struct bh_pmp_entry beta_pmp[] = {
+	{ .addr = (BETA_BASE + FAKE_MEM_SIZE / 2 - 1) >> 2, .cfg = 0x1f },
+};
+
+const struct bh_capsule bh_capsules[BH_CAPSULE_COUNT] = {
+	{
+		.name = "alpha", .vcpu_count = 2, .vcpu_harts = { 0, 1 },
+		.memory = { ALPHA_BASE, FAKE_MEM_SIZE },
+		.entry = ALPHA_BASE, .dtb = ALPHA_BASE + FAKE_MEM_SIZE - 0x1000,
+		.payloads = alpha_payloads, .payload_count = 1,
+		.pmp = alpha_pmp, .pmp_count = 1,
+		.vuart = { UART_BASE, 0x100 },
+	},
+	{
+		.name = "beta", .vcpu_count = 1, .vcpu_harts = { 2 },
+		.memory = { BETA_BASE, FAKE_MEM_SIZE },
+		.entry = BETA_BASE, .dtb = BETA_BASE + FAKE_MEM_SIZE - 0x1000,
+		.pmp = beta_pmp, .pmp_count = 1,
+		.vuart = { UART_BASE, 0x100 },
+		.may_reset_system = 1,
+	},
+};
+
+const struct bh_hart bh_harts[BH_HART_COUNT] = {
+	{ 0, 0 }, { 0, 1 }, { 1, 0 }, { -1, 0 },
+};
+const uint32_t bh_console_focus = 0;
+const char bh_system_name[] = "fixture";
+
+struct bh_hart_state bh_hart_states[BH_HART_COUNT];
+struct bh_capsule_state bh_capsule_states[BH_CAPSULE_COUNT];
+struct fake fake;
+
+void fake_reset(void)
+{
+	uint32_t h, i;
+
+	memset(&fake, 0, sizeof(fake));
+	memset(bh_hart_states, 0, sizeof(bh_hart_states));
+	memset(bh_capsule_states, 0, sizeof(bh_capsule_states));
+	for (h = 0; h < BH_HART_COUNT; h++) {
+		bh_hart_states[h].hart = h;
+		bh_hart_states[h].capsule = bh_harts[h].capsule;
+		bh_hart_states[h].vcpu = bh_harts[h].vcpu;
+		bh_hart_states[h].hsm_state = BH_HSM_STOPPED;
+	}
+	bh_hart_states[0].hsm_state = BH_HSM_STARTED;
+	bh_hart_states[2].hsm_state = BH_HSM_STARTED;
+	for (i = 0; i < BH_CAPSULE_COUNT; i++)
+		bh_vuart_reset(&bh_capsule_states[i].vuart);
+	for (i = 0; i < BH_CAPSULE_COUNT; i++)
+		bh_console_reset(i);
+	bh_console_init(0);
+	take_output();
+}
+
+struct bh_hart_state *hart(uint32_t h)
+{
+	return &bh_hart_states[h];
+}
+
+/* Capsule memory is two host buffers; anything else is a stray access. */
+void *bh_arch_phys(uint64_t pa)
+{
+	static uint8_t stray[64];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		uint64_t base = i ? BETA_BASE : ALPHA_BASE;
+
+		if (pa >= base && pa - base < FAKE_MEM_SIZE)
+			return &fake.mem[i][pa - base];
+	}
+	fake.stray = "hypervisor touched memory outside every capsule";
+	return stray;
+}
+
+void *guest_ptr(uint64_t pa)
+{
+	return bh_arch_phys(pa);
+}
+
+void put16(uint64_t pa, uint16_t v)
+{
+	memcpy(guest_ptr(pa), &v, sizeof(v));
+}
+
+void put32(uint64_t pa, uint32_t v)
+{
+	memcpy(guest_ptr(pa), &v, sizeof(v));
+}
+
+void put64(uint64_t pa, uint64_t v)
+{
+	memcpy(guest_ptr(pa), &v, sizeof(v));
+}
+
+const char *take_output(void)
+{
+	static char copy[sizeof(fake.out)];
+
+	memcpy(copy, fake.out, fake.out_len);
+	copy[fake.out_len] = '\0';
+	fake.out_len = 0;
+	return copy;
+}
+
+uint32_t bh_arch_hart_id(void)
+{
+	return fake.hart;
+}
+
+void bh_arch_wait(void)
+{
+}
+
+void bh_arch_send_ipi(uint32_t target)
+{
+	uint32_t self = fake.hart;
+
+	if (fake.ipi_count < MAX_IPIS)
+		fake.ipis[fake.ipi_count++] = target;
+	if (!fake.autoservice || target == self)
+		return;
+	fake.hart = target;
+	bh_mailbox_service(&bh_hart_states[target]);
+	fake.hart = self;
+}
+
+void bh_arch_clear_ipi(void)
+{
+}
+
+void bh_arch_fence_i(void)
+{
+	fake.fence_i[fake.hart]++;
+}
+
+void bh_arch_sfence_vma(void)
+{
+	fake.sfence[fake.hart]++;
+}
+
+void bh_arch_inject_ssip(void)
+{
+	fake.ssip[fake.hart]++;
+}
+
+void bh_arch_set_guest_timer(uint64_t when)
+{
+	fake.timer[fake.hart] = when;
+}
+
+bool bh_arch_guest_irq_pending(void)
+{
+	return fake.irq_pending;
+}
+
+uint64_t bh_arch_mvendorid(void)
+{
+	return 0;
+}
+
+uint64_t bh_arch_marchid(void)
+{
+	return 0;
+}
+
+uint64_t bh_arch_mimpid(void)
+{
+	return 0;
+}
+
+/* Guest reads with bare translation, failing outside capsule memory. */
+int bh_arch_guest_read_u16(uint64_t vaddr, uint16_t *out)
+{
+	const struct bh_capsule *c = &bh_capsules[bh_hart_states[fake.hart].capsule];
+
+	if (!bh_capsule_owns(c, vaddr, 2))
+		return -1;
+	memcpy(out, bh_arch_phys(vaddr), 2);
+	return 0;
+}
+
+void bh_arch_halt(void)
+{
+	fprintf(stderr, "hart %u halted\n", fake.hart);
+	abort();
+}
+
+void bh_uart_putc(uint8_t ch)
+{
+	if (fake.out_len + 1 < sizeof(fake.out))
+		fake.out[fake.out_len++] = (char)ch;
+}
+
+int bh_uart_getc(void)
+{
+	if (!fake.in || !*fake.in)
+		return -1;
+	return (uint8_t)*fake.in++;
+}
+
+void bh_panic(const char *fmt, ...)
+{
+	fprintf(stderr, "bh_panic: %s\n", fmt);
+	abort();
+}

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: MIT
+/* The console service and the virtual ns16550 register model. */
+#include <string.h>
+
+#include "bulkhead/capsule.h"
+#include "bulkhead/console.h"
+#include "bulkhead/vuart.h"
+#include "fake.h"
+#include "runner.h"
+
+static void puts_to(uint32_t capsule, const char *s)
+{
+	while (*s)
+		bh_console_putc(capsule, (uint8_t)*s++);
+}
+
+TEST(lines_are_prefixed_and_carriage_returns_normalised)
+{
+	puts_to(0, "one\r\n");
+	puts_to(1, "two\n");
+	CHECK(!strcmp(take_output(), "[alpha] one\r\n[beta] two\r\n"));
+}
+
+TEST(partial_lines_wait_for_the_newline)
+{
+	puts_to(0, "abc");
+	puts_to(1, "xyz\n");
+	CHECK(!strcmp(take_output(), "[beta] xyz\r\n"));
+	puts_to(0, "def\n");
+	CHECK(!strcmp(take_output(), "[alpha] abcdef\r\n"));
+}
+
+TEST(focused_capsule_polling_shows_its_prompt_once_prefixed)
+{
+	puts_to(0, "login: ");
+	CHECK(bh_console_getc(0) == -1);
+	CHECK(!strcmp(take_output(), "[alpha] login: "));
+	puts_to(0, "root\n");
+	CHECK(!strcmp(take_output(), "root\r\n"));
+}
+
+TEST(other_output_starts_on_a_fresh_line)
+{
+	puts_to(0, "login: ");
+	bh_console_getc(0);
+	puts_to(1, "boot\n");
+	puts_to(0, "x\n");
+	CHECK(!strcmp(take_output(),
+		      "[alpha] login: \r\n[beta] boot\r\n[alpha] x\r\n"));
+}
+
+TEST(unfocused_capsule_polling_does_not_flush)
+{
+	puts_to(1, "prompt> ");
+	CHECK(bh_console_getc(1) == -1);
+	CHECK(!strcmp(take_output(), ""));
+}
+
+TEST(register_polls_flush_only_when_output_went_idle)
+{
+	int i;
+
+	puts_to(0, "a");
+	CHECK(!bh_console_rx_ready(0));	/* a transmitter's LSR poll */
+	CHECK(!strcmp(take_output(), ""));
+	for (i = 0; i < 3; i++)
+		bh_console_rx_ready(0);
+	CHECK(!strcmp(take_output(), "[alpha] a"));
+}
+
+TEST(long_lines_are_printed_in_bounded_pieces)
+{
+	char expect[BH_CONSOLE_LINE + 16];
+	int i;
+
+	for (i = 0; i < BH_CONSOLE_LINE; i++)
+		bh_console_putc(0, 'x');
+	strcpy(expect, "[alpha] ");
+	memset(expect + 8, 'x', BH_CONSOLE_LINE);
+	expect[8 + BH_CONSOLE_LINE] = '\0';
+	CHECK(!strcmp(take_output(), expect));
+	puts_to(0, "y\n");
+	CHECK(!strcmp(take_output(), "y\r\n"));
+}
+
+TEST(input_goes_to_the_focused_capsule_only)
+{
+	fake.in = "ab";
+	CHECK(bh_console_getc(1) == -1);
+	CHECK(bh_console_getc(0) == 'a');
+	CHECK(bh_console_getc(0) == 'b');
+	CHECK(bh_console_getc(0) == -1);
+}
+
+TEST(escape_then_digit_switches_focus)
+{
+	fake.in = "\x1d" "1q";
+	CHECK(bh_console_getc(0) == -1);
+	CHECK(!strcmp(take_output(), "[bulkhead] console focus: beta\r\n"));
+	CHECK(bh_console_getc(1) == 'q');
+	fake.in = "\x1d" "7";
+	bh_console_getc(1);
+	CHECK(!strcmp(take_output(),
+		      "[bulkhead] console focus: no capsule 7 (0..1)\r\n"));
+}
+
+TEST(escape_twice_sends_one_escape)
+{
+	fake.in = "\x1d\x1dz";
+	CHECK(bh_console_getc(0) == 0x1d);
+	CHECK(bh_console_getc(0) == 'z');
+	CHECK(bh_console_getc(0) == -1);
+}
+
+TEST(input_queue_is_bounded_and_keeps_order)
+{
+	static char many[BH_CONSOLE_RX + 11];
+	int i;
+
+	for (i = 0; i < BH_CONSOLE_RX + 10; i++)
+		many[i] = (char)('A' + i % 26);
+	fake.in = many;
+	for (i = 0; i < BH_CONSOLE_RX + 10; i++)
+		CHECK(bh_console_getc(0) == 'A' + i % 26);
+}
+
+static struct bh_vuart *vuart(void)
+{
+	return &bh_capsule_states[0].vuart;
+}
+
+TEST(vuart_transmits_through_the_console)
+{
+	const char *s = "hi\n";
+
+	while (*s)
+		bh_vuart_write(vuart(), 0, BH_UART_RBR, (uint8_t)*s++);
+	CHECK(!strcmp(take_output(), "[alpha] hi\r\n"));
+}
+
+TEST(vuart_lsr_and_rbr_follow_the_input_queue)
+{
+	uint8_t lsr = bh_vuart_read(vuart(), 0, BH_UART_LSR);
+
+	CHECK(lsr == (BH_UART_LSR_THRE | BH_UART_LSR_TEMT));
+	fake.in = "k";
+	lsr = bh_vuart_read(vuart(), 0, BH_UART_LSR);
+	CHECK(lsr & BH_UART_LSR_DR);
+	CHECK(bh_vuart_read(vuart(), 0, BH_UART_RBR) == 'k');
+	CHECK(!(bh_vuart_read(vuart(), 0, BH_UART_LSR) & BH_UART_LSR_DR));
+}
+
+TEST(vuart_divisor_latch_hides_rbr_and_ier)
+{
+	bh_vuart_write(vuart(), 0, BH_UART_IER, 0x05);
+	bh_vuart_write(vuart(), 0, BH_UART_LCR, 0x83);
+	bh_vuart_write(vuart(), 0, BH_UART_RBR, 0x12);
+	bh_vuart_write(vuart(), 0, BH_UART_IER, 0x34);
+	CHECK(!strcmp(take_output(), ""));	/* DLL, not THR */
+	CHECK(bh_vuart_read(vuart(), 0, BH_UART_RBR) == 0x12);
+	CHECK(bh_vuart_read(vuart(), 0, BH_UART_IER) == 0x34);
+	bh_vuart_write(vuart(), 0, BH_UART_LCR, 0x03);
+	CHECK(bh_vuart_read(vuart(), 0, BH_UART_IER) == 0x05);
+	CHECK(bh_vuart_read(vuart(), 0, BH_UART_LCR) == 0x03);
+}
+
+TEST(vuart_iir_reports_what_the_enabled_interrupts_say)
+{
+	CHECK(bh_vuart_read(vuart(), 0, BH_UART_IIR) == BH_UART_IIR_NO_INT);
+	bh_vuart_write(vuart(), 0, BH_UART_IIR, 0x07);	/* FCR: FIFOs on */
+	bh_vuart_write(vuart(), 0, BH_UART_IER, BH_UART_IER_THRI);
+	CHECK(bh_vuart_read(vuart(), 0, BH_UART_IIR) ==
+	      (BH_UART_IIR_FIFO | BH_UART_IIR_THRI));
+	bh_vuart_write(vuart(), 0, BH_UART_IER,
+		       BH_UART_IER_THRI | BH_UART_IER_RDI);
+	fake.in = "z";
+	CHECK(bh_vuart_read(vuart(), 0, BH_UART_IIR) ==
+	      (BH_UART_IIR_FIFO | BH_UART_IIR_RDI));
+}
+
+TEST(vuart_scratch_mcr_msr)
+{
+	bh_vuart_write(vuart(), 0, BH_UART_SCR, 0xa5);
+	CHECK(bh_vuart_read(vuart(), 0, BH_UART_SCR) == 0xa5);
+	bh_vuart_write(vuart(), 0, BH_UART_MCR, 0xff);
+	CHECK(bh_vuart_read(vuart(), 0, BH_UART_MCR) == 0x1f);
+	CHECK(bh_vuart_read(vuart(), 0, BH_UART_MSR) == BH_UART_MSR_IDLE);
+}

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: MIT
+/* SBI argument checks, hart-mask translation and extension behaviour. */
+#include <limits.h>
+#include <string.h>
+
+#include "bulkhead/capsule.h"
+#include "bulkhead/mailbox.h"
+#include "bulkhead/sbi.h"
+#include "fake.h"
+#include "runner.h"
+
+/* Make an SBI call from the vCPU on physical hart h. */
+static struct bh_sbiret call(uint32_t h, unsigned long eid, unsigned long fid,
+			     unsigned long a0, unsigned long a1,
+			     unsigned long a2)
+{
+	struct bh_hart_state *hs = hart(h);
+
+	fake.hart = h;
+	hs->frame.regs[BH_REG_A7] = eid;
+	hs->frame.regs[BH_REG_A6] = fid;
+	hs->frame.regs[BH_REG_A0] = a0;
+	hs->frame.regs[BH_REG_A1] = a1;
+	hs->frame.regs[BH_REG_A2] = a2;
+	bh_sbi_dispatch(hs);
+	return (struct bh_sbiret){ (long)hs->frame.regs[BH_REG_A0],
+				   hs->frame.regs[BH_REG_A1] };
+}
+
+TEST(ipi_mask_naming_vhart_beyond_capsule_is_rejected_and_sends_nothing)
+{
+	struct bh_sbiret r = call(0, SBI_EXT_IPI, 0, 1UL << 2, 0, 0);
+
+	CHECK(r.error == SBI_ERR_INVALID_PARAM);
+	CHECK(fake.ipi_count == 0);
+	/* vhart 0 is fine, vhart 2 is not: still nothing is sent. */
+	r = call(0, SBI_EXT_IPI, 0, 0x5, 0, 0);
+	CHECK(r.error == SBI_ERR_INVALID_PARAM);
+	CHECK(fake.ipi_count == 0);
+}
+
+TEST(ipi_base_minus_one_selects_exactly_the_capsules_harts)
+{
+	struct bh_sbiret r = call(0, SBI_EXT_IPI, 0, 0, -1UL, 0);
+
+	CHECK(r.error == SBI_SUCCESS);
+	CHECK(fake.ipi_count == 2);
+	CHECK(fake.ipis[0] == 0 && fake.ipis[1] == 1);
+	CHECK(hart(0)->mailbox == 0x1 && hart(1)->mailbox == 0x1);
+	CHECK(hart(2)->mailbox == 0);
+}
+
+TEST(ipi_translates_virtual_to_physical_harts)
+{
+	struct bh_sbiret r = call(2, SBI_EXT_IPI, 0, 1, 0, 0);
+
+	CHECK(r.error == SBI_SUCCESS);
+	CHECK(fake.ipi_count == 1 && fake.ipis[0] == 2);
+	r = call(0, SBI_EXT_IPI, 0, 1, 1, 0);	/* base 1: vhart 1 */
+	CHECK(r.error == SBI_SUCCESS);
+	CHECK(fake.ipi_count == 2 && fake.ipis[1] == 1);
+}
+
+TEST(ipi_mask_whose_base_wraps_around_is_rejected)
+{
+	struct bh_sbiret r = call(0, SBI_EXT_IPI, 0, 0x3, ULONG_MAX - 1, 0);
+
+	CHECK(r.error == SBI_ERR_INVALID_PARAM);
+	CHECK(fake.ipi_count == 0);
+	r = call(0, SBI_EXT_IPI, 0, 1, 0x8000000000000000UL, 0);
+	CHECK(r.error == SBI_ERR_INVALID_PARAM);
+	CHECK(fake.ipi_count == 0);
+}
+
+TEST(ipi_empty_mask_sends_nothing)
+{
+	struct bh_sbiret r = call(0, SBI_EXT_IPI, 0, 0, 12345, 0);
+
+	CHECK(r.error == SBI_SUCCESS);
+	CHECK(fake.ipi_count == 0);
+}
+
+TEST(ipi_to_self_injects_ssip_when_served)
+{
+	struct bh_sbiret r = call(2, SBI_EXT_IPI, 0, 1, 0, 0);
+
+	CHECK(r.error == SBI_SUCCESS);
+	bh_mailbox_service(hart(2));
+	CHECK(fake.ssip[2] == 1);
+}
+
+TEST(dbcn_write_inside_capsule_prints_with_prefix)
+{
+	static const char text[] = "hello\n";
+	struct bh_sbiret r;
+
+	memcpy(guest_ptr(ALPHA_BASE + 0x100), text, 6);
+	r = call(0, SBI_EXT_DBCN, 0, 6, ALPHA_BASE + 0x100, 0);
+	CHECK(r.error == SBI_SUCCESS && r.value == 6);
+	CHECK(!strcmp(take_output(), "[alpha] hello\r\n"));
+}
+
+TEST(dbcn_buffer_straddling_the_end_of_memory_is_rejected)
+{
+	uint64_t end = ALPHA_BASE + FAKE_MEM_SIZE;
+	struct bh_sbiret r = call(0, SBI_EXT_DBCN, 0, 2, end - 1, 0);
+
+	CHECK(r.error == SBI_ERR_INVALID_PARAM);
+	r = call(0, SBI_EXT_DBCN, 1, 2, end - 1, 0);
+	CHECK(r.error == SBI_ERR_INVALID_PARAM);
+	/* The last byte alone is the capsule's. */
+	*(char *)guest_ptr(end - 1) = 'x';
+	r = call(0, SBI_EXT_DBCN, 0, 1, end - 1, 0);
+	CHECK(r.error == SBI_SUCCESS && r.value == 1);
+}
+
+TEST(dbcn_buffer_that_wraps_around_is_rejected)
+{
+	struct bh_sbiret r = call(0, SBI_EXT_DBCN, 0, 0x20, -0x10UL, 0);
+
+	CHECK(r.error == SBI_ERR_INVALID_PARAM);
+	r = call(0, SBI_EXT_DBCN, 0, ULONG_MAX, ALPHA_BASE + 8, 0);
+	CHECK(r.error == SBI_ERR_INVALID_PARAM);
+	CHECK(!strcmp(take_output(), ""));
+}
+
+TEST(dbcn_buffer_in_another_capsule_or_high_half_is_rejected)
+{
+	struct bh_sbiret r = call(0, SBI_EXT_DBCN, 0, 4, BETA_BASE, 0);
+
+	CHECK(r.error == SBI_ERR_INVALID_PARAM);
+	r = call(0, SBI_EXT_DBCN, 1, 4, BETA_BASE, 0);
+	CHECK(r.error == SBI_ERR_INVALID_PARAM);
+	r = call(0, SBI_EXT_DBCN, 0, 4, ALPHA_BASE, 1);
+	CHECK(r.error == SBI_ERR_INVALID_PARAM);
+	r = call(0, SBI_EXT_DBCN, 0, 4, 0x80000000UL, 0);	/* hypervisor */
+	CHECK(r.error == SBI_ERR_INVALID_PARAM);
+}
+
+TEST(dbcn_write_is_bounded_per_call)
+{
+	struct bh_sbiret r;
+
+	memset(guest_ptr(ALPHA_BASE), 'a', 1000);
+	r = call(0, SBI_EXT_DBCN, 0, 1000, ALPHA_BASE, 0);
+	CHECK(r.error == SBI_SUCCESS && r.value == BH_DBCN_CHUNK);
+}
+
+TEST(dbcn_read_returns_queued_input_of_the_focused_capsule)
+{
+	struct bh_sbiret r;
+
+	fake.in = "ls\n";
+	r = call(0, SBI_EXT_DBCN, 1, 8, ALPHA_BASE + 0x200, 0);
+	CHECK(r.error == SBI_SUCCESS && r.value == 3);
+	CHECK(!memcmp(guest_ptr(ALPHA_BASE + 0x200), "ls\n", 3));
+	/* beta is not focused: it gets nothing, and alpha's input stays. */
+	fake.in = "x";
+	r = call(2, SBI_EXT_DBCN, 1, 8, BETA_BASE, 0);
+	CHECK(r.error == SBI_SUCCESS && r.value == 0);
+}
+
+TEST(legacy_getchar_returns_minus_one_without_input_and_leaves_a1)
+{
+	struct bh_sbiret r = call(0, SBI_EXT_LEGACY_GETCHAR, 0, 0, 77, 0);
+
+	CHECK(r.error == -1);
+	CHECK(r.value == 77);
+	fake.in = "q";
+	r = call(0, SBI_EXT_LEGACY_GETCHAR, 0, 0, 0, 0);
+	CHECK(r.error == 'q');
+}
+
+TEST(unknown_extension_and_function_are_not_supported)
+{
+	uint64_t epc = hart(0)->frame.mepc;
+	struct bh_sbiret r = call(0, 0x12345678, 0, 0, 0, 0);
+
+	CHECK(r.error == SBI_ERR_NOT_SUPPORTED);
+	CHECK(hart(0)->frame.mepc == epc + 4);
+	r = call(0, SBI_EXT_BASE, 7, 0, 0, 0);
+	CHECK(r.error == SBI_ERR_NOT_SUPPORTED);
+	r = call(0, SBI_EXT_HSM, 4, 0, 0, 0);
+	CHECK(r.error == SBI_ERR_NOT_SUPPORTED);
+	r = call(0, SBI_EXT_TIME, 1, 0, 0, 0);
+	CHECK(r.error == SBI_ERR_NOT_SUPPORTED);
+}
+
+TEST(base_reports_version_implementation_and_extensions)
+{
+	struct bh_sbiret r = call(0, SBI_EXT_BASE, 0, 0, 0, 0);
+
+	CHECK(r.error == 0 && r.value == 0x02000000);
+	r = call(0, SBI_EXT_BASE, 1, 0, 0, 0);
+	CHECK(r.value == 0x42554c4b);
+	r = call(0, SBI_EXT_BASE, 3, SBI_EXT_DBCN, 0, 0);
+	CHECK(r.value == 1);
+	r = call(0, SBI_EXT_BASE, 3, SBI_EXT_SRST, 0, 0);
+	CHECK(r.value == 1);
+	r = call(0, SBI_EXT_BASE, 3, 0x504d55, 0, 0);	/* PMU */
+	CHECK(r.error == 0 && r.value == 0);
+}
+
+TEST(time_sets_this_harts_timer)
+{
+	struct bh_sbiret r = call(1, SBI_EXT_TIME, 0, 123456, 0, 0);
+
+	CHECK(r.error == SBI_SUCCESS);
+	CHECK(fake.timer[1] == 123456 && fake.timer[0] == 0);
+}
+
+TEST(hsm_start_checks_hart_and_address)
+{
+	struct bh_sbiret r = call(0, SBI_EXT_HSM, 0, 2, ALPHA_BASE, 0);
+
+	CHECK(r.error == SBI_ERR_INVALID_PARAM);
+	r = call(0, SBI_EXT_HSM, 0, 1, BETA_BASE, 0);
+	CHECK(r.error == SBI_ERR_INVALID_ADDRESS);
+	r = call(0, SBI_EXT_HSM, 0, 1, ALPHA_BASE + FAKE_MEM_SIZE - 1, 0);
+	CHECK(r.error == SBI_ERR_INVALID_ADDRESS);
+	r = call(0, SBI_EXT_HSM, 0, -1UL, ALPHA_BASE, 0);
+	CHECK(r.error == SBI_ERR_INVALID_PARAM);
+	CHECK(fake.ipi_count == 0);
+	CHECK(hart(1)->hsm_state == BH_HSM_STOPPED);
+}
+
+TEST(hsm_start_makes_the_vcpu_start_pending_once)
+{
+	struct bh_sbiret r = call(0, SBI_EXT_HSM, 0, 1, ALPHA_BASE + 0x40, 99);
+
+	CHECK(r.error == SBI_SUCCESS);
+	CHECK(hart(1)->hsm_state == BH_HSM_START_PENDING);
+	CHECK(hart(1)->start_addr == ALPHA_BASE + 0x40);
+	CHECK(hart(1)->start_arg == 99);
+	CHECK(fake.ipi_count == 1 && fake.ipis[0] == 1);
+	r = call(0, SBI_EXT_HSM, 0, 1, ALPHA_BASE, 0);
+	CHECK(r.error == SBI_ERR_ALREADY_STARTED);
+	r = call(0, SBI_EXT_HSM, 0, 0, ALPHA_BASE, 0);
+	CHECK(r.error == SBI_ERR_ALREADY_AVAILABLE);
+	r = call(0, SBI_EXT_HSM, 2, 1, 0, 0);
+	CHECK(r.error == SBI_SUCCESS && r.value == BH_HSM_START_PENDING);
+}
+
+TEST(hsm_start_refused_while_the_capsule_stops)
+{
+	struct bh_sbiret r;
+
+	bh_capsule_states[0].run = BH_CAPSULE_STOPPING;
+	r = call(0, SBI_EXT_HSM, 0, 1, ALPHA_BASE, 0);
+	CHECK(r.error == SBI_ERR_FAILED);
+	CHECK(hart(1)->hsm_state == BH_HSM_STOPPED && fake.ipi_count == 0);
+}
+
+TEST(hsm_get_status_uses_virtual_hart_ids)
+{
+	struct bh_sbiret r = call(2, SBI_EXT_HSM, 2, 0, 0, 0);
+
+	CHECK(r.error == SBI_SUCCESS && r.value == BH_HSM_STARTED);
+	r = call(2, SBI_EXT_HSM, 2, 1, 0, 0);	/* beta has one vCPU */
+	CHECK(r.error == SBI_ERR_INVALID_PARAM);
+}
+
+TEST(hsm_stop_parks_the_caller_after_the_call)
+{
+	struct bh_sbiret r = call(0, SBI_EXT_HSM, 1, 0, 0, 0);
+
+	CHECK(r.error == SBI_SUCCESS);
+	CHECK(hart(0)->leave == BH_LEAVE_HART_STOP);
+	CHECK(hart(0)->hsm_state == BH_HSM_STOP_PENDING);
+}
+
+TEST(hsm_suspend_checks_type_and_resume_address)
+{
+	struct bh_sbiret r = call(0, SBI_EXT_HSM, 3, 1, 0, 0);
+
+	CHECK(r.error == SBI_ERR_INVALID_PARAM);
+	r = call(0, SBI_EXT_HSM, 3, 0x80000001UL, ALPHA_BASE, 0);
+	CHECK(r.error == SBI_ERR_INVALID_PARAM);
+	r = call(0, SBI_EXT_HSM, 3, SBI_HSM_SUSPEND_NON_RETENTIVE, BETA_BASE, 0);
+	CHECK(r.error == SBI_ERR_INVALID_ADDRESS);
+	CHECK(hart(0)->hsm_state == BH_HSM_STARTED);
+}
+
+TEST(hsm_suspend_returns_when_an_interrupt_is_pending)
+{
+	struct bh_sbiret r;
+
+	fake.irq_pending = true;
+	r = call(0, SBI_EXT_HSM, 3, SBI_HSM_SUSPEND_RETENTIVE, 0, 0);
+	CHECK(r.error == SBI_SUCCESS);
+	CHECK(hart(0)->hsm_state == BH_HSM_STARTED);
+	CHECK(hart(0)->leave == BH_LEAVE_NONE);
+	r = call(0, SBI_EXT_HSM, 3, SBI_HSM_SUSPEND_NON_RETENTIVE,
+		 ALPHA_BASE + 0x80, 5);
+	CHECK(r.error == SBI_SUCCESS);
+	CHECK(hart(0)->leave == BH_LEAVE_SUSPEND);
+	CHECK(hart(0)->start_addr == ALPHA_BASE + 0x80);
+	CHECK(hart(0)->start_arg == 5);
+}
+
+TEST(srst_acts_on_the_capsule_unless_it_may_reset_the_system)
+{
+	struct bh_sbiret r = call(0, SBI_EXT_SRST, 0, SBI_SRST_SHUTDOWN, 0, 0);
+
+	CHECK(r.error == SBI_SUCCESS && hart(0)->leave == BH_LEAVE_SHUTDOWN);
+	r = call(1, SBI_EXT_SRST, 0, SBI_SRST_COLD_REBOOT, 1, 0);
+	CHECK(r.error == SBI_SUCCESS && hart(1)->leave == BH_LEAVE_REBOOT);
+	r = call(2, SBI_EXT_SRST, 0, SBI_SRST_SHUTDOWN, 0, 0);
+	CHECK(r.error == SBI_SUCCESS && hart(2)->leave == BH_LEAVE_SYSTEM_OFF);
+}
+
+TEST(srst_rejects_reserved_types_and_reasons)
+{
+	struct bh_sbiret r = call(0, SBI_EXT_SRST, 0, 3, 0, 0);
+
+	CHECK(r.error == SBI_ERR_INVALID_PARAM);
+	r = call(0, SBI_EXT_SRST, 0, 0, 2, 0);
+	CHECK(r.error == SBI_ERR_INVALID_PARAM);
+	r = call(0, SBI_EXT_SRST, 0, 0xf0000000UL, 0, 0);
+	CHECK(r.error == SBI_ERR_NOT_SUPPORTED);
+	r = call(0, SBI_EXT_SRST, 0, 0x100000000UL, 0, 0);
+	CHECK(r.error == SBI_ERR_INVALID_PARAM);
+	CHECK(hart(0)->leave == BH_LEAVE_NONE);
+}
+
+TEST(rfence_fences_exactly_the_named_vcpus_and_waits)
+{
+	struct bh_sbiret r;
+
+	fake.autoservice = true;
+	r = call(0, SBI_EXT_RFENCE, 1, 0x2, 0, 0);	/* vhart 1 only */
+	CHECK(r.error == SBI_SUCCESS);
+	CHECK(fake.sfence[1] == 1 && fake.fence_i[1] == 1);
+	CHECK(fake.sfence[0] == 0 && fake.sfence[2] == 0);
+	CHECK(hart(1)->fence_done == hart(1)->fence_req);
+	r = call(0, SBI_EXT_RFENCE, 0, 0, -1UL, 0);	/* all: both vCPUs */
+	CHECK(r.error == SBI_SUCCESS);
+	CHECK(fake.fence_i[0] == 1 && fake.fence_i[1] == 2);
+	CHECK(fake.fence_i[2] == 0);
+}
+
+TEST(rfence_with_a_bad_mask_requests_nothing)
+{
+	struct bh_sbiret r = call(0, SBI_EXT_RFENCE, 2, 0x4, 0, 0);
+
+	CHECK(r.error == SBI_ERR_INVALID_PARAM);
+	CHECK(hart(1)->fence_req == 0 && fake.ipi_count == 0);
+	r = call(0, SBI_EXT_RFENCE, 3, 0x1, 0, 0);	/* hfence */
+	CHECK(r.error == SBI_ERR_NOT_SUPPORTED);
+	CHECK(fake.ipi_count == 0);
+}
