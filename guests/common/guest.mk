@@ -25,7 +25,10 @@ LINK_BASE := 0x80200000
 CHECK_BASE := 0x3f654000
 
 ARCH_FLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
+# -fno-tree-switch-conversion: GCC would turn some switches into tables of
+# absolute pointers, which a position-independent image cannot hold.
 CFLAGS := $(ARCH_FLAGS) -ffreestanding -nostdlib -fno-common -O2 -g \
+	-fno-tree-switch-conversion \
 	-Wall -Wextra -I$(COMMON) -MMD -MP \
 	-ffile-prefix-map=$(REPO)/=
 LDFLAGS := $(ARCH_FLAGS) -nostdlib -static -Wl,--build-id=none \

@@ -247,9 +247,86 @@ void probe_store64(unsigned long addr, uint64_t val, struct fault *f,
 		*insn = at;
 }
 
+uint32_t probe_load32(unsigned long addr, struct fault *f,
+		      unsigned long *insn)
+{
+	uint32_t val = 0;
+	unsigned long at;
+
+	probe_begin();
+	asm volatile("1: lw %0, 0(%2)\n\tlla %1, 1b"
+		     : "+r"(val), "=&r"(at) : "r"(addr) : "memory");
+	probe_end(f);
+	if (insn)
+		*insn = at;
+	return f->faulted ? 0 : val;
+}
+
+void probe_store32(unsigned long addr, uint32_t val, struct fault *f,
+		   unsigned long *insn)
+{
+	unsigned long at;
+
+	probe_begin();
+	asm volatile("1: sw %1, 0(%2)\n\tlla %0, 1b"
+		     : "=&r"(at) : "r"(val), "r"(addr) : "memory");
+	probe_end(f);
+	if (insn)
+		*insn = at;
+}
+
 void probe_fetch(unsigned long addr, struct fault *f)
 {
 	probe_begin();
 	asm volatile("jalr ra, 0(%0)" : : "r"(addr) : "ra", "memory");
 	probe_end(f);
+}
+
+/* ---- bootargs --------------------------------------------------------- */
+
+static const char *parse_number(const char *s, unsigned long *val)
+{
+	unsigned long v = 0, base = 10;
+	const char *start;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	for (start = s;; s++) {
+		unsigned long digit;
+
+		if (*s >= '0' && *s <= '9')
+			digit = (unsigned long)(*s - '0');
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			digit = (unsigned long)(*s - 'a' + 10);
+		else if (base == 16 && *s >= 'A' && *s <= 'F')
+			digit = (unsigned long)(*s - 'A' + 10);
+		else
+			break;
+		v = v * base + digit;
+	}
+	*val = v;
+	return s == start ? NULL : s;
+}
+
+int bootarg_number(const char *bootargs, const char *key, unsigned long *val,
+		   unsigned long *second)
+{
+	size_t len = strlen(key);
+	const char *s = bootargs;
+
+	while (s && *s) {
+		while (*s == ' ')
+			s++;
+		if (strncmp(s, key, len) == 0 && s[len] == '=') {
+			s = parse_number(s + len + 1, val);
+			if (s && *s == '+' && second)
+				s = parse_number(s + 1, second);
+			return s && (*s == ' ' || *s == '\0') ? 0 : -1;
+		}
+		while (*s && *s != ' ')
+			s++;
+	}
+	return -1;
 }

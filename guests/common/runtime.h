@@ -118,7 +118,19 @@ uint64_t probe_load64(unsigned long addr, struct fault *f,
 		      unsigned long *insn);
 void probe_store64(unsigned long addr, uint64_t val, struct fault *f,
 		   unsigned long *insn);
+uint32_t probe_load32(unsigned long addr, struct fault *f,
+		      unsigned long *insn);
+void probe_store32(unsigned long addr, uint32_t val, struct fault *f,
+		   unsigned long *insn);
 void probe_fetch(unsigned long addr, struct fault *f);
+
+/*
+ * The value of "key=NUMBER" in a bootargs string (hex with 0x, else
+ * decimal); a "+NUMBER" suffix, if any, goes to *second. Returns 0 when
+ * found and well formed, -1 otherwise.
+ */
+int bootarg_number(const char *bootargs, const char *key, unsigned long *val,
+		   unsigned long *second);
 
 /* Console: whole calls are atomic across the harts of the capsule. */
 void console_write(const char *s, size_t len);

@@ -103,6 +103,12 @@ struct sbiret sbi_debug_console_write(unsigned long num_bytes,
 	return sbi_ecall(SBI_EXT_DBCN, 0, num_bytes, base_addr, 0, 0, 0, 0);
 }
 
+struct sbiret sbi_debug_console_read(unsigned long num_bytes,
+				     unsigned long base_addr)
+{
+	return sbi_ecall(SBI_EXT_DBCN, 1, num_bytes, base_addr, 0, 0, 0, 0);
+}
+
 void sbi_legacy_putchar(int c)
 {
 	sbi_ecall(SBI_EXT_LEGACY_PUTCHAR, 0, (unsigned long)c, 0, 0, 0, 0, 0);

@@ -73,6 +73,9 @@ struct sbiret sbi_system_reset(unsigned long type, unsigned long reason);
 struct sbiret sbi_debug_console_write(unsigned long num_bytes,
 				      unsigned long base_addr);
 
+struct sbiret sbi_debug_console_read(unsigned long num_bytes,
+				     unsigned long base_addr);
+
 void sbi_legacy_putchar(int c);
 
 /* Spec version as returned by BASE get_spec_version, split up. */

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: MIT
+/*
+ * victim: the capsule an attacker aims at. It fills its free memory with an
+ * address-derived pattern, checksums its image and device tree, enables
+ * every S-mode interrupt with nothing armed, and then prints a heartbeat
+ * every 200 ms:
+ *
+ *	victim: heartbeat N checksum C
+ *
+ * C must stay the same across heartbeats. Anything that changed its memory
+ * or interrupted it prints one "FAIL victim: ..." line. A 'q' on its
+ * console input (DBCN console_read) ends it with SBI SRST shutdown; so does
+ * the heartbeat limit, so a run left alone still ends.
+ */
+#include "fdt.h"
+#include "runtime.h"
+#include "sbi.h"
+#include "string.h"
+
+#define HEARTBEAT_LIMIT	600
+#define PAGE_SIZE	4096UL
+
+static struct {
+	unsigned long fill_start, fill_end;	/* the pattern area */
+	const void *dtb;
+	uint32_t dtb_size;
+	uint64_t timebase;
+	uint64_t image_sum;
+	uint64_t dtb_sum;
+	int reported;
+} v;
+
+static uint64_t pattern(unsigned long addr)
+{
+	return (addr * 0x9e3779b97f4a7c15UL) ^ 0x5bd1e9955bd1e995UL;
+}
+
+static uint64_t checksum(const void *start, unsigned long len)
+{
+	const uint8_t *p = start;
+	uint64_t sum = 0xcbf29ce484222325UL;	/* FNV-1a */
+
+	while (len--) {
+		sum ^= *p++;
+		sum *= 0x100000001b3UL;
+	}
+	return sum;
+}
+
+static void fill(void)
+{
+	unsigned long addr;
+
+	for (addr = v.fill_start; addr < v.fill_end; addr += 8)
+		*(volatile uint64_t *)addr = pattern(addr);
+}
+
+/* First word of the pattern area that no longer holds its pattern, or 0. */
+static unsigned long first_changed(void)
+{
+	unsigned long addr;
+
+	for (addr = v.fill_start; addr < v.fill_end; addr += 8) {
+		if (*(volatile uint64_t *)addr != pattern(addr))
+			return addr;
+	}
+	return 0;
+}
+
+static void fail_once(const char *what, unsigned long detail)
+{
+	if (v.reported)
+		return;
+	v.reported = 1;
+	printf("FAIL victim: %s (%lx)\n", what, detail);
+}
+
+static uint64_t check_memory(void)
+{
+	struct hart *h = this_hart();
+	uint64_t image = checksum(_start, (unsigned long)(__image_end - _start));
+	uint64_t dtb = checksum(v.dtb, v.dtb_size);
+	unsigned long changed = first_changed();
+
+	if (image != v.image_sum)
+		fail_once("its image changed, checksum", image);
+	if (dtb != v.dtb_sum)
+		fail_once("its device tree changed, checksum", dtb);
+	if (changed)
+		fail_once("its memory changed at", changed);
+	if (h->soft_irqs || h->timer_irqs)
+		fail_once("an interrupt nobody armed arrived: soft, timer count",
+			  (h->soft_irqs << 32) | h->timer_irqs);
+	return image ^ dtb ^ (changed ? pattern(changed) : 0);
+}
+
+static int quit_requested(void)
+{
+	char c = 0;
+	struct sbiret ret = sbi_debug_console_read(1, (unsigned long)&c);
+
+	return !ret.error && ret.value == 1 && c == 'q';
+}
+
+static const char *setup(const void *dtb)
+{
+	struct fdt fdt;
+	uint64_t base, size;
+	int root;
+
+	if (fdt_open(&fdt, dtb) < 0)
+		return "a1 is not a device tree";
+	root = fdt_root(&fdt);
+	if (fdt_reg(&fdt, root, fdt_child(&fdt, root, "memory"), 0, &base,
+		    &size) < 0)
+		return "no memory node";
+	v.timebase = fdt_prop_u32(&fdt, fdt_child(&fdt, root, "cpus"),
+				  "timebase-frequency", 0);
+	if (!v.timebase)
+		return "no timebase-frequency in /cpus";
+	v.dtb = dtb;
+	v.dtb_size = fdt.total_size;
+	v.fill_start = ((unsigned long)__bss_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	v.fill_end = (unsigned long)dtb & ~(PAGE_SIZE - 1);
+	if (v.fill_end <= v.fill_start || (unsigned long)dtb >= base + size)
+		return "the device tree is not above the image in memory";
+	return NULL;
+}
+
+void guest_secondary(unsigned long hartid, unsigned long opaque)
+{
+	printf("FAIL victim: vhart %lu started (opaque %lx); nobody of ours starts one\n",
+	       hartid, opaque);
+}
+
+void guest_main(unsigned long hartid, const void *dtb)
+{
+	const char *error = setup(dtb);
+	uint64_t next, sum;
+	int beat;
+
+	if (error) {
+		printf("FAIL victim: %s\n", error);
+		return;
+	}
+	fill();
+	v.image_sum = checksum(_start, (unsigned long)(__image_end - _start));
+	v.dtb_sum = checksum(v.dtb, v.dtb_size);
+	printf("victim: vhart %lu, pattern over [%lx, %lx), image checksum %lx\n",
+	       hartid, v.fill_start, v.fill_end, (unsigned long)v.image_sum);
+	/* Nothing is armed: any interrupt that arrives came from outside. */
+	sbi_set_timer(UINT64_MAX);
+	csr_set(sie, SIE_SSIE | SIE_STIE);
+	csr_set(sstatus, SSTATUS_SIE);
+	next = read_time();
+	for (beat = 1; beat <= HEARTBEAT_LIMIT; beat++) {
+		sum = check_memory();
+		printf("victim: heartbeat %d checksum %016lx\n", beat,
+		       (unsigned long)sum);
+		next += v.timebase / 5;
+		/* Poll input every 10 ms: each poll is a call into the hypervisor. */
+		while (read_time() < next) {
+			uint64_t poll = read_time() + v.timebase / 100;
+
+			if (quit_requested()) {
+				printf("victim: done after %d heartbeats\n", beat);
+				return;
+			}
+			while (read_time() < poll && read_time() < next)
+				;
+		}
+	}
+	printf("victim: no 'q' after %d heartbeats; shutting down\n",
+	       HEARTBEAT_LIMIT);
+}
