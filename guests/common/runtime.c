@@ -166,6 +166,7 @@ static void take_interrupt(struct trap_frame *tf, struct hart *h)
 	switch (tf->scause & ~SCAUSE_INTERRUPT) {
 	case IRQ_S_TIMER:
 		csr_clear(sie, SIE_STIE);
+		h->timer_irq_time = read_time();
 		h->timer_irqs++;
 		return;
 	case IRQ_S_SOFT:

@@ -57,6 +57,7 @@ struct hart {
 	volatile int probing;
 	struct fault fault;
 	volatile unsigned long timer_irqs;
+	volatile uint64_t timer_irq_time;	/* rdtime when the last one came */
 	volatile unsigned long soft_irqs;
 };
 
