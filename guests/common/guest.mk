@@ -30,7 +30,7 @@ ARCH_FLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
 CFLAGS := $(ARCH_FLAGS) -ffreestanding -nostdlib -fno-common -O2 -g \
 	-fno-tree-switch-conversion \
 	-Wall -Wextra -I$(COMMON) -MMD -MP \
-	-ffile-prefix-map=$(REPO)/=
+	-ffile-prefix-map=$(REPO)/= -Wa,--debug-prefix-map=$(REPO)/=
 LDFLAGS := $(ARCH_FLAGS) -nostdlib -static -Wl,--build-id=none \
 	-Wl,--emit-relocs -T $(COMMON)/guest.ld
 
