@@ -6,6 +6,8 @@ manifests into a temporary root and write fake payloads where the manifests
 say the guests' Makefiles put them, so that no guest needs to be built.
 """
 
+import contextlib
+import io
 import os
 import shutil
 import struct
@@ -22,14 +24,14 @@ FIXTURES = os.path.join(REPO, "tests", "generator", "fixtures")
 sys.path.insert(0, os.path.join(REPO, "generator"))
 
 
-def linux_image(size, image_size=None):
-    """Bytes of a fake RISC-V Linux Image: a valid header, zero body."""
+def linux_image(image_size):
+    """The header of a fake RISC-V Linux Image needing image_size bytes."""
     header = bytearray(64)
     struct.pack_into("<Q", header, 8, 0x200000)
-    struct.pack_into("<Q", header, 16, image_size or size)
+    struct.pack_into("<Q", header, 16, image_size)
     header[48:56] = b"RISCV\0\0\0"
     header[56:60] = b"RSC\x05"
-    return bytes(header) + bytes(size - 64)
+    return bytes(header)
 
 
 def bare_metal_image(size, seed=1):
@@ -38,25 +40,39 @@ def bare_metal_image(size, seed=1):
     return (pattern * (size // 256 + 1))[:size]
 
 
-def write(path, data):
+def write(path, data, size=None):
+    """Write data to path; with size, extend the file (sparsely) with zeros."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
     mode = "wb" if isinstance(data, bytes) else "w"
     with open(path, mode) as stream:
         stream.write(data)
+        if size is not None:
+            stream.truncate(size)
+
+
+# The real inputs the tests use. Only these are copied, so that boards,
+# configs and guests others add to the repository do not change the expected
+# messages (whose hints list what exists).
+BOARDS = ["qemu-virt"]
+CONFIGS = ["qemu-hello", "qemu-2guest"]
+GUESTS = ["hello", "linux"]
 
 
 def make_root(path):
     """A repository root at path with real inputs and fake payloads."""
-    for folder in ("boards", "configs"):
-        shutil.copytree(os.path.join(REPO, folder), os.path.join(path, folder))
+    os.makedirs(os.path.join(path, "boards"))
+    os.makedirs(os.path.join(path, "configs"))
+    for name in BOARDS:
+        shutil.copy(os.path.join(REPO, "boards", f"{name}.yaml"), os.path.join(path, "boards"))
+    for name in CONFIGS:
+        shutil.copy(os.path.join(REPO, "configs", f"{name}.yaml"),
+                    os.path.join(path, "configs"))
     for name in sorted(os.listdir(FIXTURES + "/boards")):
         shutil.copy(os.path.join(FIXTURES, "boards", name), os.path.join(path, "boards"))
-    manifests = []
-    for guests in (os.path.join(REPO, "guests"), os.path.join(FIXTURES, "guests")):
-        for guest in sorted(os.listdir(guests)):
-            manifest = os.path.join(guests, guest, "guest.yaml")
-            if os.path.exists(manifest):
-                manifests.append((guest, manifest))
+    manifests = [(g, os.path.join(REPO, "guests", g, "guest.yaml")) for g in GUESTS]
+    fixture_guests = os.path.join(FIXTURES, "guests")
+    for guest in sorted(os.listdir(fixture_guests)):
+        manifests.append((guest, os.path.join(fixture_guests, guest, "guest.yaml")))
     for guest, manifest in manifests:
         write(os.path.join(path, "guests", guest, "guest.yaml"), open(manifest).read())
         with open(manifest) as stream:
@@ -64,18 +80,18 @@ def make_root(path):
         if info["kernel"].startswith("build/fake/"):
             continue
         if info["kind"] == "linux":
-            write(os.path.join(path, info["kernel"]), linux_image(20 << 20, 24 << 20))
+            write(os.path.join(path, info["kernel"]), linux_image(24 << 20), 20 << 20)
         else:
             write(os.path.join(path, info["kernel"]), bare_metal_image(9000))
         if info.get("initrd"):
-            write(os.path.join(path, info["initrd"]), b"\x1f\x8b" + bytes(3 << 20))
+            write(os.path.join(path, info["initrd"]), b"\x1f\x8b", (3 << 20) + 2)
     fake = os.path.join(path, "build", "fake")
     write(os.path.join(fake, "elf.bin"), b"\x7fELF\x02\x01\x01" + bytes(4000))
     write(os.path.join(fake, "empty.bin"), b"")
-    write(os.path.join(fake, "Image"), linux_image(2 << 20))
-    write(os.path.join(fake, "big.bin"), bare_metal_image(17 << 20))
+    write(os.path.join(fake, "Image"), linux_image(2 << 20), 2 << 20)
+    write(os.path.join(fake, "big.bin"), bare_metal_image(4096), 17 << 20)
     write(os.path.join(fake, "small.bin"), bare_metal_image(4096, 2))
-    write(os.path.join(fake, "initrd.gz"), b"\x1f\x8b" + bytes(6 << 20))
+    write(os.path.join(fake, "initrd.gz"), b"\x1f\x8b", (6 << 20) + 2)
     return path
 
 
@@ -91,7 +107,30 @@ class Result:
         self.err = proc.stderr
 
 
-def run_gen(root, *args, cwd=None, env=None):
+class InProcess:
+    def __init__(self, rc, out, err):
+        self.rc = rc
+        self.out = out
+        self.err = err
+
+
+def run_gen(root, *args, cwd=None, env=None, subprocess_run=False):
+    """Run bulkhead-gen --root root ARGS; in this process unless asked not to.
+
+    Relative paths in args are relative to root. A subprocess is used when
+    cwd or env matter, or when asked: it also proves the script itself runs.
+    """
+    if not (cwd or env or subprocess_run):
+        from bulkhead import cli
+        out, err = io.StringIO(), io.StringIO()
+        here = os.getcwd()
+        os.chdir(root)
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                rc = cli.main(["--root", root, *args])
+        finally:
+            os.chdir(here)
+        return InProcess(rc, out.getvalue(), err.getvalue())
     proc = subprocess.run([sys.executable, GENERATOR, "--root", root, *args],
                           capture_output=True, text=True, cwd=cwd or root, env=env,
                           timeout=120)

@@ -45,7 +45,7 @@ def test_memory_map_matches_info(root):
 
 
 def test_schema_command_prints_json_schema(root):
-    result = run_gen(root, "schema")
+    result = run_gen(root, "schema", subprocess_run=True)
     assert result.rc == 0
     schema = json.loads(result.out)
     assert schema["required"] == ["board", "capsules"]

@@ -65,7 +65,7 @@ def test_build_fails_like_check_and_writes_nothing(root):
     path = os.path.join(FIXTURES, "hart-shared.yaml")
     shutil.copy(path, os.path.join(root, "configs", "hart-shared.yaml"))
     result = run_gen(root, "build", "--config", "configs/hart-shared.yaml", "--out",
-                     "build/hart-shared")
+                     "build/hart-shared", subprocess_run=True)
     assert result.rc == 1
     assert result.err == open(path[:-5] + ".expected").read()
     assert not os.path.exists(os.path.join(root, "build", "hart-shared"))
