@@ -69,10 +69,11 @@ class PristineCopy:
 
 
 class PmpEntry:
-    def __init__(self, addr, cfg, comment):
+    def __init__(self, addr, cfg, comment, source):
         self.addr = addr
         self.cfg = cfg
         self.comment = comment
+        self.source = source  # file:line of the YAML that asked for it
 
 
 def napot_blocks(base, size):
@@ -88,7 +89,7 @@ def napot_blocks(base, size):
     return blocks
 
 
-def pmp_entries(base, size, perm, what):
+def pmp_entries(base, size, perm, what, source):
     """The fewest PMP entries granting perm on [base, base + size)."""
     blocks = napot_blocks(base, size)
     if len(blocks) <= 2 and all(b >= 4 for _, b in blocks):
@@ -96,14 +97,14 @@ def pmp_entries(base, size, perm, what):
         for block_base, block in blocks:
             if block == 4:
                 out.append(PmpEntry(block_base >> 2, perm | PMP_NA4,
-                                    f"{what} NA4 {hexrange(block_base, block)}"))
+                                    f"{what} NA4 {hexrange(block_base, block)}", source))
             else:
                 out.append(PmpEntry((block_base | (block // 2 - 1)) >> 2, perm | PMP_NAPOT,
-                                    f"{what} NAPOT {hexrange(block_base, block)}"))
+                                    f"{what} NAPOT {hexrange(block_base, block)}", source))
         return out
-    return [PmpEntry(base >> 2, 0, f"{what} TOR bottom {base:#x}"),
+    return [PmpEntry(base >> 2, 0, f"{what} TOR bottom {base:#x}", source),
             PmpEntry((base + size) >> 2, perm | PMP_TOR,
-                     f"{what} TOR {hexrange(base, size)}")]
+                     f"{what} TOR {hexrange(base, size)}", source)]
 
 
 def napot_cost(base, size):
@@ -354,10 +355,13 @@ class Allocator:
                 payload.pristine = copy.base
 
     def assign_pmp(self, capsule):
+        memory = capsule.rec.where("memory").short()
         entries = pmp_entries(capsule.base, capsule.memory_size, PMP_R | PMP_W | PMP_X,
-                              "memory")
+                              "memory", memory)
+        devices = capsule.rec["devices"]
         for device in capsule.devices:
-            entries += pmp_entries(device.base, device.size, PMP_R | PMP_W, device.name)
+            loc = devices.locs[capsule.device_names.index(device.name)].short()
+            entries += pmp_entries(device.base, device.size, PMP_R | PMP_W, device.name, loc)
         capsule.pmp = entries
         budget = self.board.pmp_entries
         if len(entries) > budget:

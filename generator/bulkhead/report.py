@@ -6,11 +6,14 @@ MIB = 1 << 20
 
 
 def human(size):
-    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+    """Exact when a unit divides the size, else two decimals of MiB or KiB."""
+    for unit, shift in (("GiB", 30), ("MiB", 20)):
         if size >= 1 << shift and size % (1 << shift) == 0:
             return f"{size >> shift} {unit}"
     if size >= MIB:
         return f"{size / MIB:.2f} MiB"
+    if size >= 1024 and size % 1024 == 0:
+        return f"{size >> 10} KiB"
     if size >= 1024:
         return f"{size / 1024:.1f} KiB"
     return f"{size} B"

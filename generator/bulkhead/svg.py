@@ -48,7 +48,8 @@ def picture(system):
     parts = [text(MAP_X, 24, f"{system.name} on {board.name}", 16, weight="bold"),
              text(MAP_X, 44, "RAM, low addresses at the top (box height ~ log2 size)")]
     y = 56
-    for row in report.ram_rows(system):
+    rows = report.ram_rows(system)
+    for row in rows:
         h = box_height(row.size)
         free = row.owner == "free"
         parts.append(rect(MAP_X, y, MAP_W, h, colour(row.owner, system), dash=free))
@@ -58,8 +59,7 @@ def picture(system):
         if row.detail and h >= 40:
             parts.append(text(MAP_X + 8, y + 32, row.detail, 11))
         y += h
-    parts.append(text(MAP_X + MAP_W + 10, y + 4, f"{y and report.ram_rows(system)[-1].end:#x}",
-                      11))
+    parts.append(text(MAP_X + MAP_W + 10, y + 4, f"{rows[-1].end:#x}", 11))
     map_bottom = y
     hx, hy = 480, 56
     parts.append(text(hx, 44, "Harts", weight="bold"))

@@ -23,7 +23,7 @@ def decode_napot(addr):
     (0x10001000, 0x1000), (0x90000000, 0x10000000), (0x0, 8), (0x100, 0x100),
 ])
 def test_napot_encoding_round_trips(base, size):
-    (entry,) = pmp_entries(base, size, 7, "x")
+    (entry,) = pmp_entries(base, size, 7, "x", "t.yaml:1")
     assert entry.cfg == 7 | PMP_NAPOT
     assert entry.addr == (base | (size // 2 - 1)) >> 2
     assert decode_napot(entry.addr) == (base, size)
@@ -31,19 +31,19 @@ def test_napot_encoding_round_trips(base, size):
 
 def test_napot_known_value():
     # 16 MiB at 0x81000000: pmpaddr = 0x81000000 >> 2 | (8 MiB - 1) >> 2
-    (entry,) = pmp_entries(0x81000000, 16 << 20, 7, "memory")
+    (entry,) = pmp_entries(0x81000000, 16 << 20, 7, "memory", "t.yaml:1")
     assert entry.addr == 0x205fffff
     assert entry.cfg == 0x1f
 
 
 def test_two_blocks_use_two_napot_entries():
-    entries = pmp_entries(0x82000000, 24 << 20, 7, "m")
+    entries = pmp_entries(0x82000000, 24 << 20, 7, "m", "t.yaml:1")
     assert [decode_napot(e.addr) for e in entries] == [(0x82000000, 16 << 20),
                                                        (0x83000000, 8 << 20)]
 
 
 def test_unaligned_region_uses_tor():
-    entries = pmp_entries(0x80201000, 0x7000, 3, "m")
+    entries = pmp_entries(0x80201000, 0x7000, 3, "m", "t.yaml:1")
     assert [(e.addr, e.cfg) for e in entries] == [(0x80201000 >> 2, 0),
                                                   (0x80208000 >> 2, 3 | PMP_TOR)]
 

@@ -199,3 +199,21 @@ def test_payloads_link_at_their_addresses(root, tmp_path):
     assert sections[".payload.hello1.kernel"] == (0x82000000, 0x82000000, kernel)
     assert sections[".payload.hello0.dtb"] == (0x81ff0000, 0x81ff0000, dtb)
     assert sections[".pristine.0"] == (0x80200000, 0x80200000, kernel)
+
+
+def test_tables_point_back_to_the_yaml(root):
+    path = os.path.join(root, "configs", "qemu-hello.yaml")
+    text = open(path).read().replace("    console: uart\n", "    console: uart\n"
+                                     "    devices: [virtio3]\n", 1)
+    open(path, "w").write(text)
+    result, out = build(root, "configs/qemu-hello.yaml")
+    assert result.rc == 0, result.err
+    lines = text.splitlines()
+    devices_line = lines.index("    devices: [virtio3]") + 1
+    memory_line = lines.index("    memory:", 0) + 2
+    with open(os.path.join(out, "gen", "tables.c")) as stream:
+        tables = stream.read()
+    assert ("{ .addr = 0x205fffff, .cfg = 0x1f },	/* memory NAPOT [0x81000000, 0x82000000): "
+            f"configs/qemu-hello.yaml:{memory_line} */") in tables
+    assert ("{ .addr = 0x40011ff, .cfg = 0x1b },	/* virtio3 NAPOT [0x10004000, 0x10005000): "
+            f"configs/qemu-hello.yaml:{devices_line} */") in tables
