@@ -10,6 +10,8 @@ import os
 import re
 import signal
 import subprocess
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,13 +97,17 @@ def split_streams(output):
     return streams
 
 
+def _start(config, extra_args, stdin):
+    cmd = ["make", "--no-print-directory", "run", f"CONFIG={config}", *extra_args]
+    # Its own session, so a hang guard can end make and QEMU together.
+    return subprocess.Popen(cmd, cwd=ROOT, stdin=stdin, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+
 def run_to_exit(config, timeout=120, extra_args=()):
     """Boots `make run CONFIG=config` with stdin on /dev/null and waits until
     QEMU exits by itself or timeout seconds pass (then it is killed)."""
-    cmd = ["make", "--no-print-directory", "run", f"CONFIG={config}", *extra_args]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = _start(config, extra_args, subprocess.DEVNULL)
     timed_out = False
     try:
         raw, _ = proc.communicate(timeout=timeout)
@@ -126,3 +132,123 @@ def check_results(lines):
         if m:
             results.setdefault(m.group(2), []).append((m.group(1), m.group(3) or ""))
     return results
+
+
+class LiveBoot:
+    """`make run` with a pipe on stdin, for tests that type into the console
+    while the system runs. Output is collected by a thread; wait_for() polls
+    it. finish() waits for QEMU's exit and returns a Boot."""
+
+    def __init__(self, config, extra_args=()):
+        self.config = config
+        self.proc = _start(config, extra_args, subprocess.PIPE)
+        self._chunks = []
+        self._lock = threading.Lock()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        while True:
+            data = self.proc.stdout.read1(65536)
+            if not data:
+                return
+            with self._lock:
+                self._chunks.append(data)
+
+    def output(self):
+        with self._lock:
+            return b"".join(self._chunks).decode("utf-8", errors="replace")
+
+    def ordered_lines(self):
+        """[(prefix, text)] for every complete line so far, in console order."""
+        text = ANSI.sub("", self.output()).replace("\r", "")
+        lines = []
+        for line in text.split("\n")[:-1]:
+            m = PREFIXED.match(line)
+            lines.append((m.group(1), m.group(2)) if m else ("", line))
+        return lines
+
+    def wait_for(self, predicate, timeout):
+        """Polls until predicate(ordered_lines()) is true; False on timeout
+        or when QEMU has exited without it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate(self.ordered_lines()):
+                return True
+            if self.proc.poll() is not None:
+                self._reader.join(5)
+                return bool(predicate(self.ordered_lines()))
+            time.sleep(0.2)
+        return False
+
+    def send(self, text):
+        self.proc.stdin.write(text.encode())
+        self.proc.stdin.flush()
+
+    def finish(self, timeout):
+        """Waits up to timeout s for QEMU to exit by itself (then kills it)."""
+        timed_out = False
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        self._reader.join(5)
+        output = self.output()
+        boot = Boot(config=self.config, output=output,
+                    returncode=self.proc.returncode, timed_out=timed_out,
+                    streams=split_streams(output))
+        boot.save()
+        return boot
+
+    def kill(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+
+# ---- the hello guest's protocol (guests/hello/hello.c) ----------------------
+
+# Every check hello runs, in its order.
+HELLO_CHECKS = ["sbi-base", "dbcn", "uart", "hsm", "timer-sbi", "timer-sstc", "ipi",
+                "rfence", "isolation", "time", "hsm-stop"]
+
+
+def capsule_config(config, name):
+    return next(c for c in load_config(config)["capsules"] if c["name"] == name)
+
+
+def hello_expected(config, name):
+    """{check: "PASS" or "SKIP"}: what the capsule's configuration and its
+    board let hello test."""
+    capsule = capsule_config(config, name)
+    board = load_board(config)
+    extensions = capsule.get("isa-extensions", board["isa"]["extensions"])
+    verdicts = dict.fromkeys(HELLO_CHECKS, "PASS")
+    if capsule["vcpus"] < 2:
+        verdicts["hsm-stop"] = "SKIP"
+    if "sstc" not in extensions:
+        verdicts["timer-sstc"] = "SKIP"
+    if capsule.get("console", "uart") != "uart":
+        verdicts["uart"] = "SKIP"
+    return verdicts
+
+
+def hello_problems(boot, config, name):
+    """What is wrong with a hello capsule's check lines; [] when all is well."""
+    results = check_results(boot.lines(name))
+    problems = []
+    for check, want in hello_expected(config, name).items():
+        got = results.get(check, [])
+        if len(got) != 1:
+            problems.append(f"{check}: reported {len(got)} times, expected once")
+        elif got[0][0] != want:
+            verdict, why = got[0]
+            problems.append(f"{check}: {verdict} ({why}), expected {want}")
+    unknown = sorted(set(results) - set(HELLO_CHECKS))
+    if unknown:
+        problems.append(f"unexpected checks reported: {', '.join(unknown)}")
+    if "hello: done" not in boot.lines(name):
+        problems.append("no 'hello: done' line")
+    return problems

@@ -18,9 +18,6 @@ import qemu
 CONFIG = "qemu-hello"
 BOOT_TIMEOUT = 120  # hang guard for the whole boot, not a speed target
 
-# Every check hello runs, in its order; see guests/hello/hello.c.
-CHECKS = ["sbi-base", "dbcn", "uart", "hsm", "timer-sbi", "timer-sstc", "ipi",
-          "rfence", "isolation", "time", "hsm-stop"]
 HEADER = re.compile(r"^hello: vhart (\d+) of (\d+), memory ([0-9a-f]+)\+([0-9a-f]+), "
                     r"timebase (\d+)(, sstc)?, bootargs \"(.*)\"$")
 UART_LINE = re.compile(r"^hello: uart ns16550 at ([0-9a-f]+) works$")
@@ -38,21 +35,7 @@ def parse_size(text):
 
 
 def capsule_config(name):
-    return next(c for c in CONFIG_DATA["capsules"] if c["name"] == name)
-
-
-def expected_verdicts(name):
-    """{check: "PASS" or "SKIP"}: what this capsule's configuration and the
-    board allow hello to test."""
-    capsule = capsule_config(name)
-    verdicts = dict.fromkeys(CHECKS, "PASS")
-    if capsule["vcpus"] < 2:
-        verdicts["hsm-stop"] = "SKIP"
-    if "sstc" not in BOARD["isa"]["extensions"]:
-        verdicts["timer-sstc"] = "SKIP"
-    if capsule.get("console") != "uart":
-        verdicts["uart"] = "SKIP"
-    return verdicts
+    return qemu.capsule_config(CONFIG, name)
 
 
 @pytest.fixture(scope="module")
@@ -82,20 +65,7 @@ def test_no_panic(boot):
 
 @pytest.mark.parametrize("name", CAPSULES)
 def test_every_check_passes(boot, name):
-    results = qemu.check_results(boot.lines(name))
-    problems = []
-    for check, want in expected_verdicts(name).items():
-        got = results.get(check, [])
-        if len(got) != 1:
-            problems.append(f"{check}: reported {len(got)} times, expected once")
-        elif got[0][0] != want:
-            verdict, why = got[0]
-            problems.append(f"{check}: {verdict} ({why}), expected {want}")
-    unknown = sorted(set(results) - set(CHECKS))
-    if unknown:
-        problems.append(f"unexpected checks reported: {', '.join(unknown)}")
-    if "hello: done" not in boot.lines(name):
-        problems.append("no 'hello: done' line")
+    problems = qemu.hello_problems(boot, CONFIG, name)
     if problems:
         fail(boot, f"{name}:\n  " + "\n  ".join(problems))
 
@@ -112,7 +82,8 @@ def test_guest_sees_its_device_tree(boot, name):
         "vCPU count": (int(vcpus), capsule["vcpus"]),
         "memory size": (int(size, 16), parse_size(capsule["memory"]["size"])),
         "timebase": (int(timebase), BOARD["timebase-frequency"]),
-        "sstc in the ISA": (bool(sstc), "sstc" in BOARD["isa"]["extensions"]),
+        "sstc in the ISA": (bool(sstc), "sstc" in capsule.get(
+            "isa-extensions", BOARD["isa"]["extensions"])),
         "bootargs": (bootargs, capsule["payload"].get("bootargs", "")),
     }
     if "base" in capsule["memory"]:
@@ -130,7 +101,7 @@ def test_consoles_reach_the_capsule_stream(boot, name):
     lines = boot.lines(name)
     if "hello: dbcn console_write works" not in lines:
         fail(boot, f"{name}: the DBCN console_write line is missing")
-    if expected_verdicts(name)["uart"] != "PASS":
+    if qemu.hello_expected(CONFIG, name)["uart"] != "PASS":
         return
     uarts = [m for m in map(UART_LINE.match, lines) if m]
     if len(uarts) != 1:

@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: MIT
+"""Capsule-fault policies on qemu-faults (docs/security.md, "Fault policies").
+
+Three `faulter` capsules break their trap vector and fault, each in its own
+way (bootargs mode=illegal|forward|double). A capsule with `on-fault:
+restart` must start again, memory cleared, exactly restart-limit times and
+then stay halted; one with `on-fault: halt` must start once. Nothing a
+faulter prints after its start line may appear (the fault was contained),
+the hypervisor must log each fault, and the `hello` bystander must pass all
+of its checks. QEMU must exit by itself with status 0.
+"""
+
+import re
+
+import pytest
+
+import qemu
+
+CONFIG = "qemu-faults"
+BOOT_TIMEOUT = 120  # hang guard, not a speed target
+
+CAPSULES = qemu.load_config(CONFIG)["capsules"]
+FAULTERS = [c for c in CAPSULES if c["payload"].get("guest") == "faulter"]
+BYSTANDERS = [c["name"] for c in CAPSULES if c["payload"].get("guest") == "hello"]
+
+
+@pytest.fixture(scope="module")
+def boot():
+    qemu.build(CONFIG)
+    return qemu.run_to_exit(CONFIG, timeout=BOOT_TIMEOUT)
+
+
+def fail(boot, message):
+    names = [c["name"] for c in CAPSULES] + ["bulkhead", ""]
+    pytest.fail(f"{message}\n{boot.report(names)}\n"
+                f"--- whole console: {boot.log_path()} ---", pytrace=False)
+
+
+def starts_expected(capsule):
+    if capsule.get("on-fault", "halt") == "restart":
+        return 1 + capsule.get("restart-limit", 3)
+    return 1
+
+
+def test_qemu_exits_by_itself(boot):
+    if boot.timed_out:
+        fail(boot, f"QEMU still ran after {BOOT_TIMEOUT} s (killed): a faulting "
+                   "capsule was neither halted nor counted as off")
+    if boot.returncode != 0:
+        fail(boot, f"make run exited with status {boot.returncode}, expected 0")
+
+
+def test_no_panic(boot):
+    panics = [line for line in boot.output.splitlines() if qemu.PANIC.search(line)]
+    if panics:
+        fail(boot, "panic on the console (a capsule fault must not stop the "
+                   "hypervisor):\n" + "\n".join(panics))
+
+
+@pytest.mark.parametrize("capsule", FAULTERS, ids=[c["name"] for c in FAULTERS])
+def test_fault_policy(boot, capsule):
+    name = capsule["name"]
+    mode = re.search(r"mode=(\w+)", capsule["payload"]["bootargs"]).group(1)
+    lines = boot.lines(name)
+    starts = [line for line in lines if line == f"faulter: start, mode {mode}"]
+    others = [line for line in lines if line not in starts]
+    want = starts_expected(capsule)
+    if others:
+        fail(boot, f"{name}: printed after its fault, which was not contained: {others}")
+    if len(starts) != want:
+        fail(boot, f"{name}: started {len(starts)} times; on-fault "
+                   f"{capsule.get('on-fault', 'halt')} with restart-limit "
+                   f"{capsule.get('restart-limit', 3)} means {want}")
+    logged = [line for line in boot.lines("bulkhead")
+              if line.startswith(f"capsule {name} faulted")]
+    if len(logged) != want:
+        fail(boot, f"{name}: the hypervisor logged {len(logged)} faults, expected {want}")
+
+
+@pytest.mark.parametrize("name", BYSTANDERS)
+def test_bystander_unaffected(boot, name):
+    problems = qemu.hello_problems(boot, CONFIG, name)
+    if problems:
+        fail(boot, f"{name}:\n  " + "\n  ".join(problems))
