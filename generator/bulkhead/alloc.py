@@ -10,6 +10,7 @@ right below the DTB.
 """
 
 from .diag import hexrange
+from .report import human
 
 PAGE = 0x1000
 LINUX_ALIGN = 2 << 20
@@ -335,13 +336,22 @@ class Allocator:
             largest = max((s for _, s in free), default=0)
             self.diags.error(capsule.rec["memory"].where("size"), "memory-exhausted",
                              f"no free RAM for capsule '{capsule.name}' "
-                             f"({size:#x} bytes); the largest free range is {largest:#x} "
-                             "bytes",
+                             f"({size:#x} bytes, {human(size)}); the largest free range "
+                             f"is {largest:#x} bytes ({human(largest)})",
                              notes=[(r.loc, f"{r.owner} takes {hexrange(r.base, r.size)}")
                                     for r in sorted(self.used, key=lambda r: r.base)],
-                             hint="shrink capsules, or use a board with more RAM")
+                             hint=self.exhausted_hint())
             return
         self.accept(capsule, base, payloads)
+
+    def exhausted_hint(self):
+        ram = self.board.ram_size
+        fixed = sum(r.size for r in self.used if not r.owner.startswith("capsule"))
+        wanted = sum(c.memory_size for c in self.system.capsules)
+        return (f"the capsules ask for {human(wanted)} of the board's {human(ram)}, of "
+                f"which the hypervisor and pristine store take {human(fixed)}; shrink "
+                "memory.size (DTBs go in the last 64 KiB of a capsule and no payload may "
+                "land in a loader-reserved range, so the top of RAM may stay unused)")
 
     def link_pristine(self):
         for capsule in self.system.capsules:

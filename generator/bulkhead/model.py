@@ -9,6 +9,7 @@ payload files); (3) allocation (alloc.py).
 import difflib
 import hashlib
 import os
+import re
 
 from . import schema
 from .diag import Failed, Loc, hexrange
@@ -330,18 +331,25 @@ def check_names(system, diags):
     for capsule in system.capsules:
         loc = capsule.rec.where("name")
         name = capsule.name
-        if not NAME_RE.match(name) or len(name) > NAME_MAX:
+        if not valid_name(name):
+            hint = (f"use lower-case letters, digits and '_', starting with a letter, at "
+                    f"most {NAME_MAX} characters")
+            suggestion = re.sub(r"[^a-z0-9_]", "_", name.lower())[:NAME_MAX]
+            if valid_name(suggestion):
+                hint += f", e.g. '{suggestion}'"
             diags.error(loc, "capsule-name",
                         f"capsule name '{name}' is not a C identifier and device-tree "
-                        "node name",
-                        hint=f"use lower-case letters, digits and '_', starting with a "
-                             f"letter, at most {NAME_MAX} characters")
+                        "node name", hint=hint)
         if name in seen:
             diags.error(loc, "capsule-duplicate", f"two capsules are named '{name}'",
                         notes=[(seen[name].rec.where("name"), "the first one is here")],
                         hint="give every capsule its own name")
         else:
             seen[name] = capsule
+
+
+def valid_name(name):
+    return bool(NAME_RE.match(name)) and len(name) <= NAME_MAX
 
 
 def check_harts(system, diags):

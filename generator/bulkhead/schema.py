@@ -121,12 +121,18 @@ class Str(Type):
                                 f"{path}: {text} is a number in YAML, not a string",
                                 hint=f"quote it: \"{text}\"")
                 return INVALID
-        if self.pattern and not (re.match(self.pattern, text)
-                                 and (self.max_len is None or len(text) <= self.max_len)):
+        if self.pattern and not self.matches(text):
+            hint = None
+            if self.matches(text.lower()):
+                hint = f"names are lower case: write '{text.lower()}'"
             ctx.diags.error(ctx.loc(node), "bad-value",
-                            f"{path}: '{text}' is not {self.pattern_help}")
+                            f"{path}: '{text}' is not {self.pattern_help}", hint=hint)
             return INVALID
         return text
+
+    def matches(self, text):
+        return bool(re.match(self.pattern, text)) and (
+            self.max_len is None or len(text) <= self.max_len)
 
     def json(self):
         out = {"type": "string"}

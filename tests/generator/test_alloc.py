@@ -145,8 +145,8 @@ def test_payloads_avoid_loader_reserved(root):
         load(root, config(root, "a.yaml", text))
     (diag,) = failed.value.diags.items
     assert diag.rule == "memory-exhausted"
-    assert diag.message == ("no free RAM for capsule 'c' (0x10000000 bytes); the largest "
-                            "free range is 0x10000000 bytes")
+    assert diag.message == ("no free RAM for capsule 'c' (0x10000000 bytes, 256 MiB); the "
+                            "largest free range is 0x10000000 bytes (256 MiB)")
 
 
 def test_dtb_may_end_just_below_loader_reserved(root):

@@ -29,9 +29,10 @@ def fdt(board, tmp_path_factory):
     ram = sum(bank["size"] if isinstance(bank["size"], int) else parse_size(bank["size"])
               for bank in board["ram"])
     qemu = board["qemu"]
+    # The same command line as `make run` (qemu.args), plus dumpdtb.
     subprocess.run([qemu["binary"], "-M", f"{qemu['machine']},dumpdtb={path}", "-smp",
-                    str(board["harts"]), "-m", f"{ram >> 20}M", "-bios", "none",
-                    "-nographic"], check=True, capture_output=True, timeout=60)
+                    str(board["harts"]), "-m", f"{ram >> 20}M"] + qemu["args"],
+                   check=True, capture_output=True, timeout=60)
     return libfdt.Fdt(path.read_bytes())
 
 

@@ -1,8 +1,11 @@
 """Rendering: provenance, determinism, atomicity, and that the output builds."""
 
 import os
+import shlex
 import shutil
 import subprocess
+
+import yaml
 
 from conftest import REPO, build, make_root, run_gen, snapshot
 
@@ -41,9 +44,13 @@ def test_no_absolute_paths_in_output(root):
 
 def test_qemu_args_is_one_line_of_words(root):
     _, out = build(root, "configs/qemu-hello.yaml")
+    with open(os.path.join(root, "boards", "qemu-virt.yaml")) as stream:
+        extra = yaml.safe_load(stream)["qemu"]["args"]
     with open(os.path.join(out, "gen", "qemu.args")) as stream:
-        assert stream.read() == ("qemu-system-riscv64 -M virt -smp 4 -m 1024M -bios none "
-                                 "-nographic\n")
+        words = stream.read()
+    assert words == " ".join(["qemu-system-riscv64", "-M", "virt", "-smp", "4", "-m", "1024M"]
+                             + [shlex.quote(word) for word in extra]) + "\n"
+    assert words.count("\n") == 1
 
 
 def test_builds_in_two_directories_are_identical(tmp_path):
