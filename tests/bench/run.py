@@ -37,13 +37,20 @@ ROOT = Path(__file__).resolve().parents[2]
 OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
 BANNER = re.compile(rb"Log in as root, no password\.")
 PREFIXED = re.compile(rb"^\[([A-Za-z0-9_]+)\] ")
-BOOT_TIMEOUT = 300
+BOOT_TIMEOUT = 120
+# Attempts per timed boot before a hang ends the benchmark.
+ATTEMPTS = 3
 # Bao's published footprint, a reference figure not measured here.
 BAO_FOOTPRINT_KIB = 48
 
 
 class BenchError(Exception):
     pass
+
+
+class BootHang(BenchError):
+    """A QEMU that showed no login prompt in time: counted, reported and
+    timed again, so one stuck boot neither ends the run nor hides."""
 
 
 def parse_size(text):
@@ -149,7 +156,7 @@ def time_launches(launches):
             if time.monotonic() - t0 > BOOT_TIMEOUT:
                 late = [f"{l.label}: {sorted(set(l.names) - set(l.times))}"
                         for l in launches if not l.done()]
-                raise BenchError(f"no login prompt within {BOOT_TIMEOUT} s from "
+                raise BootHang(f"no login prompt within {BOOT_TIMEOUT} s from "
                                  + "; ".join(late) + "\n"
                                  + "\n".join(l.tail() for l in launches if not l.done()))
             for launch in launches:
@@ -168,31 +175,45 @@ def build(config):
         raise BenchError(f"make CONFIG={config} failed:\n{tail}")
 
 
+def timed(make_launches, hangs):
+    """Times fresh launches until one attempt completes; counts the hangs."""
+    for attempt in range(ATTEMPTS):
+        launches = make_launches()
+        try:
+            time_launches(launches)
+            return launches
+        except BootHang as e:
+            label = launches[0].label.split()[0]
+            hangs[label] = hangs.get(label, 0) + 1
+            print(f"bench: warning: {e}", file=sys.stderr)
+    raise BenchError(f"{ATTEMPTS} attempts in a row hung; giving up")
+
+
 def boot_times(config, capsules, runs):
     gen = ROOT / "build" / config / "gen"
     qemu = (gen / "qemu.args").read_text().split()
     elf = ROOT / "build" / config / "bulkhead.elf"
     names = [c.name for c in capsules]
+    first = capsules[0]
     samples = {"bulkhead": {n: [] for n in names},
                "concurrent": {n: [] for n in names},
                "alone": {n: [] for n in names}}
+    hangs = {}
     for run in range(runs):
         print(f"bench: boot round {run + 1} of {runs}", file=sys.stderr)
-        bulkhead = Launch("Bulkhead", qemu + ["-kernel", str(elf)], names, True)
-        time_launches([bulkhead])
-        direct = [Launch(f"direct {c.name}", c.direct_command(), [c.name], False)
-                  for c in capsules]
-        time_launches(direct)
-        alone = Launch(f"direct {capsules[0].name} alone",
-                       capsules[0].direct_command(), [capsules[0].name], False)
-        time_launches([alone])
-        for n in names:
-            samples["bulkhead"][n].append(bulkhead.times[n])
-        for launch in direct:
+        bulkhead = timed(lambda: [Launch("Bulkhead", qemu + ["-kernel", str(elf)],
+                                         names, True)], hangs)
+        direct = timed(lambda: [Launch(f"direct {c.name}", c.direct_command(),
+                                       [c.name], False) for c in capsules], hangs)
+        alone = timed(lambda: [Launch(f"direct {first.name} alone",
+                                      first.direct_command(), [first.name], False)],
+                      hangs)
+        for launch in bulkhead + direct + alone:
+            kind = ("bulkhead" if launch.prefixed else
+                    "alone" if launch.label.endswith("alone") else "concurrent")
             for n, t in launch.times.items():
-                samples["concurrent"][n].append(t)
-        samples["alone"][capsules[0].name].append(alone.times[capsules[0].name])
-    return samples
+                samples[kind][n].append(t)
+    return samples, hangs
 
 
 def footprint(elf):
@@ -234,7 +255,7 @@ def spread(values):
     return f"{min(values):.2f}-{max(values):.2f}"
 
 
-def report(config, capsules, samples, runs, sizes, lines):
+def report(config, capsules, samples, hangs, runs, sizes, lines):
     print(f"\n## Boot to login prompt, {config}, median of {runs} runs (seconds)\n")
     print("| capsule | Bulkhead | direct, concurrent | ratio | direct, alone |")
     print("|---|---|---|---|---|")
@@ -246,6 +267,9 @@ def report(config, capsules, samples, runs, sizes, lines):
         print(f"| {c.name} ({c.vcpus} vCPU, {c.memory >> 20} MiB) "
               f"| {median(b):.2f} ({spread(b)}) | {median(d):.2f} ({spread(d)}) "
               f"| {median(b) / median(d):.3f} | {alone} |")
+    if hangs:
+        print("\nBoots that hung and were timed again: "
+              + ", ".join(f"{label} {count}" for label, count in sorted(hangs.items())))
     text, data, bss = sizes
     total = text + data + bss
     print("\n## Hypervisor footprint (bulkhead.elf without payload sections)\n")
@@ -264,7 +288,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--config", default="qemu-2guest",
                         help="system whose Linux capsules are timed (default %(default)s)")
-    parser.add_argument("--runs", type=int, default=3,
+    parser.add_argument("--runs", type=int, default=5,
                         help="boot rounds; medians are reported (default %(default)s)")
     args = parser.parse_args()
     try:
@@ -275,13 +299,13 @@ def main():
         build(args.config)
         config = yaml.safe_load((ROOT / "configs" / f"{args.config}.yaml").read_text())
         capsules = [Capsule(node) for node in config["capsules"]]
-        samples = boot_times(args.config, capsules, args.runs)
+        samples, hangs = boot_times(args.config, capsules, args.runs)
         sizes = footprint(ROOT / "build" / args.config / "bulkhead.elf")
         lines = sloc(ROOT / "hypervisor")
     except BenchError as e:
         print(f"bench: error: {e}", file=sys.stderr)
         sys.exit(1)
-    report(args.config, capsules, samples, args.runs, sizes, lines)
+    report(args.config, capsules, samples, hangs, args.runs, sizes, lines)
 
 
 if __name__ == "__main__":

@@ -5,8 +5,9 @@ Boots `make run CONFIG=qemu-2guest`, logs into each capsule through the
 console focus keys (Ctrl-] then its digit) and checks, in each: the hostname
 is the capsule's name, 2 CPUs are online, MemTotal fits the capsule's memory,
 `uname -r` is the packaged kernel's, and what one capsule runs never shows
-in the other's output. Then it powers one capsule off, shows the other still
-answers, powers that one off too and expects QEMU to exit by itself.
+in the other's output. It then reboots one capsule and checks that it comes
+back from its pristine image, powers one capsule off, shows that the other
+still answers, powers that one off too and expects QEMU to exit by itself.
 
 Every wait has a hang guard; a failure shows the tail of each capsule's
 console, and the whole console is kept in build/qemu-2guest/test_2guest.log.
@@ -167,6 +168,16 @@ class Capsule:
                                   COMMAND_TIMEOUT, f"the output of `{command}`")
         return m.group(1)
 
+    def reboot(self):
+        """Reboots the capsule and logs in again once it is back."""
+        self.focus()
+        self.console.send("reboot\r")
+        self.console.wait_for(self.name, r"reboot: Restarting system", COMMAND_TIMEOUT,
+                              "the kernel's restart message")
+        self.console.wait_for(self.name, re.escape(ISSUE), BOOT_TIMEOUT,
+                              "getty's banner after the reboot")
+        self.login()
+
     def poweroff(self):
         self.focus()
         self.console.send("poweroff\r")
@@ -253,6 +264,19 @@ def test_two_linux_capsules(system):
         for other in CAPSULES:
             if other != name and marker in console.stream(other):
                 console.fail(f"{name}'s marker {marker} shows in {other}'s output")
+
+    # A reboot restarts the capsule from its pristine payload: what it wrote
+    # into its RAM (the initramfs is RAM) is gone afterwards.
+    rebooted = capsules[CAPSULES[1]]
+    rebooted.run("echo before-reboot > /root/witness")
+    rebooted.reboot()
+    after = rebooted.run("cat /root/witness 2>&1")
+    if "No such file" not in after:
+        console.fail(f"{rebooted.name}: /root/witness survived the reboot ({after!r}); "
+                     "the capsule did not restart from its pristine image")
+    hostname = rebooted.run("hostname").strip()
+    if hostname != rebooted.name:
+        console.fail(f"{rebooted.name}: hostname after the reboot is {hostname!r}")
 
     # One capsule off; the other must not notice.
     stopped, survivor = capsules[CAPSULES[1]], capsules[CAPSULES[0]]
