@@ -72,7 +72,7 @@ static void flush(uint32_t capsule, bool complete)
 		put_string(bh_capsules[capsule].name);
 		put_raw("] ", 2);
 	}
-	if (complete && len && cc->line[len - 1] == '\r')
+	while (complete && len && cc->line[len - 1] == '\r')
 		len--;
 	put_raw(cc->line, len);
 	cc->len = 0;
@@ -90,19 +90,27 @@ void bh_console_init(uint32_t focus)
 	con.focus = focus < BH_CAPSULE_COUNT ? focus : 0;
 }
 
-void bh_console_putc(uint32_t capsule, uint8_t ch)
+static void putc_locked(uint32_t capsule, uint8_t ch)
 {
 	struct capsule_console *cc = &con.capsules[capsule];
 
-	bh_lock(&con.lock);
 	cc->idle_polls = 0;
+	/* A '\r' at the start of a line would move back over the prefix. */
+	if (ch == '\r' && !cc->len)
+		return;
 	if (ch == '\n') {
 		flush(capsule, true);
-	} else {
-		cc->line[cc->len++] = (char)ch;
-		if (cc->len == BH_CONSOLE_LINE)
-			flush(capsule, false);
+		return;
 	}
+	cc->line[cc->len++] = (char)ch;
+	if (cc->len == BH_CONSOLE_LINE)
+		flush(capsule, false);
+}
+
+void bh_console_putc(uint32_t capsule, uint8_t ch)
+{
+	bh_lock(&con.lock);
+	putc_locked(capsule, ch);
 	bh_unlock(&con.lock);
 }
 

@@ -21,6 +21,13 @@ TEST(lines_are_prefixed_and_carriage_returns_normalised)
 	CHECK(!strcmp(take_output(), "[alpha] one\r\n[beta] two\r\n"));
 }
 
+TEST(carriage_returns_never_move_back_over_the_prefix)
+{
+	puts_to(0, "\r\r\n\rlogin: ");
+	CHECK(bh_console_getc(0) == -1);
+	CHECK(!strcmp(take_output(), "[alpha] \r\n[alpha] login: "));
+}
+
 TEST(partial_lines_wait_for_the_newline)
 {
 	puts_to(0, "abc");
