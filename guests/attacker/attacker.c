@@ -13,7 +13,8 @@
  *
  * Targets come from bootargs (key=base+size), so the config, not this file,
  * says where the victim and the hypervisor are:
- *	victim= hypervisor= clint= plic= uart= test= rtc= virtio= mrom= qemu-dtb=
+ *	victim= hypervisor= pristine= clint= plic= uart= test= rtc= virtio=
+ *	mrom= qemu-dtb=
  *
  * At the end it prints "attacker: done", then asks SBI SRST for a cold
  * reboot of the system: without may-reset-system, only this capsule may be
@@ -39,6 +40,7 @@ static struct {
 	struct region own;
 	struct region victim;
 	struct region hypervisor;
+	struct region pristine;		/* the hypervisor's copies of payloads */
 	struct region clint, plic, uart, test, rtc, virtio, mrom, qemu_dtb;
 	unsigned long hart;
 	uint64_t settle;	/* timer ticks to wait for a stray IPI: 10 ms */
@@ -164,6 +166,7 @@ static void attack_memory(void)
 
 	attack_ram("victim", &at.victim);
 	attack_ram("hypervisor", &at.hypervisor);
+	attack_ram("pristine", &at.pristine);
 	attempt(LOAD64, "below-own-memory", below);
 	attempt(STORE64, "below-own-memory", below);
 	attempt(LOAD64, "above-own-memory", above);
@@ -521,20 +524,22 @@ static struct region *target_region(int i)
 		return &at.virtio;
 	case 8:
 		return &at.mrom;
-	default:
+	case 9:
 		return &at.qemu_dtb;
+	default:
+		return &at.pristine;
 	}
 }
 
 static int read_targets(const char *bootargs)
 {
-	static const char keys[10][12] = {
+	static const char keys[11][12] = {
 		"victim", "hypervisor", "clint", "plic", "uart", "test",
-		"rtc", "virtio", "mrom", "qemu-dtb",
+		"rtc", "virtio", "mrom", "qemu-dtb", "pristine",
 	};
 	int i;
 
-	for (i = 0; i < 10; i++) {
+	for (i = 0; i < 11; i++) {
 		struct region *r = target_region(i);
 
 		r->size = 0;

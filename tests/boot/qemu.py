@@ -84,6 +84,17 @@ class Boot:
         return path
 
 
+def ordered_lines(output):
+    """[(prefix, text)] for every complete line, in console order; prefix
+    is "" for a line without one."""
+    text = ANSI.sub("", output).replace("\r", "")
+    lines = []
+    for line in text.split("\n")[:-1]:
+        m = PREFIXED.match(line)
+        lines.append((m.group(1), m.group(2)) if m else ("", line))
+    return lines
+
+
 def split_streams(output):
     """Maps each `[name]` prefix to its lines; "" collects unprefixed lines."""
     streams = {}
@@ -161,12 +172,7 @@ class LiveBoot:
 
     def ordered_lines(self):
         """[(prefix, text)] for every complete line so far, in console order."""
-        text = ANSI.sub("", self.output()).replace("\r", "")
-        lines = []
-        for line in text.split("\n")[:-1]:
-            m = PREFIXED.match(line)
-            lines.append((m.group(1), m.group(2)) if m else ("", line))
-        return lines
+        return ordered_lines(self.output())
 
     def wait_for(self, predicate, timeout):
         """Polls until predicate(ordered_lines()) is true; False on timeout
