@@ -293,6 +293,11 @@ def check_board(board, diags):
             diags.error(rec["hypervisor-devices"].where(role), "board-invalid",
                         f"hypervisor-devices.{role}: no device '{name}' on the board",
                         hint="devices: " + ", ".join(board.devices))
+        elif role == "console" and device.clock_frequency is None:
+            diags.error(device.loc, "board-invalid",
+                        f"console device '{name}' has no clock-frequency",
+                        hint="the hypervisor and the capsules' virtual UARTs need the "
+                             "UART's input clock")
         elif device.kind not in HYPERVISOR_ROLES[role]:
             diags.error(rec["hypervisor-devices"].where(role), "board-invalid",
                         f"hypervisor-devices.{role}: device '{name}' is a {device.kind}, "

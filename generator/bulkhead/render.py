@@ -77,6 +77,11 @@ def isa_string(base, extensions):
     return "_".join([base + singles] + multi)
 
 
+def source(rec, key):
+    """file:line of rec[key] for a comment, or "default" when it was not given."""
+    return rec.locs[key].short() if key in rec.locs else "default"
+
+
 def cells(value):
     return f"{value >> 32:#x} {value & 0xffffffff:#x}"
 
@@ -160,7 +165,7 @@ def render_all(system, tmp, gen_dir, diags):
             return f"DTB of capsule {copy.source.name}"
         return copy.source.path
 
-    common = dict(banner=header, system=system, board=system.board)
+    common = dict(banner=header, system=system, board=system.board, src=source)
     outputs = {
         "bulkhead_config.h": env.get_template("bulkhead_config.h.j2").render(
             max_vcpus=max(c.vcpus for c in system.capsules),

@@ -91,6 +91,7 @@ def test_sbi_console_has_no_uart(root):
     path = os.path.join(root, "configs", "qemu-hello.yaml")
     text = open(path).read().replace("console: uart", "console: sbi", 1)
     open(path, "w").write(text)
+    line = text.splitlines().index("    console: sbi") + 1
     result, out = build(root, "configs/qemu-hello.yaml")
     assert result.rc == 0, result.err
     tree = fdt(out, "hello0")
@@ -98,4 +99,5 @@ def test_sbi_console_has_no_uart(root):
     chosen = tree.path_offset("/chosen")
     assert tree.getprop(chosen, "stdout-path", libfdt.QUIET_NOTFOUND) == -libfdt.NOTFOUND
     with open(os.path.join(out, "gen", "tables.c")) as stream:
-        assert ".vuart = { .base = 0, .size = 0 },	/* console: sbi */" in stream.read()
+        assert (".vuart = { .base = 0, .size = 0 },	/* console: sbi, "
+                f"configs/qemu-hello.yaml:{line} */") in stream.read()
