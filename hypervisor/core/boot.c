@@ -19,37 +19,6 @@ uint8_t bh_stacks[BH_HART_COUNT][BH_STACK_SIZE] __aligned(16);
 void bh_boot_primary(void);
 void bh_main(uint32_t hart) __noreturn;
 
-static void init_harts(void)
-{
-	uint32_t h;
-
-	for (h = 0; h < BH_HART_COUNT; h++) {
-		struct bh_hart_state *hs = &bh_hart_states[h];
-
-		hs->hart = h;
-		hs->capsule = bh_harts[h].capsule;
-		hs->vcpu = bh_harts[h].vcpu;
-		hs->hsm_state = BH_HSM_STOPPED;
-	}
-}
-
-void bh_capsules_init(void)
-{
-	uint32_t i;
-
-	init_harts();
-	for (i = 0; i < BH_CAPSULE_COUNT; i++) {
-		const struct bh_capsule *c = &bh_capsules[i];
-		struct bh_hart_state *first = bh_vcpu_hart(c, 0);
-
-		bh_capsule_states[i].run = BH_CAPSULE_RUNNING;
-		bh_vuart_reset(&bh_capsule_states[i].vuart);
-		first->start_addr = c->entry;
-		first->start_arg = c->dtb;
-		first->hsm_state = BH_HSM_START_PENDING;
-	}
-}
-
 static void print_capsule(const struct bh_capsule *c)
 {
 	char harts[96];

@@ -7,13 +7,7 @@
 #include "arch/csr.h"
 #include "bulkhead/isolation.h"
 #include "bulkhead/log.h"
-
-#if BH_PMP_ENTRIES > 64
-#error "RISC-V has at most 64 PMP entries"
-#endif
-
-#define PMP_LOCK	0x80
-#define PMPCFG_REGS	((BH_PMP_ENTRIES + 7) / 8)
+#include "bulkhead/pmp.h"
 
 #define CASE(n)	case n: csr_write(CSR_PMPADDR0 + (n), value); break
 #define CASE8(n) CASE(n); CASE(n + 1); CASE(n + 2); CASE(n + 3); \
@@ -42,31 +36,29 @@ void bh_isolation_hart_init(void)
 {
 	unsigned int reg;
 
-	for (reg = 0; reg < PMPCFG_REGS; reg++)
+	for (reg = 0; reg < BH_PMPCFG_REGS; reg++)
 		write_pmpcfg(reg, 0);
 	asm volatile("sfence.vma" ::: "memory");
 }
 
 void bh_isolation_enter(const struct bh_capsule *c)
 {
-	uint64_t cfg[PMPCFG_REGS] = { 0 };
+	uint64_t cfg[BH_PMPCFG_REGS];
+	int err = bh_pmp_pack(c, cfg);
 	unsigned int i;
 
-	if (c->pmp_count > BH_PMP_ENTRIES)
+	if (err == BH_PMP_TOO_MANY)
 		bh_panic("capsule %s needs %u PMP entries, the board has %u",
 			 c->name, c->pmp_count, BH_PMP_ENTRIES);
-	for (i = 0; i < c->pmp_count; i++) {
-		if (c->pmp[i].cfg & PMP_LOCK)
-			bh_panic("PMP entry %u of capsule %s is locked (L bit): it would bind M-mode too",
-				 i, c->name);
-		cfg[i / 8] |= (uint64_t)c->pmp[i].cfg << (8 * (i % 8));
-	}
+	if (err != BH_PMP_OK)
+		bh_panic("PMP entry %d of capsule %s is locked (L bit): it would bind M-mode too",
+			 err, c->name);
 	/* Entries off while their addresses change, then all at once. */
-	for (i = 0; i < PMPCFG_REGS; i++)
+	for (i = 0; i < BH_PMPCFG_REGS; i++)
 		write_pmpcfg(i, 0);
 	for (i = 0; i < c->pmp_count; i++)
 		write_pmpaddr(i, c->pmp[i].addr);
-	for (i = 0; i < PMPCFG_REGS; i++)
+	for (i = 0; i < BH_PMPCFG_REGS; i++)
 		write_pmpcfg(i, cfg[i]);
 	asm volatile("sfence.vma" ::: "memory");
 }
