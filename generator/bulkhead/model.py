@@ -171,47 +171,50 @@ class Loaded:
         self.guests = guests
 
 
+def known(root, folder, manifest=None):
+    """Hint listing the names under root/folder (YAML files, or dirs with manifest)."""
+    path = os.path.join(root, folder)
+    names = []
+    if os.path.isdir(path):
+        for entry in sorted(os.listdir(path)):
+            if manifest is None and entry.endswith(".yaml"):
+                names.append(entry[:-5])
+            elif manifest and os.path.exists(os.path.join(path, entry, manifest)):
+                names.append(entry)
+    return f"{folder}: " + ", ".join(names) if names else None
+
+
 def load_records(root, config_arg, diags):
     """Phase 1: parse and schema-check config, board and guest manifests."""
     config_path = display_path(root, config_arg)
     if not os.path.exists(os.path.join(root, config_path)):
         diags.error(Loc(config_path), "file-missing", "the config file does not exist",
-                    hint="configs: " + ", ".join(sorted(
-                        f[:-5] for f in os.listdir(os.path.join(root, "configs"))
-                        if f.endswith(".yaml"))) if os.path.isdir(
-                            os.path.join(root, "configs")) else None)
+                    hint=known(root, "configs"))
         raise Failed(diags)
     config = load_yaml(root, config_path, schema.CONFIG, diags)
     if config is None:
         raise Failed(diags)
     board_path = f"boards/{config['board']}.yaml"
     board = None
-    if not os.path.exists(os.path.join(root, board_path)):
-        known = sorted(f[:-5] for f in os.listdir(os.path.join(root, "boards"))
-                       if f.endswith(".yaml")) if os.path.isdir(
-                           os.path.join(root, "boards")) else []
+    if os.path.exists(os.path.join(root, board_path)):
+        board = load_yaml(root, board_path, schema.BOARD, diags)
+    else:
         diags.error(config.where("board"), "file-missing",
                     f"board '{config['board']}' has no file {board_path}",
-                    hint="boards: " + ", ".join(known) if known else None)
-    else:
-        board = load_yaml(root, board_path, schema.BOARD, diags)
+                    hint=known(root, "boards"))
     guests = {}
-    for index, cap in enumerate(config["capsules"]):
-        if cap is INVALID or cap.get("payload") in (None, INVALID):
-            continue
-        name = cap["payload"].get("guest")
-        if name in (None, INVALID) or name in guests:
+    for index, capsule in enumerate(config["capsules"]):
+        name = capsule["payload"].get("guest")
+        if name is None or name in guests:
             continue
         path = f"guests/{name}/guest.yaml"
-        if not os.path.exists(os.path.join(root, path)):
-            diags.error(cap["payload"].where("guest"), "file-missing",
-                        f"capsules[{index}].payload.guest: guest '{name}' has no "
-                        f"manifest {path}", hint="guests: " + ", ".join(sorted(
-                            d for d in os.listdir(os.path.join(root, "guests"))
-                            if os.path.exists(os.path.join(root, "guests", d, "guest.yaml")))))
-            guests[name] = None
+        guests[name] = None
+        if os.path.exists(os.path.join(root, path)):
+            guests[name] = load_yaml(root, path, schema.GUEST, diags)
             continue
-        guests[name] = load_yaml(root, path, schema.GUEST, diags)
+        diags.error(capsule["payload"].where("guest"), "file-missing",
+                    f"capsules[{index}].payload.guest: guest '{name}' has no manifest "
+                    f"{path}", hint=known(root, "guests", "guest.yaml"))
     if diags:
         raise Failed(diags)
     return Loaded(config, board, guests)

@@ -66,6 +66,8 @@ def payload_rows(system):
     for capsule in system.capsules:
         for payload in capsule.payloads:
             what = payload.file.path if payload.file else f"capsule-{capsule.name}.dtb"
+            if payload.what == "kernel" and capsule.image.footprint > payload.size:
+                what += f" (runs in {human(capsule.image.footprint)} with bss)"
             rows.append(Row(payload.load_addr, payload.size,
                             f"{capsule.name} {payload.what}", what))
     return sorted(rows, key=lambda r: r.base)
