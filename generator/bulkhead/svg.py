@@ -43,6 +43,20 @@ def rect(x, y, w, h, fill, dash=False):
             f'fill="{fill}" stroke="#333"{style}/>')
 
 
+def inner_lines(system, row):
+    """Payload placement inside a capsule; loader-reserved ranges inside a gap."""
+    lines = []
+    for capsule in system.capsules:
+        if row.owner == f"capsule {capsule.name}":
+            for payload in capsule.payloads:
+                lines.append(f"{payload.what} +{payload.load_addr - capsule.base:#x} "
+                             f"{report.human(payload.size)}")
+    for base, size, _, _ in system.board.reserved:
+        if row.base <= base < row.end:
+            lines.append(f"loader-reserved {hexrange(base, size)}")
+    return lines
+
+
 def picture(system):
     board = system.board
     parts = [text(MAP_X, 24, f"{system.name} on {board.name}", 16, weight="bold"),
@@ -56,8 +70,12 @@ def picture(system):
         parts.append(text(MAP_X + 8, y + 16, row.owner, weight="normal" if free else "bold"))
         parts.append(text(MAP_X + MAP_W - 8, y + 16, report.human(row.size), anchor="end"))
         parts.append(text(MAP_X + MAP_W + 10, y + 12, f"{row.base:#x}", 11))
-        if row.detail and h >= 40:
-            parts.append(text(MAP_X + 8, y + 32, row.detail, 11))
+        lines = [row.detail] if row.detail else []
+        lines += inner_lines(system, row)
+        for index, line in enumerate(lines):
+            if 32 + 14 * index > h - 6:
+                break
+            parts.append(text(MAP_X + 8, y + 32 + 14 * index, line, 11))
         y += h
     parts.append(text(MAP_X + MAP_W + 10, y + 4, f"{rows[-1].end:#x}", 11))
     map_bottom = y
