@@ -220,9 +220,13 @@ def footprint(elf):
     """text, data, bss of elf without the payload and pristine sections."""
     with tempfile.TemporaryDirectory() as tmp:
         bare = os.path.join(tmp, "hypervisor.elf")
-        subprocess.run(["riscv64-unknown-elf-objcopy",
-                        "--remove-section=.payload.*", "--remove-section=.pristine.*",
-                        str(elf), bare], check=True)
+        # objcopy warns about the segments the removed sections leave empty.
+        strip = subprocess.run(["riscv64-unknown-elf-objcopy",
+                                "--remove-section=.payload.*",
+                                "--remove-section=.pristine.*", str(elf), bare],
+                               capture_output=True, text=True)
+        if strip.returncode != 0:
+            raise BenchError(f"objcopy of {elf} failed:\n{strip.stderr}")
         out = subprocess.run(["riscv64-unknown-elf-size", "-B", bare], check=True,
                              capture_output=True, text=True).stdout
     fields = out.splitlines()[1].split()
