@@ -6,7 +6,9 @@ documented way and be reported as `PASS attack <id>: ...`, and the two lists
 must match row for row. `victim` runs alongside: its heartbeat checksum must
 never change, nothing may interrupt it, and it must keep beating after the
 attacker has asked for a system reset it is not allowed (which must stop
-only the attacker). Then the test types `q` to the victim, which shuts
+only the attacker). `fuzzer` makes a seeded stream of random SBI calls
+meanwhile and must find every return code defined and its own confinement
+unchanged afterwards. Then the test types `q` to the victim, which shuts
 down, and QEMU must exit by itself with status 0.
 """
 
@@ -28,6 +30,7 @@ DOC_ROW = re.compile(r"^\| `([^`]+)` \|")
 ATTACK_LINE = re.compile(r"^(PASS|FAIL) attack ([^:]+): (.*)$")
 HEARTBEAT = re.compile(r"^victim: heartbeat (\d+) checksum ([0-9a-f]+)$")
 DONE = re.compile(r"^attacker: done, (\d+) attacks, (\d+) went through$")
+FUZZ_CALLS = re.compile(r"^PASS fuzz-calls: (\d+) calls, seed (\d+),")
 
 
 def documented_attacks():
@@ -64,6 +67,7 @@ def boot():
                       ATTACK_TIMEOUT)
         live.wait_for(lambda lines: beats_after_attack(lines) >= BEATS_AFTER_ATTACK,
                       BEATS_TIMEOUT)
+        live.wait_for(lambda lines: ("fuzzer", "fuzzer: done") in lines, ATTACK_TIMEOUT)
         live.send("q")
         return live.finish(EXIT_TIMEOUT)
     finally:
@@ -71,7 +75,8 @@ def boot():
 
 
 def fail(boot, message):
-    pytest.fail(f"{message}\n{boot.report(['attacker', 'victim', 'bulkhead', ''])}\n"
+    names = ["attacker", "victim", "fuzzer", "bulkhead", ""]
+    pytest.fail(f"{message}\n{boot.report(names)}\n"
                 f"--- whole console: {boot.log_path()} ---", pytrace=False)
 
 
@@ -145,6 +150,22 @@ def test_victim_unharmed(boot):
         fail(boot, f"the victim's memory checksum changed: {sorted(sums)}")
     if not any(line.startswith("victim: done after") for line in lines):
         fail(boot, "the victim did not shut down on 'q'")
+
+
+def test_sbi_fuzzing_changes_nothing(boot):
+    lines = boot.lines("fuzzer")
+    bootargs = qemu.capsule_config(CONFIG, "fuzzer")["payload"]["bootargs"]
+    count = int(re.search(r"count=(\d+)", bootargs).group(1))
+    seed = int(re.search(r"seed=(\d+)", bootargs).group(1))
+    failures = [line for line in lines if line.startswith("FAIL")]
+    if failures:
+        fail(boot, "the SBI fuzzer found a problem:\n" + "\n".join(failures))
+    calls = [m for m in map(FUZZ_CALLS.match, lines) if m]
+    if len(calls) != 1 or (int(calls[0].group(1)), int(calls[0].group(2))) != (count, seed):
+        fail(boot, f"expected one 'PASS fuzz-calls: {count} calls, seed {seed}' line")
+    for line in ("PASS fuzz-isolation", "fuzzer: done"):
+        if line not in lines:
+            fail(boot, f"the fuzzer did not print {line!r}")
 
 
 def test_pristine_target_is_the_pristine_store():
