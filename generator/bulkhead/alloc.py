@@ -214,7 +214,7 @@ class Allocator:
             parts.append(f"DTB slot {DTB_SLOT:#x}")
             need = align_up(kernel_need, PAGE) + align_up(
                 capsule.initrd.size if capsule.initrd else 0, PAGE) + DTB_SLOT
-            return None, (f"cannot hold " + " + ".join(parts)
+            return None, ("cannot hold " + " + ".join(parts)
                           + f" = {need:#x} bytes at least")
         payloads = [Payload("kernel", capsule.kernel, base, capsule.kernel.size)]
         if capsule.initrd:

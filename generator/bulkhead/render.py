@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 
 import jinja2
+import libfdt
 
 from .alloc import DTB_SLOT
 from .diag import Failed, InternalError
@@ -111,7 +112,8 @@ def compile_dtb(tmp, system, capsule, diags):
         raise InternalError(f"dtc rejected the device tree it was given for capsule "
                             f"'{capsule.name}' (a generator bug; please report it with "
                             f"the config):\n{result.stderr.strip()}")
-    size = os.path.getsize(os.path.join(tmp, dtb))
+    with open(os.path.join(tmp, dtb), "rb") as stream:
+        size = libfdt.Fdt(stream.read()).totalsize()
     if size > DTB_SLOT:
         diags.error(capsule.loc, "payload-fit",
                     f"capsule '{capsule.name}': its DTB is {size:#x} bytes, more than "

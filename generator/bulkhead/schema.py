@@ -10,7 +10,7 @@ import re
 
 import yaml
 
-from .diag import Loc, hexrange  # noqa: F401  (hexrange re-exported for rules)
+from .diag import Loc
 from .yamlload import loc_of
 
 YAML11_BOOLS = {"y", "yes", "n", "no", "true", "false", "on", "off"}
@@ -287,14 +287,15 @@ class Size(Int):
         if value is not INVALID and value % self.align:
             ctx.diags.error(ctx.loc(node), "bad-size",
                             f"{path}: {value:#x} is not a multiple of {self.align:#x}",
-                            hint=f"round it up to {(value + self.align - 1) // self.align * self.align:#x}")
+                            hint=f"round it up to {-(-value // self.align) * self.align:#x}")
             return INVALID
         return value
 
     def json(self):
         return {"oneOf": [
             {"type": "integer", "minimum": self.minimum},
-            {"type": "string", "pattern": r"^(0x[0-9a-fA-F][0-9a-fA-F_]*|[1-9][0-9_]*)(KiB|MiB|GiB|TiB)?$"},
+            {"type": "string",
+             "pattern": r"^(0x[0-9a-fA-F][0-9a-fA-F_]*|[1-9][0-9_]*)(KiB|MiB|GiB|TiB)?$"},
         ]}
 
     def doc_type(self):
@@ -531,7 +532,8 @@ CAPSULE = Record("capsule", "One guest partition.", [
           "the virtual ns16550 UART and points stdout-path at it; `sbi` leaves only the "
           "SBI console (DBCN).", default="uart"),
     Field("devices", List(file_name_type()), "Board devices passed through to the capsule "
-          "(their interrupts are not routed: no PLIC virtualisation yet).", default=Seq(Loc("<default>"))),
+          "(their interrupts are not routed: no PLIC virtualisation yet).",
+          default=Seq(Loc("<default>"))),
     Field("isa-extensions", List(Str()), "ISA extensions the capsule's device tree "
           "advertises, a subset of the board's (default: all of them)."),
     Field("on-fault", Enum(*POLICY), "What a capsule fault does: halt the capsule, or "
@@ -589,7 +591,8 @@ RESERVED = Record("reserved range", "A range the loader uses before the hypervis
 ])
 
 DEVICE = Record("device", "A memory-mapped device.", [
-    Field("kind", Str(r"^[a-z][a-z0-9-]*$", "a device kind of [a-z][a-z0-9-]*"), "Device class (clint, plic, ns16550, sifive-test, goldfish-rtc, "
+    Field("kind", Str(r"^[a-z][a-z0-9-]*$", "a device kind of [a-z][a-z0-9-]*"),
+          "Device class (clint, plic, ns16550, sifive-test, goldfish-rtc, "
           "virtio-mmio, ...); names its device-tree node.", required=True),
     Field("compatible", List(Str(), 1), "Device-tree compatible strings, most specific "
           "first (quote them: a comma splits a flow list).", required=True),

@@ -5,7 +5,6 @@ import os
 import pytest
 
 from conftest import load, write
-from bulkhead import alloc
 from bulkhead.diag import Failed
 from bulkhead.alloc import PMP_NAPOT, PMP_TOR, napot_blocks, pmp_entries
 

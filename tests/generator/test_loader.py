@@ -2,7 +2,6 @@
 
 import pytest
 
-import conftest  # noqa: F401  (puts generator/ on sys.path)
 from bulkhead import schema
 from bulkhead.diag import Diagnostics
 from bulkhead.yamlload import load
