@@ -112,6 +112,11 @@ class PrivateApt:
         status = os.path.join(root, "state", "status")
         if not os.path.exists(status):
             open(status, "w").close()
+        for tool in ("apt-get", "apt-cache", "dpkg-deb"):
+            if not shutil.which(tool):
+                raise FetchError(f"{tool} is missing: the Linux guest is fetched with "
+                                 "Debian's apt; on another system set up a Debian "
+                                 "container or install apt and dpkg")
         if not os.path.exists(KEYRING):
             raise FetchError(f"{KEYRING} is missing; install debian-archive-keyring")
         sources = os.path.join(etc, "sources.list")

@@ -13,23 +13,25 @@ Every wait has a hang guard; a failure shows the tail of each capsule's
 console, and the whole console is kept in build/qemu-2guest/test_2guest.log.
 """
 
+import os
 import re
 import secrets
-import subprocess
+import signal
 import time
-from pathlib import Path
 
 import pexpect
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+import qemu
+from qemu import ANSI, PREFIXED, ROOT
+
 CONFIG = "qemu-2guest"
-CAPSULES = ["linux0", "linux1"]  # config order = focus digit
+# In config order: a capsule's index is its focus digit.
+CAPSULES = [c["name"] for c in qemu.load_config(CONFIG)["capsules"]]
 LOG = ROOT / "build" / CONFIG / "test_2guest.log"
 INPUTS_LOCK = ROOT / "build" / "guests" / "linux" / "inputs.lock"
 
-BUILD_TIMEOUT = 900  # first build fetches the kernel
 BOOT_TIMEOUT = 180  # both capsules to their login prompts
 COMMAND_TIMEOUT = 30
 EXIT_TIMEOUT = 60
@@ -37,9 +39,7 @@ EXIT_TIMEOUT = 60
 # of MemTotal: about 72 MiB of a 256 MiB machine for Debian's kernel.
 KERNEL_RESERVE = 96 << 20
 
-ESCAPE = "\x1d"   # Ctrl-]
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-PREFIXED = re.compile(r"^\[([A-Za-z0-9_]+)\] ?(.*)$")
+ESCAPE = "\x1d"  # Ctrl-]
 # getty prints /etc/issue just before "NAME login: "; being a whole line, it
 # shows even while the capsule does not have the console focus (a partial
 # line like the prompt itself is printed only for the focused capsule).
@@ -186,11 +186,7 @@ class Capsule:
 
 
 def capsule_memory(name):
-    config = yaml.safe_load((ROOT / "configs" / f"{CONFIG}.yaml").read_text())
-    for capsule in config["capsules"]:
-        if capsule["name"] == name:
-            return parse_size(capsule["memory"]["size"])
-    raise AssertionError(f"configs/{CONFIG}.yaml has no capsule {name}")
+    return parse_size(qemu.capsule_config(CONFIG, name)["memory"]["size"])
 
 
 def parse_size(text):
@@ -209,12 +205,7 @@ def packaged_kernel_release():
 
 @pytest.fixture(scope="module")
 def system():
-    build = subprocess.run(["make", f"CONFIG={CONFIG}"], cwd=ROOT,
-                           capture_output=True, text=True, timeout=BUILD_TIMEOUT)
-    if build.returncode != 0:
-        tail = (build.stdout + build.stderr).splitlines()[-40:]
-        pytest.fail(f"make CONFIG={CONFIG} failed:\n" + "\n".join(tail),
-                    pytrace=False)
+    qemu.build(CONFIG)
     child = pexpect.spawn("make", ["--no-print-directory", "run", f"CONFIG={CONFIG}"],
                           cwd=str(ROOT), encoding="utf-8", codec_errors="replace",
                           dimensions=(50, 200))
@@ -222,7 +213,9 @@ def system():
     yield console
     console.save()
     if child.isalive():
-        child.terminate(force=True)
+        # pexpect made make the leader of its own session: QEMU goes too.
+        os.killpg(child.pid, signal.SIGKILL)
+        child.close(force=True)
 
 
 def test_two_linux_capsules(system):
