@@ -3,6 +3,7 @@
 import argparse
 import json
 import os
+import re
 import sys
 
 from . import alloc, model, render, report, schema, svg
@@ -37,6 +38,8 @@ def parse_args(argv):
                               parents=[common])
     sub.add_argument("--markdown", action="store_true",
                      help="print the reference tables of docs/config.md instead")
+    sub.add_argument("--update-docs", action="store_true",
+                     help="rewrite docs/schema.json and the generated part of docs/config.md")
     args = parser.parse_args(argv)
     args.format = getattr(args, "format", "text")
     args.root = os.path.abspath(getattr(args, "root", ROOT))
@@ -115,8 +118,27 @@ def with_dtb_sizes(system, diags):
         raise Failed(diags)
 
 
+DOCS_BEGIN = re.compile(r"<!-- BEGIN GENERATED[^\n]*-->\n\n")
+DOCS_END = "<!-- END GENERATED -->"
+
+
+def update_docs():
+    """Regenerate the schema-derived docs of the repository this generator is in."""
+    docs = os.path.join(ROOT, "docs")
+    with open(os.path.join(docs, "config.md")) as stream:
+        text = stream.read()
+    start = DOCS_BEGIN.search(text)
+    end = text.index(DOCS_END)
+    text = text[:start.end()] + reference_markdown() + text[end:]
+    render.install_text(os.path.join(docs, "config.md"), text)
+    render.install_text(os.path.join(docs, "schema.json"),
+                        json.dumps(schema.json_schema(), indent=2) + "\n")
+
+
 def cmd_schema(args, diags):
-    if args.markdown:
+    if args.update_docs:
+        update_docs()
+    elif args.markdown:
         print(reference_markdown(), end="")
     else:
         print(json.dumps(schema.json_schema(), indent=2))

@@ -146,6 +146,29 @@ class Str(Type):
         return "string"
 
 
+class Path(Str):
+    """A file path relative to the repository root."""
+
+    def validate(self, node, ctx, path):
+        text = super().validate(node, ctx, path)
+        if text is INVALID:
+            return INVALID
+        parts = text.split("/")
+        if text.startswith("/") or ".." in parts or not text:
+            ctx.diags.error(ctx.loc(node), "bad-value",
+                            f"{path}: '{text}' is not a path inside the repository",
+                            hint="write it relative to the repository root, e.g. "
+                                 "build/guests/NAME/FILE")
+            return INVALID
+        return text
+
+    def json(self):
+        return {"type": "string", "pattern": r"^(?!/)(?!.*(^|/)\.\.(/|$)).+$"}
+
+    def doc_type(self):
+        return "path"
+
+
 def file_name_type():
     """Names of boards, guests and devices: also used as file and node names."""
     return Str(r"^[a-z][a-z0-9_-]*$", "a name of [a-z][a-z0-9_-]*", 63)
@@ -241,6 +264,11 @@ class Addr(Int):
                             hint=f"round it to a multiple of {self.align:#x}")
             return INVALID
         return value
+
+    def json(self):
+        # YAML 1.2 (editors) reads 0x8000_0000 as a string: allow that form too.
+        return {"oneOf": [{"type": "integer", "minimum": 0},
+                          {"type": "string", "pattern": r"^0x[0-9a-fA-F][0-9a-fA-F_]*$"}]}
 
     def doc_type(self):
         return "address" + (f" ({self.align:#x}-aligned)" if self.align > 1 else "")
@@ -515,8 +543,8 @@ MEMORY = Record("capsule memory", "The capsule's one contiguous RAM region.", [
 PAYLOAD = Record("payload", "What the capsule boots: a guest from guests/ or a kernel file.", [
     Field("guest", file_name_type(), "A guest under guests/: reads guests/GUEST/guest.yaml "
           "(kernel, initrd, bootargs, kind); the keys below override it."),
-    Field("kernel", Str(), "Kernel or bare-metal binary, relative to the repository root."),
-    Field("initrd", Str(), "Initial RAM disk, relative to the repository root."),
+    Field("kernel", Path(), "Kernel or bare-metal binary, relative to the repository root."),
+    Field("initrd", Path(), "Initial RAM disk, relative to the repository root."),
     Field("bootargs", Str(), "Kernel command line, in /chosen/bootargs."),
 ])
 
@@ -572,9 +600,9 @@ GUEST = Record("guest", "A guest manifest (guests/NAME/guest.yaml).", [
     Field("kind", Enum("bare-metal", "linux"), "`linux`: a RISC-V Linux Image (header "
           "checked, 2 MiB aligned); `bare-metal`: a raw position-independent binary.",
           required=True),
-    Field("kernel", Str(), "Kernel file its Makefile produces, relative to the repository "
+    Field("kernel", Path(), "Kernel file its Makefile produces, relative to the repository "
           "root.", required=True),
-    Field("initrd", Str(), "Initial RAM disk its Makefile produces."),
+    Field("initrd", Path(), "Initial RAM disk its Makefile produces."),
     Field("bootargs", Str(), "Default kernel command line."),
     Field("description", Str(), "What the guest is."),
 ])

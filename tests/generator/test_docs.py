@@ -2,7 +2,6 @@
 
 import json
 import os
-import re
 
 import jsonschema
 import yaml
@@ -10,8 +9,8 @@ import yaml
 from conftest import REPO
 from bulkhead import cli, schema
 
-BEGIN = re.compile(r"<!-- BEGIN GENERATED[^\n]*-->\n\n")
-END = "<!-- END GENERATED -->"
+BEGIN = cli.DOCS_BEGIN
+END = cli.DOCS_END
 
 
 def test_config_md_reference_matches_schema():
@@ -21,14 +20,13 @@ def test_config_md_reference_matches_schema():
     assert start, "docs/config.md lost its BEGIN GENERATED marker"
     generated = text[start.end():text.index(END)]
     assert generated == cli.reference_markdown(), (
-        "docs/config.md is out of date: regenerate its reference part with "
-        "generator/bulkhead-gen schema --markdown")
+        "docs/config.md is out of date: run generator/bulkhead-gen schema --update-docs")
 
 
 def test_schema_json_is_checked_in():
     with open(os.path.join(REPO, "docs", "schema.json")) as stream:
         assert json.load(stream) == schema.json_schema(), (
-            "docs/schema.json is out of date: generator/bulkhead-gen schema > docs/schema.json")
+            "docs/schema.json is out of date: run generator/bulkhead-gen schema --update-docs")
 
 
 def test_every_field_has_a_description():

@@ -152,3 +152,19 @@ def test_two_documents_rejected(tmp_path):
 def test_null_is_not_a_string(tmp_path):
     _, diags = validate(tmp_path, "s:\n", STR)
     assert only(diags).message == "s: expected a string, found nothing (null)"
+
+
+@pytest.mark.parametrize("text", ["/abs/kernel", "../outside/kernel", "build/../../x"])
+def test_paths_stay_inside_the_repository(tmp_path, text):
+    _, diags = validate(tmp_path, f"kernel: {text}\n", schema.PAYLOAD)
+    diag = only(diags)
+    assert (diag.rule, diag.message) == (
+        "bad-value", f"kernel: '{text}' is not a path inside the repository")
+
+
+def test_json_schema_path_pattern_agrees():
+    import jsonschema
+    validator = jsonschema.Draft7Validator(schema.json_schema(schema.PAYLOAD))
+    assert not list(validator.iter_errors({"kernel": "build/guests/hello/hello.bin"}))
+    for bad in ("/abs/kernel", "../outside/kernel", "build/../../x"):
+        assert list(validator.iter_errors({"kernel": bad})), bad
