@@ -287,10 +287,8 @@ def read_lock(path):
     return roles
 
 
-def write_lock(path, header, entries, mirror=None):
+def write_lock(path, header, entries):
     doc = {"suite": SUITE, "architecture": ARCH}
-    if mirror:
-        doc["mirror"] = mirror
     doc["packages"] = [entries[role] for role in ("kernel", "busybox")]
     text = header + yaml.safe_dump(doc, sort_keys=False, default_flow_style=False)
     tmp = path + ".tmp"
@@ -354,7 +352,7 @@ def cmd_fetch(args):
               f"# guests/linux/fetch.py from {args.lock}"
               f"{' (with substitutes: testing had moved on)' if substitutes else ''}.\n")
     inputs = os.path.join(args.out, "inputs.lock")
-    write_lock(inputs + ".new", header, entries, mirror)
+    write_lock(inputs + ".new", header, entries)
     if os.path.exists(inputs) and sha256_of(inputs) == sha256_of(inputs + ".new"):
         os.remove(inputs + ".new")
     else:

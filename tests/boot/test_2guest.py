@@ -9,6 +9,9 @@ in the other's output. It then reboots one capsule and checks that it comes
 back from its pristine image, powers one capsule off, shows that the other
 still answers, powers that one off too and expects QEMU to exit by itself.
 
+A second test builds the Linux guest twice, under different paths, time
+zones, locales and umasks, and expects identical bytes.
+
 Every wait has a hang guard; a failure shows the tail of each capsule's
 console, and the whole console is kept in build/qemu-2guest/test_2guest.log.
 """
@@ -17,6 +20,7 @@ import os
 import re
 import secrets
 import signal
+import subprocess
 import time
 
 import pexpect
@@ -292,3 +296,26 @@ def test_two_linux_capsules(system):
     if console.child.exitstatus != 0:
         console.fail(f"make run exited with status {console.child.exitstatus}, "
                      "expected 0 (QEMU powered off by the hypervisor)")
+
+
+def test_linux_guest_is_reproducible(tmp_path):
+    """Two builds of the Linux guest, under different output paths, time
+    zones, locales and umasks, give identical bytes."""
+    settings = [("a", "UTC", "C", 0o022),
+                ("second-build-with-a-longer-path", "Pacific/Chatham", "C.UTF-8", 0o077)]
+    outs = []
+    for name, tz, locale, umask in settings:
+        out = tmp_path / name
+        env = dict(os.environ, TZ=tz, LC_ALL=locale)
+        result = subprocess.run(["make", "--no-print-directory", "-C", "guests/linux",
+                                 f"OUT={out}"], cwd=ROOT, env=env,
+                                stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                timeout=600, preexec_fn=lambda: os.umask(umask))
+        if result.returncode != 0:
+            pytest.fail(f"make -C guests/linux OUT={out} failed:\n"
+                        + result.stdout + result.stderr, pytrace=False)
+        outs.append(out)
+    for artifact in ("Image", "initramfs.cpio.gz", "inputs.lock"):
+        first, second = (out / artifact for out in outs)
+        if first.read_bytes() != second.read_bytes():
+            pytest.fail(f"{artifact} differs between {first} and {second}", pytrace=False)
