@@ -103,7 +103,6 @@ class PrivateApt:
 
     def __init__(self, root, mirror):
         self.root = root
-        self.mirror = mirror
         self.debs = os.path.join(root, "debs")
         etc = os.path.join(root, "etc")
         for d in ("state/lists/partial", "cache/archives/partial",
