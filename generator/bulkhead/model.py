@@ -322,12 +322,28 @@ def check_board(board, diags):
 
 
 def check_system(system, diags):
+    check_guests(system, diags)
     check_names(system, diags)
     check_harts(system, diags)
     check_devices(system, diags)
     check_interrupts(system, diags)
     check_isa(system, diags)
     check_focus(system, diags)
+
+
+def check_guests(system, diags):
+    """A manifest names its own directory, so `guest: NAME` means one thing."""
+    seen = set()
+    for capsule in system.capsules:
+        guest = capsule.guest
+        if guest is None or guest.path in seen:
+            continue
+        seen.add(guest.path)
+        directory = guest.path.split("/")[1]
+        if guest["guest"] != directory:
+            diags.error(guest.rec.where("guest"), "bad-value",
+                        f"guest manifest names '{guest['guest']}' but lives in "
+                        f"guests/{directory}/", hint=f"write guest: {directory}")
 
 
 def check_names(system, diags):
