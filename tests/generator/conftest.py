@@ -50,26 +50,39 @@ def write(path, data, size=None):
             stream.truncate(size)
 
 
-# The real inputs the tests use. Only these are copied, so that boards,
+# The real inputs most tests use. Only these are copied, so that boards,
 # configs and guests others add to the repository do not change the expected
-# messages (whose hints list what exists).
+# messages (whose hints list what exists). shipped=True copies them all.
 BOARDS = ["qemu-virt"]
 CONFIGS = ["qemu-hello", "qemu-2guest"]
 GUESTS = ["hello", "linux"]
 
 
-def make_root(path):
+def yaml_names(folder):
+    return sorted(n[:-5] for n in os.listdir(os.path.join(REPO, folder)) if n.endswith(".yaml"))
+
+
+def shipped_guests():
+    guests = os.path.join(REPO, "guests")
+    return sorted(g for g in os.listdir(guests)
+                  if os.path.exists(os.path.join(guests, g, "guest.yaml")))
+
+
+def make_root(path, shipped=False):
     """A repository root at path with real inputs and fake payloads."""
     os.makedirs(os.path.join(path, "boards"))
     os.makedirs(os.path.join(path, "configs"))
-    for name in BOARDS:
+    boards = yaml_names("boards") if shipped else BOARDS
+    configs = yaml_names("configs") if shipped else CONFIGS
+    guests = shipped_guests() if shipped else GUESTS
+    for name in boards:
         shutil.copy(os.path.join(REPO, "boards", f"{name}.yaml"), os.path.join(path, "boards"))
-    for name in CONFIGS:
+    for name in configs:
         shutil.copy(os.path.join(REPO, "configs", f"{name}.yaml"),
                     os.path.join(path, "configs"))
     for name in sorted(os.listdir(FIXTURES + "/boards")):
         shutil.copy(os.path.join(FIXTURES, "boards", name), os.path.join(path, "boards"))
-    manifests = [(g, os.path.join(REPO, "guests", g, "guest.yaml")) for g in GUESTS]
+    manifests = [(g, os.path.join(REPO, "guests", g, "guest.yaml")) for g in guests]
     fixture_guests = os.path.join(FIXTURES, "guests")
     for guest in sorted(os.listdir(fixture_guests)):
         manifests.append((guest, os.path.join(fixture_guests, guest, "guest.yaml")))

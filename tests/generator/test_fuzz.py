@@ -10,13 +10,16 @@ import io
 import os
 import random
 import re
+import zlib
 
+import pytest
 import yaml
 
 from bulkhead import cli
+from conftest import make_root, yaml_names
 
 SEED = 20261125
-MUTANTS_PER_CONFIG = 200
+MUTANTS_PER_CONFIG = 150
 SCALARS = ["yes", "no", "on", "010", "0", "-1", "1", "3", "4", "64", "0x1000", "0x80000000",
            "0xbfff0000", "16MiB", "16 MiB", "1GiB", "2MB", "", "~", "hello0", "hello1",
            "linux0", "uart0", "virtio0", "plic", "Bad-Name", "halt", "restart", "sbi", "true",
@@ -118,12 +121,20 @@ def fuzz(root, config, seed):
     return outcomes
 
 
-def test_fuzz_qemu_hello(root):
-    outcomes = fuzz(root, "qemu-hello.yaml", SEED)
+@pytest.fixture
+def shipped_root(tmp_path):
+    return make_root(str(tmp_path / "repo"), shipped=True)
+
+
+@pytest.mark.parametrize("config", yaml_names("configs"))
+def test_fuzz_shipped_config(shipped_root, config):
+    outcomes = fuzz(shipped_root, f"{config}.yaml", SEED + zlib.crc32(config.encode()))
     # The mutations must exercise both outcomes to mean anything.
     assert outcomes[0] > 0 and outcomes[1] > 0, outcomes
 
 
-def test_fuzz_qemu_2guest(root):
-    outcomes = fuzz(root, "qemu-2guest.yaml", SEED + 1)
-    assert outcomes[0] > 0 and outcomes[1] > 0, outcomes
+def test_shipped_configs_build(shipped_root):
+    for config in yaml_names("configs"):
+        rc, err = run(["--root", shipped_root, "build", "--config", f"configs/{config}.yaml",
+                       "--out", os.path.join(shipped_root, "build", config)])
+        assert rc == 0, f"{config}: {err}"
