@@ -125,7 +125,7 @@ static int read_cpus(int cpus)
 		if (strncmp(fdt_name(&sys.fdt, cpu), "cpu@", 4) != 0)
 			continue;
 		if (fdt_reg(&sys.fdt, cpus, cpu, 0, &id, &unused) < 0 ||
-		    sys.hart_count == GUEST_MAX_HARTS || id >= 64)
+		    sys.hart_count == GUEST_MAX_HARTS || id >= GUEST_MAX_HARTS)
 			return -1;
 		sys.harts[sys.hart_count++] = id;
 		if (id > sys.max_hart)
@@ -170,7 +170,7 @@ static const char *read_device_tree(const void *dtb)
 	if (fdt_reg(&sys.fdt, root, memory, 0, &sys.mem_base, &sys.mem_size) < 0)
 		return "no memory node with a reg property";
 	if (read_cpus(fdt_child(&sys.fdt, root, "cpus")) < 0)
-		return "no usable /cpus node (cpu@N reg, timebase-frequency)";
+		return "no usable /cpus node (cpu@N with reg < 8, timebase-frequency)";
 	sys.bootargs = fdt_prop_string(&sys.fdt, fdt_child(&sys.fdt, root, "chosen"),
 				       "bootargs");
 	read_uart();
