@@ -459,6 +459,12 @@ def check_devices(system, diags):
                                  "never needs the physical UART" if hv_names[name] ==
                             "console" else "capsules use SBI for timers, IPIs and reset")
                 continue
+            if name in owners and owners[name][0] is capsule:
+                diags.error(loc, "device-shared",
+                            f"capsule '{capsule.name}' lists device '{name}' twice",
+                            notes=[(owners[name][1], "first listed here")],
+                            hint="list each device once")
+                continue
             if name in owners:
                 other, other_loc = owners[name]
                 diags.error(loc, "device-shared",

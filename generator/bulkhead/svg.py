@@ -105,7 +105,7 @@ def picture(system):
             f'viewBox="0 0 {WIDTH} {height:.0f}">')
     comment = f"<!-- {escape(render_banner(system))} -->"
     background = f'<rect width="{WIDTH}" height="{height:.0f}" fill="#fafafa"/>'
-    return "\n".join([head, comment, background] + parts + ["</svg>"]) + "\n"
+    return "\n".join([comment, head, background] + parts + ["</svg>"]) + "\n"
 
 
 def render_banner(system):
