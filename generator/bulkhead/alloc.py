@@ -195,32 +195,38 @@ class Allocator:
         self.used.append(region)
         return True
 
-    def layout(self, capsule, base):
-        """Payload addresses for capsule at base, or an error text and hint."""
+    def fit_problem(self, capsule):
+        """Why kernel, initrd and DTB cannot share the capsule's memory, or None.
+
+        Offsets are relative to the base (which is 4 KiB aligned), so the
+        answer holds wherever the capsule goes.
+        """
         size = capsule.memory_size
-        dtb = base + size - DTB_SLOT
-        kernel_need = capsule.image.footprint if capsule.image else capsule.kernel.size
-        initrd = None
-        floor = dtb
         if size < DTB_SLOT:
-            return None, "is smaller than the 64 KiB DTB slot"
+            return "is smaller than the 64 KiB DTB slot"
+        kernel_need = capsule.image.footprint
+        floor = size - DTB_SLOT
+        parts = [f"kernel {kernel_need:#x}"]
         if capsule.initrd:
-            initrd = align_down(dtb - capsule.initrd.size, PAGE)
-            floor = initrd
-        if base + kernel_need > floor:
-            parts = [f"kernel {kernel_need:#x}"]
-            if capsule.initrd:
-                parts.append(f"initrd {capsule.initrd.size:#x}")
-            parts.append(f"DTB slot {DTB_SLOT:#x}")
-            need = align_up(kernel_need, PAGE) + align_up(
-                capsule.initrd.size if capsule.initrd else 0, PAGE) + DTB_SLOT
-            return None, ("cannot hold " + " + ".join(parts)
-                          + f" = {need:#x} bytes at least")
+            floor = align_down(floor - capsule.initrd.size, PAGE)
+            parts.append(f"initrd {capsule.initrd.size:#x}")
+        if kernel_need <= floor:
+            return None
+        parts.append(f"DTB slot {DTB_SLOT:#x}")
+        need = align_up(kernel_need, PAGE) + DTB_SLOT
+        if capsule.initrd:
+            need += align_up(capsule.initrd.size, PAGE)
+        return "cannot hold " + " + ".join(parts) + f" = {need:#x} bytes at least"
+
+    def layout(self, capsule, base):
+        """Payload addresses for capsule at base (fit_problem said they fit)."""
+        dtb = base + capsule.memory_size - DTB_SLOT
         payloads = [Payload("kernel", capsule.kernel, base, capsule.kernel.size)]
         if capsule.initrd:
+            initrd = align_down(dtb - capsule.initrd.size, PAGE)
             payloads.append(Payload("initrd", capsule.initrd, initrd, capsule.initrd.size))
         payloads.append(Payload("dtb", None, dtb, DTB_SLOT))
-        return payloads, None
+        return payloads
 
     def reserved_payload(self, payloads):
         for payload in payloads:
@@ -271,10 +277,11 @@ class Allocator:
     def place_fixed(self, capsule):
         if not self.check_fixed(capsule):
             return
-        payloads, problem = self.layout(capsule, capsule.fixed_base)
-        if payloads is None:
+        problem = self.fit_problem(capsule)
+        if problem:
             self.report_fit(capsule, problem)
             return
+        payloads = self.layout(capsule, capsule.fixed_base)
         hit = self.reserved_payload(payloads)
         if hit:
             payload, (rbase, rsize, why, rloc) = hit
@@ -315,15 +322,15 @@ class Allocator:
         for free_base, free_size in self.free_ranges():
             base = align_up(free_base, align)
             while base + size <= free_base + free_size:
-                payloads, _ = self.layout(capsule, base)
-                if payloads and not self.reserved_payload(payloads):
+                payloads = self.layout(capsule, base)
+                if not self.reserved_payload(payloads):
                     return base, payloads
                 base += align
         return None, None
 
     def place_auto(self, capsule):
         size = capsule.memory_size
-        _, problem = self.layout(capsule, 0x1000000000)
+        problem = self.fit_problem(capsule)
         if problem:
             self.report_fit(capsule, problem)
             return
