@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+/* Cross-hart requests: mailbox bits, counted fences, stop while waiting. */
+#include "bulkhead/capsule.h"
+#include "bulkhead/mailbox.h"
+#include "bulkhead/sbi.h"
+#include "fake.h"
+#include "runner.h"
+
+TEST(posting_sets_the_bit_and_raises_msip)
+{
+	bh_mailbox_post(1, BH_MSG_SSIP);
+	bh_mailbox_post(1, BH_MSG_START);
+	CHECK(hart(1)->mailbox == (BH_MSG_SSIP | BH_MSG_START));
+	CHECK(fake.ipi_count == 2 && fake.ipis[0] == 1 && fake.ipis[1] == 1);
+	fake.hart = 1;
+	bh_mailbox_service(hart(1));
+	CHECK(hart(1)->mailbox == 0);
+	CHECK(fake.ssip[1] == 1);
+}
+
+TEST(a_stop_message_is_remembered_until_acted_on)
+{
+	bh_mailbox_post(0, BH_MSG_STOP);
+	bh_mailbox_service(hart(0));
+	CHECK(hart(0)->stop_pending == 1);
+	CHECK(fake.ssip[0] == 0);
+}
+
+TEST(fences_are_counted_so_the_sender_knows_they_ran)
+{
+	fake.autoservice = true;
+	bh_remote_fence(hart(0), 1ULL << 1 | 1ULL << 2);
+	CHECK(hart(1)->fence_req == 1 && hart(1)->fence_done == 1);
+	CHECK(hart(2)->fence_req == 1 && hart(2)->fence_done == 1);
+	CHECK(fake.sfence[1] == 1 && fake.sfence[2] == 1);
+	CHECK(fake.sfence[0] == 0);	/* the caller was not named */
+	/* Served with nothing asked: no fence. */
+	fake.hart = 1;
+	bh_mailbox_service(hart(1));
+	CHECK(fake.sfence[1] == 1);
+}
+
+TEST(a_hart_waiting_for_fences_gives_up_when_its_capsule_stops)
+{
+	/* Hart 1 never answers; a STOP for hart 0 is already waiting. */
+	bh_mailbox_post(0, BH_MSG_STOP);
+	bh_remote_fence(hart(0), 1ULL << 1);
+	CHECK(hart(0)->stop_pending == 1);
+	CHECK(hart(1)->fence_req == 1 && hart(1)->fence_done == 0);
+}
+
+TEST(retentive_suspend_ends_when_the_capsule_stops)
+{
+	unsigned long args[3] = { SBI_HSM_SUSPEND_RETENTIVE, 0, 0 };
+	struct bh_sbiret r;
+
+	bh_mailbox_post(0, BH_MSG_STOP);
+	r = bh_sbi_hsm(hart(0), 3, args);
+	CHECK(r.error == SBI_SUCCESS);
+	CHECK(hart(0)->stop_pending == 1);
+	CHECK(hart(0)->hsm_state == BH_HSM_STARTED);
+}
+
+TEST(legacy_putchar_prints_through_the_console)
+{
+	struct bh_hart_state *hs = hart(2);
+	const char *s = "ok\n";
+
+	fake.hart = 2;
+	for (; *s; s++) {
+		hs->frame.regs[BH_REG_A7] = SBI_EXT_LEGACY_PUTCHAR;
+		hs->frame.regs[BH_REG_A0] = (uint8_t)*s;
+		bh_sbi_dispatch(hs);
+		CHECK(hs->frame.regs[BH_REG_A0] == 0);
+	}
+	CHECK(!__builtin_strcmp(take_output(), "[beta] ok\r\n"));
+}
