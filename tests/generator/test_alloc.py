@@ -154,3 +154,27 @@ def test_dtb_may_end_just_below_loader_reserved(root):
     (a,) = system.capsules
     assert (a.base, a.base + a.memory_size) == (0x80200000, 0xbfe00000)
     assert a.payloads[-1].load_addr == 0xbfdf0000
+
+
+def test_pristine_copies_shared_by_content_not_name(root):
+    # Same bytes under two names share one copy; different bytes do not.
+    write(os.path.join(root, "build", "fake", "copy.bin"),
+          open(os.path.join(root, "build", "fake", "small.bin"), "rb").read())
+    restart = "    on-fault: restart\n"
+    text = (capsule("a", 0, "16MiB") + restart
+            + capsule("b", 1, "16MiB", kernel="build/fake/copy.bin") + restart
+            + capsule("c", 2, "16MiB", kernel="build/fake/big.bin").replace(
+                "16MiB", "32MiB") + restart
+            + capsule("d", 3, "16MiB"))
+    system = load(root, config(root, "a.yaml", text))
+    sources = [getattr(c.source, "path", "dtb of " + getattr(c.source, "name", ""))
+               for c in system.pristine]
+    assert sources == ["build/fake/small.bin", "dtb of a", "dtb of b", "build/fake/big.bin",
+                       "dtb of c"]
+    a, b, c, d = system.capsules
+    assert a.payloads[0].pristine == b.payloads[0].pristine != c.payloads[0].pristine
+    assert [p.pristine for p in d.payloads] == [None, None]
+    for copy in system.pristine:
+        assert copy.base % 0x1000 == 0
+    ends = [(copy.base, copy.base + copy.size) for copy in system.pristine]
+    assert all(end <= next_base for (_, end), (next_base, _) in zip(ends, ends[1:]))

@@ -101,3 +101,29 @@ def test_sbi_console_has_no_uart(root):
     with open(os.path.join(out, "gen", "tables.c")) as stream:
         assert (".vuart = { .base = 0, .size = 0 },	/* console: sbi, "
                 f"configs/qemu-hello.yaml:{line} */") in stream.read()
+
+
+def test_isa_subset_and_passthrough_device(root):
+    path = os.path.join(root, "configs", "qemu-hello.yaml")
+    text = open(path).read().replace(
+        "    console: uart\n",
+        "    console: uart\n    isa-extensions: [zicsr, c, i, m, a, sstc]\n"
+        "    devices: [virtio5, rtc]\n", 1)
+    open(path, "w").write(text)
+    result, out = build(root, "configs/qemu-hello.yaml")
+    assert result.rc == 0, result.err
+    tree = fdt(out, "hello0")
+    cpu = "/cpus/cpu@1"
+    assert prop_str(tree, cpu, "riscv,isa") == "rv64imac_zicsr_sstc"
+    assert prop_strs(tree, cpu, "riscv,isa-extensions") == ["i", "m", "a", "c", "zicsr",
+                                                            "sstc"]
+    virtio = "/soc/virtio_mmio@10006000"
+    assert prop_strs(tree, virtio, "compatible") == ["virtio,mmio"]
+    assert prop_cells(tree, virtio, "reg") == [0, 0x10006000, 0, 0x1000]
+    rtc = "/soc/rtc@101000"
+    assert prop_strs(tree, rtc, "compatible") == ["google,goldfish-rtc"]
+    for node in (virtio, rtc):
+        offset = tree.path_offset(node)
+        assert tree.getprop(offset, "interrupts", libfdt.QUIET_NOTFOUND) == -libfdt.NOTFOUND
+    other = fdt(out, "hello1")
+    assert other.path_offset("/soc/virtio_mmio@10006000", libfdt.QUIET_NOTFOUND) < 0
