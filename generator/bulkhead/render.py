@@ -206,48 +206,43 @@ def write(path, text):
         stream.write(text)
 
 
+def replace_if_changed(dest, data):
+    """Put bytes data at dest by rename, unless dest already holds exactly that.
+
+    A reader never sees half a file, and two generators writing the same file
+    at once (make -j with two configs: build/schema.json) do not collide.
+    """
+    if os.path.exists(dest):
+        with open(dest, "rb") as stream:
+            if stream.read() == data:
+                return
+    directory, name = os.path.split(dest)
+    os.makedirs(directory or ".", exist_ok=True)
+    fd, staged = tempfile.mkstemp(prefix=f".{name}.", dir=directory or ".")
+    with os.fdopen(fd, "wb") as stream:
+        stream.write(data)
+    os.chmod(staged, 0o644)
+    os.replace(staged, dest)
+
+
 def install(src_dir, names, dest_dir):
     """Move names from src_dir into dest_dir, replacing only changed files.
 
-    Each file is replaced by rename, so a reader never sees half a file.
     Files in dest_dir that are no longer generated are removed (hidden
     files, such as make's stamp, are left alone).
     """
     os.makedirs(dest_dir, exist_ok=True)
     for name in names:
-        src = os.path.join(src_dir, name)
-        dest = os.path.join(dest_dir, name)
-        with open(src, "rb") as stream:
-            new = stream.read()
-        if os.path.exists(dest):
-            with open(dest, "rb") as stream:
-                if stream.read() == new:
-                    continue
-        staged = os.path.join(dest_dir, f".{name}.new")
-        with open(staged, "wb") as stream:
-            stream.write(new)
-        os.chmod(staged, 0o644)
-        os.replace(staged, dest)
+        with open(os.path.join(src_dir, name), "rb") as stream:
+            replace_if_changed(os.path.join(dest_dir, name), stream.read())
     for name in sorted(os.listdir(dest_dir)):
         if not name.startswith(".") and name not in names:
             os.remove(os.path.join(dest_dir, name))
 
 
 def install_text(path, text):
-    """Write one file atomically if its content changed."""
-    directory, name = os.path.split(path)
-    with tempfile.TemporaryDirectory() as tmp:
-        write(os.path.join(tmp, name), text)
-        os.makedirs(directory or ".", exist_ok=True)
-        dest = os.path.join(directory, name)
-        if os.path.exists(dest):
-            with open(dest, encoding="utf-8") as stream:
-                if stream.read() == text:
-                    return
-        staged = os.path.join(directory, f".{name}.new")
-        write(staged, text)
-        os.chmod(staged, 0o644)
-        os.replace(staged, dest)
+    """Write one text file atomically if its content changed."""
+    replace_if_changed(path, text.encode("utf-8"))
 
 
 def generate(system, out_dir, diags):
