@@ -91,9 +91,12 @@ def run(argv):
     return rc, err.getvalue()
 
 
-def fuzz(root, config, seed):
+def fuzz(root, config, seed, board=None):
+    """Build MUTANTS_PER_CONFIG mutants of configs/config (or, given board, of
+    boards/board.yaml under configs/config); return {exit status: count}."""
     rng = random.Random(seed)
-    with open(os.path.join(root, "configs", config)) as stream:
+    target = os.path.join(root, "boards", f"{board}.yaml") if board else None
+    with open(target or os.path.join(root, "configs", config)) as stream:
         text = stream.read()
     outcomes = {0: 0, 1: 0}
     for number in range(MUTANTS_PER_CONFIG):
@@ -101,12 +104,12 @@ def fuzz(root, config, seed):
         for _ in range(rng.randint(1, 3)):
             mutate(tree, rng)
         mutant = yaml.serialize(tree)
-        name = f"mutant{number}.yaml"
-        with open(os.path.join(root, "configs", name), "w") as stream:
+        name = config if board else f"mutant{number}.yaml"
+        with open(target or os.path.join(root, "configs", name), "w") as stream:
             stream.write(mutant)
         out = os.path.join(root, "build", f"mutant{number}")
         rc, err = run(["--root", root, "build", "--config", f"configs/{name}", "--out", out])
-        context = f"{config} mutant {number}:\n{mutant}\n{err}"
+        context = f"{board or config} mutant {number}:\n{mutant}\n{err}"
         assert rc in (0, 1), context
         outcomes[rc] += 1
         if rc == 0:
@@ -138,3 +141,8 @@ def test_shipped_configs_build(shipped_root):
         rc, err = run(["--root", shipped_root, "build", "--config", f"configs/{config}.yaml",
                        "--out", os.path.join(shipped_root, "build", config)])
         assert rc == 0, f"{config}: {err}"
+
+
+def test_fuzz_board(root):
+    outcomes = fuzz(root, "qemu-hello.yaml", SEED + 2, board="qemu-virt")
+    assert outcomes[0] > 0 and outcomes[1] > 0, outcomes
