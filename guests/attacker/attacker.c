@@ -179,17 +179,27 @@ static void attack_memory(void)
 
 static void attack_devices(void)
 {
-	attack_mmio("clint-msip-hart0", at.clint.base);
-	attack_mmio("clint-msip-hart3", at.clint.base + 3 * 4);
-	attack_mmio("clint-mtimecmp-hart0", at.clint.base + CLINT_MTIMECMP);
-	attack_mmio("clint-mtimecmp-hart3", at.clint.base + CLINT_MTIMECMP + 3 * 8);
+	char target[40];
+	unsigned long i;
+
+	/* Every hart's msip and mtimecmp: the board has at least four. */
+	for (i = 0; i < 4; i++) {
+		snprintf(target, sizeof(target), "clint-msip-hart%lu", i);
+		attack_mmio(target, at.clint.base + 4 * i);
+		snprintf(target, sizeof(target), "clint-mtimecmp-hart%lu", i);
+		attack_mmio(target, at.clint.base + CLINT_MTIMECMP + 8 * i);
+	}
 	attack_mmio("clint-mtime", at.clint.base + CLINT_MTIME);
 	attack_mmio("plic-priority", at.plic.base + 4);
 	attack_mmio("plic-claim", at.plic.base + PLIC_CONTEXT_CLAIM);
 	attack_mmio("uart", at.uart.base);
 	attack_mmio("test-device", at.test.base);
 	attack_mmio("rtc", at.rtc.base);
-	attack_mmio("virtio-mmio", at.virtio.base);
+	/* virtio= names the first of the board's 8 slots, one page apart. */
+	for (i = 0; i < 8; i++) {
+		snprintf(target, sizeof(target), "virtio-mmio-%lu", i);
+		attack_mmio(target, at.virtio.base + 0x1000 * i);
+	}
 }
 
 /* ---- CSRs ------------------------------------------------------------- */
