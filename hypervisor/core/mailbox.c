@@ -3,6 +3,9 @@
 #include "bulkhead/arch.h"
 #include "bulkhead/mailbox.h"
 
+/* Remote fences name harts in a 64-bit mask. */
+_Static_assert(BH_HART_COUNT <= 64, "at most 64 harts");
+
 void bh_mailbox_post(uint32_t hart, uint32_t msg)
 {
 	__atomic_fetch_or(&bh_hart_states[hart].mailbox, msg, __ATOMIC_RELEASE);

@@ -12,6 +12,8 @@ void bh_vcpu_enter(struct bh_hart_state *hs, uint64_t pc, uint64_t arg)
 	hs->leave = BH_LEAVE_NONE;
 	hs->stop_pending = 0;
 	hs->forwarded.valid = 0;
+	bh_debug("capsule %s: vcpu %u enters %#lx on hart %u",
+		 bh_capsule_of(hs)->name, hs->vcpu, (unsigned long)pc, hs->hart);
 	bh_isolation_enter(bh_capsule_of(hs));
 	bh_arch_enter_guest(hs, pc, hs->vcpu, arg);
 }
@@ -40,6 +42,8 @@ void bh_vcpu_park(struct bh_hart_state *hs)
 	struct bh_capsule_state *cs = &bh_capsule_states[hs->capsule];
 	uint64_t pc, arg;
 
+	bh_debug("capsule %s: vcpu %u parked on hart %u",
+		 bh_capsule_of(hs)->name, hs->vcpu, hs->hart);
 	bh_arch_vcpu_quiesce();
 	bh_lock(&cs->lock);
 	if (hs->hsm_state != BH_HSM_START_PENDING)

@@ -27,13 +27,23 @@ void bh_uart_init(void)
 	u[BH_UART_MCR] = 0x03;	/* DTR, RTS */
 }
 
+/*
+ * Spins this long at most for the transmitter: a stuck UART then loses
+ * output instead of hanging every hart behind the console lock.
+ */
+#define THRE_SPINS	(1 << 20)
+
 void bh_uart_putc(uint8_t ch)
 {
 	volatile uint8_t *u = uart();
+	uint32_t spins;
 
-	while (!(u[BH_UART_LSR] & BH_UART_LSR_THRE))
-		;
-	u[BH_UART_RBR] = ch;
+	for (spins = 0; spins < THRE_SPINS; spins++) {
+		if (u[BH_UART_LSR] & BH_UART_LSR_THRE) {
+			u[BH_UART_RBR] = ch;
+			return;
+		}
+	}
 }
 
 int bh_uart_getc(void)

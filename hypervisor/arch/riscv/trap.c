@@ -34,6 +34,9 @@ static void forward(struct bh_hart_state *hs, const struct bh_fault *flt)
 
 	if (why)
 		bh_capsule_fault(hs, flt->cause, flt->epc, flt->tval, why);
+	bh_debug("capsule %s: cause %#lx epc %#lx tval %#lx forwarded to vcpu %u",
+		 bh_capsule_of(hs)->name, (unsigned long)flt->cause,
+		 (unsigned long)flt->epc, (unsigned long)flt->tval, hs->vcpu);
 	csr_write(CSR_SEPC, flt->epc);
 	csr_write(CSR_SCAUSE, flt->cause);
 	csr_write(CSR_STVAL, flt->tval);
