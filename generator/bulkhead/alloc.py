@@ -62,11 +62,17 @@ class Payload:
 
 
 class PristineCopy:
-    def __init__(self, index, source, base, size):
+    """A read-only copy of a payload file, or of one capsule's DTB (file None)."""
+
+    def __init__(self, index, base, size, file=None, dtb_of=None):
         self.index = index
-        self.source = source  # a File, or the capsule whose DTB this is
         self.base = base
         self.size = size
+        self.file = file
+        self.dtb_of = dtb_of
+
+    def describe(self):
+        return self.file.path if self.file else f"DTB of capsule {self.dtb_of.name}"
 
 
 class PmpEntry:
@@ -162,11 +168,11 @@ class Allocator:
             for file in (capsule.kernel, capsule.initrd):
                 if file is None or file.digest in by_digest:
                     continue
-                copy = PristineCopy(len(system.pristine), file, cursor, file.size)
+                copy = PristineCopy(len(system.pristine), cursor, file.size, file=file)
                 by_digest[file.digest] = copy
                 system.pristine.append(copy)
                 cursor = align_up(cursor + file.size, PAGE)
-            copy = PristineCopy(len(system.pristine), capsule, cursor, DTB_SLOT)
+            copy = PristineCopy(len(system.pristine), cursor, DTB_SLOT, dtb_of=capsule)
             system.pristine.append(copy)
             cursor = align_up(cursor + DTB_SLOT, PAGE)
         self.pristine_by_digest = by_digest
@@ -366,7 +372,7 @@ class Allocator:
                 continue
             for payload in capsule.payloads:
                 if payload.what == "dtb":
-                    copy = next(c for c in self.system.pristine if c.source is capsule)
+                    copy = next(c for c in self.system.pristine if c.dtb_of is capsule)
                 else:
                     copy = self.pristine_by_digest[payload.file.digest]
                 payload.pristine = copy.base

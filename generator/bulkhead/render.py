@@ -98,7 +98,7 @@ def render_dts(env, system, capsule, header):
     return env.get_template("capsule.dts.j2").render(
         banner=header, system=system, board=board, c=capsule,
         uart=board.hv_device("console"), initrd=initrd, cells=cells,
-        node_name=node_name, isa_string=isa_string("rv64i", isa),
+        node_name=node_name, isa_string=isa_string(board.isa_base, isa),
         isa_list=", ".join(f'"{e}"' for e in isa))
 
 
@@ -123,7 +123,7 @@ def compile_dtb(tmp, system, capsule, diags):
         if payload.what == "dtb":
             payload.size = size
     for copy in system.pristine:
-        if copy.source is capsule:
+        if copy.dtb_of is capsule:
             copy.size = size
 
 
@@ -158,14 +158,9 @@ def render_all(system, tmp, gen_dir, diags):
         return f"capsule-{capsule_of(system, payload).name}.dtb"
 
     def pristine_incbin(copy):
-        if hasattr(copy.source, "vcpus"):
-            return f"capsule-{copy.source.name}.dtb"
-        return relative(copy.source.path)
-
-    def pristine_what(copy):
-        if hasattr(copy.source, "vcpus"):
-            return f"DTB of capsule {copy.source.name}"
-        return copy.source.path
+        if copy.file:
+            return relative(copy.file.path)
+        return f"capsule-{copy.dtb_of.name}.dtb"
 
     common = dict(banner=header, system=system, board=system.board, src=source)
     outputs = {
@@ -176,8 +171,7 @@ def render_all(system, tmp, gen_dir, diags):
             policy=POLICY, harts=report.hart_rows(system),
             focus_loc=focus_loc(system), **common),
         "payloads.S": env.get_template("payloads.S.j2").render(
-            incbin=incbin, pristine_incbin=pristine_incbin, pristine_what=pristine_what,
-            **common),
+            incbin=incbin, pristine_incbin=pristine_incbin, **common),
         "payloads.ld": env.get_template("payloads.ld.j2").render(**common),
         "qemu.args": env.get_template("qemu.args.j2").render(
             words=[shlex.quote(w) for w in qemu_words(system.board)]),

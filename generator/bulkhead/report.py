@@ -60,9 +60,7 @@ def ram_rows(system):
 def payload_rows(system):
     rows = []
     for copy in system.pristine:
-        source = copy.source
-        what = (f"DTB of {source.name}" if hasattr(source, "vcpus") else source.path)
-        rows.append(Row(copy.base, copy.size, f"pristine.{copy.index}", what))
+        rows.append(Row(copy.base, copy.size, f"pristine.{copy.index}", copy.describe()))
     for capsule in system.capsules:
         for payload in capsule.payloads:
             what = payload.file.path if payload.file else f"capsule-{capsule.name}.dtb"

@@ -64,8 +64,8 @@ def test_qemu_hello_layout(root):
         assert kernel.load_addr == capsule.base
         assert dtb.load_addr == capsule.base + capsule.memory_size - (64 << 10)
     # Both capsules boot the same file: one pristine copy, plus one per DTB.
-    kinds = [getattr(c.source, "path", None) for c in system.pristine]
-    assert kinds == ["build/guests/hello/hello.bin", None, None]
+    assert [c.describe() for c in system.pristine] == [
+        "build/guests/hello/hello.bin", "DTB of capsule hello0", "DTB of capsule hello1"]
     assert system.capsules[0].payloads[0].pristine == system.capsules[1].payloads[0].pristine
     assert system.pristine[0].base == system.hypervisor.end
 
@@ -167,10 +167,9 @@ def test_pristine_copies_shared_by_content_not_name(root):
                 "16MiB", "32MiB") + restart
             + capsule("d", 3, "16MiB"))
     system = load(root, config(root, "a.yaml", text))
-    sources = [getattr(c.source, "path", "dtb of " + getattr(c.source, "name", ""))
-               for c in system.pristine]
-    assert sources == ["build/fake/small.bin", "dtb of a", "dtb of b", "build/fake/big.bin",
-                       "dtb of c"]
+    assert [c.describe() for c in system.pristine] == [
+        "build/fake/small.bin", "DTB of capsule a", "DTB of capsule b", "build/fake/big.bin",
+        "DTB of capsule c"]
     a, b, c, d = system.capsules
     assert a.payloads[0].pristine == b.payloads[0].pristine != c.payloads[0].pristine
     assert [p.pristine for p in d.payloads] == [None, None]
