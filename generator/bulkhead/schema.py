@@ -552,7 +552,7 @@ CAPSULE = Record("capsule", "One guest partition.", [
     Field("name", Str(), "Capsule name: [a-z][a-z0-9_]*, at most 31 characters (it is a "
           "C identifier and a device-tree node name).", required=True),
     Field("vcpus", Int(1, 64), "Number of virtual harts.", required=True),
-    Field("harts", List(Int(0, 1023), 1), "Physical hart for each vCPU, in vCPU order "
+    Field("harts", List(Int(0, 63), 1), "Physical hart for each vCPU, in vCPU order "
           "(vCPU 0 first); one hart per vCPU.", required=True),
     Field("memory", MEMORY, "The capsule's RAM.", required=True),
     Field("payload", PAYLOAD, "What the capsule boots.", required=True),
@@ -634,7 +634,8 @@ DEVICE = Record("device", "A memory-mapped device.", [
 BOARD = Record("board", "A machine (boards/NAME.yaml).", [
     Field("board", file_name_type(), "Board name, same as the file name.", required=True),
     Field("description", Str(), "What the machine is."),
-    Field("harts", Int(1, 1024), "Number of harts, IDs 0..harts-1.", required=True),
+    Field("harts", Int(1, 64), "Number of harts, IDs 0..harts-1 (at most 64: the "
+          "hypervisor names harts in 64-bit masks).", required=True),
     Field("timebase-frequency", Int(1), "Frequency of the time CSR in Hz.", required=True),
     Field("isa", Record("isa", "The harts' ISA.", [
         Field("base", Enum("rv64i"), "Base ISA.", required=True),
