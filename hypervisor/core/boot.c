@@ -45,10 +45,26 @@ static void print_banner(void)
 		print_capsule(&bh_capsules[i]);
 }
 
+static void check_tables(void)
+{
+	const struct bh_system_tables tables = {
+		.capsules = bh_capsules,
+		.capsule_count = BH_CAPSULE_COUNT,
+		.harts = bh_harts,
+		.hart_count = BH_HART_COUNT,
+		.hypervisor = bh_board.hypervisor,
+	};
+	char why[160];
+
+	if (bh_tables_check(&tables, why, sizeof(why)))
+		bh_panic("the generated tables are inconsistent: %s", why);
+}
+
 void bh_boot_primary(void)
 {
 	bh_uart_init();
 	bh_console_init(bh_console_focus);
+	check_tables();
 	bh_capsules_init();
 	print_banner();
 }

@@ -5,6 +5,8 @@
  * point with the DTB in a1, every other vCPU STOPPED until hart_start.
  */
 #include "bulkhead/capsule.h"
+#include "bulkhead/log.h"
+#include "bulkhead/region.h"
 
 static void init_harts(void)
 {
@@ -36,4 +38,125 @@ void bh_capsules_init(void)
 		first->start_arg = c->dtb;
 		first->hsm_state = BH_HSM_START_PENDING;
 	}
+}
+
+static int __printf(3, 4) fail(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	bh_vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static bool overlaps(const struct bh_region *a, uint64_t base, uint64_t size)
+{
+	return base < a->base + a->size && a->base < base + size;
+}
+
+static int check_hart_map(const struct bh_system_tables *t, uint32_t i,
+			  char *why, size_t len)
+{
+	const struct bh_capsule *c = &t->capsules[i];
+	uint32_t v, h;
+
+	if (c->vcpu_count < 1 || c->vcpu_count > BH_MAX_VCPUS)
+		return fail(why, len, "capsule %s has %u vCPUs (1..%u)",
+					c->name, c->vcpu_count, BH_MAX_VCPUS);
+	for (v = 0; v < c->vcpu_count; v++) {
+		h = c->vcpu_harts[v];
+		if (h >= t->hart_count || t->harts[h].capsule != (int32_t)i ||
+		    t->harts[h].vcpu != v)
+			return fail(why, len,
+				"capsule %s vCPU %u names hart %u, whose table entry disagrees",
+				c->name, v, h);
+	}
+	return 0;
+}
+
+static int check_memory(const struct bh_system_tables *t, uint32_t i,
+			char *why, size_t len)
+{
+	const struct bh_capsule *c = &t->capsules[i];
+	const struct bh_region *m = &c->memory;
+	uint32_t j;
+
+	if (!m->size || m->base + m->size < m->base ||
+	    overlaps(&t->hypervisor, m->base, m->size))
+		return fail(why, len,
+			"capsule %s memory [%#lx, +%#lx) is empty, wraps or covers the hypervisor",
+			c->name, (unsigned long)m->base, (unsigned long)m->size);
+	for (j = 0; j < i; j++) {
+		if (overlaps(&t->capsules[j].memory, m->base, m->size))
+			return fail(why, len,
+				"capsules %s and %s share memory",
+				t->capsules[j].name, c->name);
+	}
+	if (!bh_region_contains(m, c->entry, 2) ||
+	    !bh_region_contains(m, c->dtb, 8))
+		return fail(why, len,
+			"capsule %s entry or DTB is outside its memory", c->name);
+	for (j = 0; j < c->payload_count; j++) {
+		const struct bh_payload *p = &c->payloads[j];
+
+		if (!bh_region_contains(m, p->load_addr, p->size))
+			return fail(why, len,
+				"capsule %s payload %u is outside its memory",
+				c->name, j);
+	}
+	return 0;
+}
+
+/* Pristine copies may be anywhere but inside a capsule's memory. */
+static int check_pristine(const struct bh_system_tables *t, uint32_t i,
+			  char *why, size_t len)
+{
+	const struct bh_capsule *c = &t->capsules[i];
+	uint32_t j, k;
+
+	for (j = 0; j < c->payload_count; j++) {
+		const struct bh_payload *p = &c->payloads[j];
+
+		if (!p->pristine)
+			continue;
+		for (k = 0; k < t->capsule_count; k++) {
+			if (overlaps(&t->capsules[k].memory, p->pristine, p->size))
+				return fail(why, len,
+					"capsule %s payload %u: its pristine copy is inside capsule %s",
+					c->name, j, t->capsules[k].name);
+		}
+	}
+	return 0;
+}
+
+int bh_tables_check(const struct bh_system_tables *t, char *why, size_t len)
+{
+	uint32_t i, h;
+
+	for (i = 0; i < t->capsule_count; i++) {
+		if (check_hart_map(t, i, why, len) ||
+		    check_memory(t, i, why, len) ||
+		    check_pristine(t, i, why, len))
+			return -1;
+		if (t->capsules[i].pmp_count > BH_PMP_ENTRIES) {
+			return fail(why, len,
+				    "capsule %s needs %u PMP entries, the board has %u",
+				    t->capsules[i].name, t->capsules[i].pmp_count,
+				    BH_PMP_ENTRIES);
+		}
+	}
+	for (h = 0; h < t->hart_count; h++) {
+		const struct bh_hart *hart = &t->harts[h];
+
+		if (hart->capsule >= (int32_t)t->capsule_count ||
+		    (hart->capsule >= 0 &&
+		     (hart->vcpu >= t->capsules[hart->capsule].vcpu_count ||
+		      t->capsules[hart->capsule].vcpu_harts[hart->vcpu] != h))) {
+			return fail(why, len,
+				    "hart %u runs capsule %d vCPU %u, which the capsule table does not say",
+				    h, hart->capsule, hart->vcpu);
+		}
+	}
+	return 0;
 }

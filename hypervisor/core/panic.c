@@ -25,16 +25,16 @@ static void halt_other_harts(void)
 
 void bh_panic(const char *fmt, ...)
 {
-	static const char prefix[] = "[bulkhead] PANIC ";
 	char text[200];
-	size_t len = sizeof(prefix) - 1;
+	size_t len;
 	va_list ap;
 
 	/* A second panic (on another hart, or while panicking) just stops. */
 	if (__atomic_exchange_n(&panicking, 1, __ATOMIC_ACQ_REL))
 		bh_arch_halt();
 	halt_other_harts();
-	__builtin_memcpy(text, prefix, len);
+	len = bh_snprintf(text, sizeof(text), "[bulkhead] PANIC hart %u: ",
+			  bh_arch_hart_id());
 	va_start(ap, fmt);
 	len += bh_vsnprintf(text + len, sizeof(text) - len, fmt, ap);
 	va_end(ap);

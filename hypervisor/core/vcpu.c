@@ -84,5 +84,5 @@ void bh_vcpu_before_return(struct bh_hart_state *hs)
 		bh_info("capsule %s resets the system", c->name);
 		bh_system_reset();
 	}
-	bh_panic("hart %u: unknown leave request %u", hs->hart, hs->leave);
+	bh_panic("unknown leave request %u", hs->leave);
 }

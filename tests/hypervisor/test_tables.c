@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Consuming the generated tables: boot-time states and PMP values. */
+#include <string.h>
+
 #include "bulkhead/capsule.h"
 #include "bulkhead/pmp.h"
 #include "fake.h"
@@ -58,4 +60,71 @@ TEST(pmp_refuses_locked_entries_and_too_many)
 	CHECK(bh_pmp_pack(&c, cfg) == BH_PMP_TOO_MANY);
 	c.pmp_count = BH_PMP_ENTRIES;
 	CHECK(bh_pmp_pack(&c, cfg) == BH_PMP_OK);
+}
+
+/* Writable copies of the fixture tables, to break one thing at a time. */
+static struct bh_capsule caps[BH_CAPSULE_COUNT];
+static struct bh_hart harts[BH_HART_COUNT];
+static struct bh_payload pays[1];
+static char why[160];
+
+static struct bh_system_tables copy_tables(void)
+{
+	memcpy(caps, bh_capsules, sizeof(caps));
+	memcpy(harts, bh_harts, sizeof(harts));
+	memcpy(pays, bh_capsules[0].payloads, sizeof(pays));
+	caps[0].payloads = pays;
+	why[0] = '\0';
+	return (struct bh_system_tables){ caps, BH_CAPSULE_COUNT, harts,
+					  BH_HART_COUNT, bh_board.hypervisor };
+}
+
+TEST(the_fixture_tables_are_consistent)
+{
+	struct bh_system_tables t = copy_tables();
+
+	CHECK(bh_tables_check(&t, why, sizeof(why)) == 0);
+	CHECK(why[0] == '\0');
+}
+
+TEST(tables_check_catches_a_wrong_hart_map)
+{
+	struct bh_system_tables t = copy_tables();
+
+	caps[0].vcpu_harts[1] = 3;	/* hart 3 is idle */
+	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+	CHECK(!strcmp(why, "capsule alpha vCPU 1 names hart 3, whose table entry disagrees"));
+	t = copy_tables();
+	harts[3].capsule = 1;		/* beta has no vCPU on hart 3 */
+	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+	CHECK(!strcmp(why, "hart 3 runs capsule 1 vCPU 0, which the capsule table does not say"));
+	t = copy_tables();
+	caps[1].vcpu_count = 0;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+	CHECK(!strcmp(why, "capsule beta has 0 vCPUs (1..2)"));
+}
+
+TEST(tables_check_catches_memory_that_is_not_the_capsules)
+{
+	struct bh_system_tables t = copy_tables();
+
+	caps[1].memory.base = ALPHA_BASE + 0x1000;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+	CHECK(!strcmp(why, "capsules alpha and beta share memory"));
+	t = copy_tables();
+	caps[0].memory.base = 0x80100000;	/* inside the hypervisor */
+	caps[0].entry = caps[0].dtb = 0x80100000;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+	t = copy_tables();
+	caps[0].entry = BETA_BASE;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+	CHECK(!strcmp(why, "capsule alpha entry or DTB is outside its memory"));
+	t = copy_tables();
+	pays[0].load_addr = ALPHA_BASE + FAKE_MEM_SIZE - 0x10;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+	CHECK(!strcmp(why, "capsule alpha payload 0 is outside its memory"));
+	t = copy_tables();
+	pays[0].pristine = BETA_BASE;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+	CHECK(!strcmp(why, "capsule alpha payload 0: its pristine copy is inside capsule beta"));
 }

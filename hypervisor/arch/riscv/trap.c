@@ -78,8 +78,8 @@ static void handle_interrupt(struct bh_hart_state *hs, uint64_t irq)
 		bh_arch_timer_interrupt();
 		break;
 	default:
-		bh_panic("hart %u: unexpected interrupt %lu", hs->hart,
-			 (unsigned long)irq);
+		bh_panic("unexpected interrupt %lu from capsule %s",
+			 (unsigned long)irq, bh_capsule_of(hs)->name);
 	}
 }
 
@@ -90,8 +90,8 @@ struct bh_frame *bh_trap(struct bh_frame *f)
 	uint64_t tval = csr_read(CSR_MTVAL);
 
 	if (hs->capsule < 0)
-		bh_panic("hart %u: trap from a guest on an idle hart: mcause=%#lx mepc=%#lx",
-			 hs->hart, (unsigned long)cause, (unsigned long)f->mepc);
+		bh_panic("trap from a guest on an idle hart: mcause=%#lx mepc=%#lx",
+			 (unsigned long)cause, (unsigned long)f->mepc);
 	if (cause & CAUSE_INTERRUPT)
 		handle_interrupt(hs, cause & ~CAUSE_INTERRUPT);
 	else
@@ -114,7 +114,6 @@ void bh_trap_m(uint64_t *saved)
 		csr_write(CSR_MEPC, (uintptr_t)bh_guest_read_fixup);
 		return;
 	}
-	bh_panic("hart %u: mcause=%#lx mepc=%#lx mtval=%#lx",
-		 bh_arch_hart_id(), csr_read(CSR_MCAUSE), mepc,
+	bh_panic("mcause=%#lx mepc=%#lx mtval=%#lx", csr_read(CSR_MCAUSE), mepc,
 		 csr_read(CSR_MTVAL));
 }

@@ -41,6 +41,23 @@ static inline struct bh_hart_state *bh_vcpu_hart(const struct bh_capsule *c,
 /* True when [base, base + size) lies inside the capsule's memory. */
 bool bh_capsule_owns(const struct bh_capsule *c, uint64_t base, uint64_t size);
 
+/* The generated tables, gathered so that a check can be given other ones. */
+struct bh_system_tables {
+	const struct bh_capsule *capsules;
+	uint32_t capsule_count;
+	const struct bh_hart *harts;
+	uint32_t hart_count;
+	struct bh_region hypervisor;
+};
+
+/*
+ * Check that the tables agree with themselves (vCPU and hart maps, memory
+ * inside capsules, capsules disjoint from each other and the hypervisor,
+ * pristine copies outside every capsule). Returns 0, or -1 with the reason
+ * in why.
+ */
+int bh_tables_check(const struct bh_system_tables *t, char *why, size_t len);
+
 /* Prepare capsule and hart states at boot (hart 0, before others run). */
 void bh_capsules_init(void);
 
