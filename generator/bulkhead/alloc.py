@@ -148,7 +148,9 @@ class Allocator:
             self.diags.error(where, "memory-outside-ram",
                              f"hypervisor memory {system.hv_memory:#x} is larger than RAM "
                              f"bank 0 {hexrange(bank_base, bank_size)}",
-                             notes=[(loc, "RAM bank 0")])
+                             notes=[(loc, "RAM bank 0")],
+                             hint="hypervisor.memory is the hypervisor's own RAM; 2MiB "
+                                  "(the default) is plenty")
             return False
         owner = "hypervisor"
         if "memory" not in system.hv_rec.locs:
@@ -196,7 +198,8 @@ class Allocator:
             self.diags.error(system.rec.loc, "payload-reserved",
                              f"the pristine store {hexrange(start, region.size)} overlaps "
                              f"the loader-reserved {hexrange(hit[0], hit[1])}",
-                             notes=[(hit[3], hit[2])])
+                             notes=[(hit[3], hit[2])],
+                             hint="fewer capsules with a restart policy, or smaller payloads")
             return False
         self.used.append(region)
         return True
@@ -260,7 +263,9 @@ class Allocator:
                              f"capsule '{capsule.name}' memory {hexrange(base, size)} is not "
                              f"inside one RAM bank of board '{self.board.name}'",
                              notes=[(l, f"RAM bank {i} is {hexrange(b, s)}")
-                                    for i, (b, s, l) in enumerate(self.board.ram)])
+                                    for i, (b, s, l) in enumerate(self.board.ram)],
+                             hint="move base (or drop it to let the generator choose) or "
+                                  "shrink memory.size")
             ok = False
         for other in self.conflicts(base, size):
             self.diags.error(loc, "memory-overlap",

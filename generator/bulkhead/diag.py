@@ -103,7 +103,8 @@ class Diagnostics:
     def __init__(self):
         self.items = []
 
-    def error(self, loc, rule, message, notes=(), hint=None):
+    def error(self, loc, rule, message, *, hint, notes=()):
+        """Record an error. Every error says how to fix it (hint)."""
         assert rule in RULES, rule
         self.items.append(Diagnostic(loc, rule, message, notes, hint))
 

@@ -181,7 +181,9 @@ def known(root, folder, manifest=None):
                 names.append(entry[:-5])
             elif manifest and os.path.exists(os.path.join(path, entry, manifest)):
                 names.append(entry)
-    return f"{folder}: " + ", ".join(names) if names else None
+    if not names:
+        return f"there is nothing in {folder}/ yet"
+    return f"{folder}: " + ", ".join(names)
 
 
 def load_records(root, config_arg, diags):
@@ -289,7 +291,8 @@ def check_board(board, diags):
     gran = board.pmp_granularity
     if gran < 4 or gran & (gran - 1):
         diags.error(rec["pmp"].where("granularity"), "board-invalid",
-                    f"PMP granularity {gran} is not a power of two >= 4")
+                    f"PMP granularity {gran} is not a power of two >= 4",
+                    hint="the privileged spec allows 4 << G bytes: 4, 8, 16, ...")
     for role, name in board.hv_roles.items():
         device = board.devices.get(name)
         if device is None:
@@ -305,7 +308,9 @@ def check_board(board, diags):
             diags.error(rec["hypervisor-devices"].where(role), "board-invalid",
                         f"hypervisor-devices.{role}: device '{name}' is a {device.kind}, "
                         "the hypervisor needs one of: " + ", ".join(HYPERVISOR_ROLES[role]),
-                        notes=[(device.loc, f"'{name}' defined here")])
+                        notes=[(device.loc, f"'{name}' defined here")],
+                        hint=f"name a device of kind {HYPERVISOR_ROLES[role][0]} for "
+                             f"hypervisor-devices.{role}")
     ranges = [(base, size, f"RAM bank {i}", loc) for i, (base, size, loc)
               in enumerate(board.ram)]
     ranges += [(d.base, d.size, f"device '{d.name}'", d.loc) for d in board.devices.values()]
@@ -314,11 +319,15 @@ def check_board(board, diags):
             if base < obase + osize and obase < base + size:
                 diags.error(loc, "board-invalid",
                             f"{what} {hexrange(base, size)} overlaps {owhat}",
-                            notes=[(oloc, f"{owhat} is {hexrange(obase, osize)}")])
+                            notes=[(oloc, f"{owhat} is {hexrange(obase, osize)}")],
+                            hint="check both addresses and sizes against the machine's "
+                                 "own device tree")
     for base, size, why, loc in board.reserved:
         if not any(rb <= base and base + size <= rb + rs for rb, rs, _ in board.ram):
             diags.error(loc, "board-invalid",
-                        f"loader-reserved range {hexrange(base, size)} is not inside RAM")
+                        f"loader-reserved range {hexrange(base, size)} is not inside RAM",
+                        hint="loader-reserved lists RAM ranges the loader writes to; "
+                             "drop ranges outside RAM")
 
 
 def check_system(system, diags):
@@ -543,7 +552,8 @@ def check_focus(system, diags):
     diags.error(hv["console"].where("focus"), "focus-unknown",
                 f"console focus '{focus}' names no capsule",
                 hint=f"did you mean '{close[0]}'?" if close else
-                "capsules: " + ", ".join(names) if names else None)
+                "name one of the capsules: " + ", ".join(names) if names else
+                "add the capsule first")
 
 
 def check_payload_files(system, diags):
@@ -565,7 +575,8 @@ def check_payload_files(system, diags):
             if file is capsule.initrd:
                 if file.size == 0:
                     diags.error(file.loc, "payload-format",
-                                f"capsule '{capsule.name}': initrd {file.path} is empty")
+                                f"capsule '{capsule.name}': initrd {file.path} is empty",
+                                hint="build the guest again; its Makefile produced nothing")
                 continue
             try:
                 capsule.image = inspect_kernel(file.abspath, capsule.kind)

@@ -94,7 +94,8 @@ class Type:
             if not (plain(node) and node.value.lower() in YAML_NULLS):
                 return True
         ctx.diags.error(ctx.loc(node), "wrong-type",
-                        f"{path}: expected {expected}, found {describe_node(node)}")
+                        f"{path}: expected {expected}, found {describe_node(node)}",
+                        hint=f"write {expected} after '{path.split('.')[-1]}:'")
         return False
 
 
@@ -122,7 +123,7 @@ class Str(Type):
                                 hint=f"quote it: \"{text}\"")
                 return INVALID
         if self.pattern and not self.matches(text):
-            hint = None
+            hint = f"write {self.pattern_help}"
             if self.matches(text.lower()):
                 hint = f"names are lower case: write '{text.lower()}'"
             ctx.diags.error(ctx.loc(node), "bad-value",
@@ -204,7 +205,8 @@ class Int(Type):
             return INVALID
         if text.lower() in YAML11_BOOLS:
             ctx.diags.error(ctx.loc(node), "yaml-ambiguous",
-                            f"{path}: '{text}' is a boolean in YAML 1.1, not {self.what}")
+                            f"{path}: '{text}' is a boolean in YAML 1.1, not {self.what}",
+                            hint=f"write {self.what}")
             return INVALID
         value = self.parse(text, node, ctx, path)
         if value is INVALID:
@@ -215,18 +217,21 @@ class Int(Type):
         value = parse_int(text)
         if value is None:
             ctx.diags.error(ctx.loc(node), "wrong-type",
-                            f"{path}: expected {self.what}, found '{text}'")
+                            f"{path}: expected {self.what}, found '{text}'",
+                            hint="write a decimal number or 0x followed by hex digits")
             return INVALID
         return value
 
     def check_range(self, value, node, ctx, path):
         if self.minimum is not None and value < self.minimum:
             ctx.diags.error(ctx.loc(node), "bad-value",
-                            f"{path}: {value} is below the minimum {self.minimum}")
+                            f"{path}: {value} is below the minimum {self.minimum}",
+                            hint=f"use a value from {self.minimum} to {self.maximum}")
             return INVALID
         if self.maximum is not None and value > self.maximum:
             ctx.diags.error(ctx.loc(node), "bad-value",
-                            f"{path}: {value} is above the maximum {self.maximum}")
+                            f"{path}: {value} is above the maximum {self.maximum}",
+                            hint=f"use a value from {self.minimum} to {self.maximum}")
             return INVALID
         return value
 
@@ -342,7 +347,8 @@ class Bool(Type):
                             "as a string", hint="write true or false")
             return INVALID
         ctx.diags.error(ctx.loc(node), "wrong-type",
-                        f"{path}: expected true or false, found {describe_node(node)}")
+                        f"{path}: expected true or false, found {describe_node(node)}",
+                        hint="write true or false")
         return INVALID
 
     def json(self):
@@ -369,7 +375,8 @@ class Enum(Str):
                             hint="write one of: " + ", ".join(self.choices))
             return INVALID
         close = difflib.get_close_matches(node.value, self.choices, 1)
-        hint = f"did you mean '{close[0]}'?" if close else None
+        hint = (f"did you mean '{close[0]}'?" if close
+                else "write one of: " + ", ".join(self.choices))
         ctx.diags.error(ctx.loc(node), "bad-value",
                         f"{path}: '{node.value}' is not one of: " + ", ".join(self.choices),
                         hint=hint)
@@ -399,7 +406,8 @@ class List(Type):
             seq.locs.append(ctx.loc(child))
         if len(seq) < self.min_items:
             ctx.diags.error(ctx.loc(node), "bad-value",
-                            f"{path}: needs at least {self.min_items} item(s)")
+                            f"{path}: needs at least {self.min_items} item(s)",
+                            hint="add the missing items")
             return INVALID
         return seq
 
@@ -433,7 +441,8 @@ class Record(Type):
         if not isinstance(node, yaml.MappingNode):
             ctx.diags.error(ctx.loc(node), "wrong-type",
                             f"{where}: expected a mapping with keys "
-                            + ", ".join(self.fields) + f", found {describe_node(node)}")
+                            + ", ".join(self.fields) + f", found {describe_node(node)}",
+                            hint="write it as indented 'key: value' lines or as {key: value}")
             return INVALID
         rec = Rec(ctx.loc(node))
         key_nodes = {}
@@ -500,7 +509,8 @@ class MapOf(Type):
     def validate(self, node, ctx, path):
         if not isinstance(node, yaml.MappingNode):
             ctx.diags.error(ctx.loc(node), "wrong-type",
-                            f"{path}: expected a mapping of names, found {describe_node(node)}")
+                            f"{path}: expected a mapping of names, found {describe_node(node)}",
+                            hint="write it as indented 'name: {...}' lines")
             return INVALID
         rec = Rec(ctx.loc(node))
         for key_node, value_node in node.value:

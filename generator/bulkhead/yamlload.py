@@ -28,7 +28,8 @@ def load(path, display, diags):
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as err:
-        diags.error(Loc(display), "yaml-syntax", f"cannot read the file: {err}")
+        diags.error(Loc(display), "yaml-syntax", f"cannot read the file: {err}",
+                    hint="it must be a readable UTF-8 text file")
         return None
     try:
         nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
@@ -40,7 +41,8 @@ def load(path, display, diags):
                     hint="check the indentation and quoting around this line")
         return None
     except yaml.YAMLError as err:
-        diags.error(Loc(display), "yaml-syntax", f"not valid YAML: {err}")
+        diags.error(Loc(display), "yaml-syntax", f"not valid YAML: {err}",
+                    hint="check the file's indentation and quoting")
         return None
     nodes = [n for n in nodes if n is not None]
     if len(nodes) > 1:
@@ -49,6 +51,7 @@ def load(path, display, diags):
                     hint="remove the '---' separator; one file describes one thing")
         return None
     if not nodes:
-        diags.error(Loc(display, 1, 1), "yaml-syntax", "the file is empty")
+        diags.error(Loc(display, 1, 1), "yaml-syntax", "the file is empty",
+                    hint="see docs/config.md for what the file holds")
         return None
     return nodes[0]

@@ -59,6 +59,7 @@ def test_fixture_json(root, path):
     for item in items:
         assert f"{item['file']}:{item['line']}:{item['col']}: error[{item['rule']}]: " \
                f"{item['message']}" in text
+        assert item["hint"], f"no hint for: {item['message']}"
 
 
 def test_build_fails_like_check_and_writes_nothing(root):
