@@ -114,6 +114,14 @@ void bh_console_putc(uint32_t capsule, uint8_t ch)
 	bh_unlock(&con.lock);
 }
 
+void bh_console_write(uint32_t capsule, const uint8_t *buf, size_t n)
+{
+	bh_lock(&con.lock);
+	while (n--)
+		putc_locked(capsule, *buf++);
+	bh_unlock(&con.lock);
+}
+
 static void rx_push(uint32_t capsule, uint8_t ch)
 {
 	struct capsule_console *cc = &con.capsules[capsule];

@@ -4,6 +4,8 @@
  * in polled mode and for bare-metal guests. Transmit is instantaneous (THR
  * always empty); receive comes from the console service.
  */
+#include <stdbool.h>
+
 #include "bulkhead/console.h"
 #include "bulkhead/vuart.h"
 

@@ -34,14 +34,12 @@ static struct bh_sbiret console_write(struct bh_hart_state *hs,
 				      unsigned long hi)
 {
 	const uint8_t *buf = buffer(hs, n, lo, hi);
-	unsigned long i;
 
 	if (!buf)
 		return result(SBI_ERR_INVALID_PARAM, 0);
 	if (n > BH_DBCN_CHUNK)
 		n = BH_DBCN_CHUNK;
-	for (i = 0; i < n; i++)
-		bh_console_putc((uint32_t)hs->capsule, buf[i]);
+	bh_console_write((uint32_t)hs->capsule, buf, n);
 	return result(SBI_SUCCESS, n);
 }
 

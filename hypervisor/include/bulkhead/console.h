@@ -18,6 +18,9 @@ void bh_console_init(uint32_t focus);
 /* Output one byte of a capsule. */
 void bh_console_putc(uint32_t capsule, uint8_t ch);
 
+/* Output n bytes of a capsule under one hold of the lock (keep n small). */
+void bh_console_write(uint32_t capsule, const uint8_t *buf, size_t n);
+
 /*
  * A capsule polls for input: drain the physical UART into the focused
  * capsule's queue (handling the focus keys), flush the capsule's partial

@@ -1,31 +1,30 @@
 /* SPDX-License-Identifier: MIT */
-/* A ticket-free test-and-set spinlock; the hypervisor never sleeps. */
+/*
+ * A ticket spinlock: harts get the lock in the order they asked for it, so
+ * a capsule hammering a shared service (the console) cannot starve the
+ * others. The hypervisor never sleeps; a zeroed lock is unlocked.
+ */
 #ifndef BULKHEAD_LOCK_H
 #define BULKHEAD_LOCK_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
 struct bh_lock {
-	uint32_t held;
+	uint32_t next;		/* ticket of the next hart to ask */
+	uint32_t owner;		/* ticket now holding the lock */
 };
-
-static inline bool bh_lock_try(struct bh_lock *lock)
-{
-	return !__atomic_exchange_n(&lock->held, 1, __ATOMIC_ACQUIRE);
-}
 
 static inline void bh_lock(struct bh_lock *lock)
 {
-	while (!bh_lock_try(lock)) {
-		while (__atomic_load_n(&lock->held, __ATOMIC_RELAXED))
-			;
-	}
+	uint32_t ticket = __atomic_fetch_add(&lock->next, 1, __ATOMIC_RELAXED);
+
+	while (__atomic_load_n(&lock->owner, __ATOMIC_ACQUIRE) != ticket)
+		;
 }
 
 static inline void bh_unlock(struct bh_lock *lock)
 {
-	__atomic_store_n(&lock->held, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&lock->owner, lock->owner + 1, __ATOMIC_RELEASE);
 }
 
 #endif
