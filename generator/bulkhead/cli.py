@@ -76,8 +76,13 @@ def cmd_deps(args, diags):
     text = env.get_template("deps.mk.j2").render(
         banner=render.banner(system.inputs(), "bulkhead-gen deps"),
         board_path=system.board.path, guests=guests,
-        inputs=system.inputs() + direct, payloads=payloads)
-    render.install_text(os.path.join(args.out, "deps.mk"), text)
+        inputs=system.inputs() + direct, payloads=payloads,
+        deps_mk=os.path.join(os.path.normpath(args.out), "deps.mk"))
+    path = os.path.join(args.out, "deps.mk")
+    render.install_text(path, text)
+    # make asked for deps.mk because an input is newer; mark it up to date
+    # even when its content did not change, or make would ask every time.
+    os.utime(path)
     return 0
 
 

@@ -134,6 +134,9 @@ def test_deps(root):
         "BH_GUESTS := linux",
         "BH_INPUTS := configs/qemu-2guest.yaml boards/qemu-virt.yaml guests/linux/guest.yaml",
         "BH_PAYLOADS := build/guests/linux/Image build/guests/linux/initramfs.cpio.gz",
+        "# Remake this file when the board or a guest manifest changes, not only the config.",
+        "build/qemu-2guest/deps.mk: configs/qemu-2guest.yaml boards/qemu-virt.yaml "
+        "guests/linux/guest.yaml",
     ]
 
 
@@ -224,3 +227,14 @@ def test_tables_point_back_to_the_yaml(root):
             f"configs/qemu-hello.yaml:{memory_line} */") in tables
     assert ("{ .addr = 0x40011ff, .cfg = 0x1b },	/* virtio3 NAPOT [0x10004000, 0x10005000): "
             f"configs/qemu-hello.yaml:{devices_line} */") in tables
+
+
+def test_deps_marks_deps_mk_up_to_date(root):
+    path = os.path.join(root, "build", "qemu-hello", "deps.mk")
+    run_gen(root, "deps", "--config", "configs/qemu-hello.yaml", "--out", "build/qemu-hello")
+    os.utime(path, (1, 1))
+    result = run_gen(root, "deps", "--config", "configs/qemu-hello.yaml", "--out",
+                     "build/qemu-hello")
+    assert result.rc == 0
+    assert os.stat(path).st_mtime > os.stat(os.path.join(root, "guests", "hello",
+                                                         "guest.yaml")).st_mtime
