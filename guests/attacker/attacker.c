@@ -11,8 +11,10 @@
  * docs/security.md lists every <id> with its expected result, and
  * tests/boot/test_attack.py checks the two lists are the same.
  *
- * Targets come from bootargs (key=base+size), so the config, not this file,
- * says where the victim and the hypervisor are:
+ * With mode=vuart in bootargs it runs the attacks of vuart.c instead (its
+ * capsule needs a virtual UART). Targets come from bootargs
+ * (key=base+size), so the config, not this file, says where the victim and
+ * the hypervisor are:
  *	victim= hypervisor= pristine= clint= plic= uart= test= rtc= virtio=
  *	mrom= qemu-dtb=
  *
@@ -20,6 +22,7 @@
  * reboot of the system: without may-reset-system, only this capsule may be
  * affected, which the victim's heartbeat shows.
  */
+#include "attacker.h"
 #include "fdt.h"
 #include "runtime.h"
 #include "sbi.h"
@@ -31,24 +34,9 @@
 #define PLIC_CONTEXT_CLAIM	0x200004
 #define UNKNOWN_EXT_ID		0x0badc0deUL
 
-struct region {
-	unsigned long base;
-	unsigned long size;
-};
+struct attacker at;
 
-static struct {
-	struct region own;
-	struct region victim;
-	struct region hypervisor;
-	struct region pristine;		/* the hypervisor's copies of payloads */
-	struct region clint, plic, uart, test, rtc, virtio, mrom, qemu_dtb;
-	unsigned long hart;
-	uint64_t settle;	/* timer ticks to wait for a stray IPI: 10 ms */
-	int attacks;
-	int failures;
-} at;
-
-static void verdict(int ok, const char *id, const char *fmt, ...)
+void verdict(int ok, const char *id, const char *fmt, ...)
 {
 	char result[LINE_LEN];
 	va_list ap;
@@ -63,8 +51,6 @@ static void verdict(int ok, const char *id, const char *fmt, ...)
 }
 
 /* ---- memory and devices ----------------------------------------------- */
-
-enum access { LOAD64, STORE64, LOAD32, STORE32, FETCH };
 
 static const char *access_name(enum access a)
 {
@@ -98,7 +84,7 @@ static unsigned long wanted_cause(enum access a)
  * Stores write a recognisable pattern so a store that goes through is
  * visible in the victim's checksum or the hypervisor's behaviour.
  */
-static void attempt(enum access a, const char *target, unsigned long addr)
+void attempt(enum access a, const char *target, unsigned long addr)
 {
 	char id[48];
 	unsigned long insn = 0, value = 0;
@@ -521,11 +507,11 @@ static struct region *target_region(int i)
 	case 1:
 		return &at.hypervisor;
 	case 2:
-		return &at.clint;
-	case 3:
-		return &at.plic;
-	case 4:
 		return &at.uart;
+	case 3:
+		return &at.clint;
+	case 4:
+		return &at.plic;
 	case 5:
 		return &at.test;
 	case 6:
@@ -541,15 +527,19 @@ static struct region *target_region(int i)
 	}
 }
 
-static int read_targets(const char *bootargs)
+/*
+ * Every key the full attack needs; mode=vuart needs only the first count
+ * (victim, hypervisor, uart).
+ */
+static int read_targets(const char *bootargs, int count)
 {
 	static const char keys[11][12] = {
-		"victim", "hypervisor", "clint", "plic", "uart", "test",
+		"victim", "hypervisor", "uart", "clint", "plic", "test",
 		"rtc", "virtio", "mrom", "qemu-dtb", "pristine",
 	};
 	int i;
 
-	for (i = 0; i < 11; i++) {
+	for (i = 0; i < count; i++) {
 		struct region *r = target_region(i);
 
 		r->size = 0;
@@ -597,13 +587,38 @@ void guest_secondary(unsigned long hartid, unsigned long opaque)
 	       hartid, opaque);
 }
 
+static int vuart_mode(const char *bootargs)
+{
+	const char *mode = bootargs ? strstr(bootargs, "mode=vuart") : NULL;
+
+	return mode && (mode[10] == ' ' || mode[10] == '\0');
+}
+
+/* mode=vuart: the emulation attacks, then an ordinary shutdown. */
+static void run_vuart_mode(const char *bootargs)
+{
+	if (read_targets(bootargs, 3) < 0)
+		return;
+	printf("attacker: mode vuart, memory %lx+%lx, uart %lx\n", at.own.base,
+	       at.own.size, at.uart.base);
+	attack_vuart();
+	printf("attacker: done, %d attacks, %d went through\n", at.attacks,
+	       at.failures);
+}
+
 void guest_main(unsigned long hartid, const void *dtb)
 {
 	const char *bootargs = NULL;
 	struct sbiret ret;
 
 	at.hart = hartid;
-	if (read_device_tree(dtb, &bootargs) < 0 || read_targets(bootargs) < 0)
+	if (read_device_tree(dtb, &bootargs) < 0)
+		return;
+	if (vuart_mode(bootargs)) {
+		run_vuart_mode(bootargs);
+		return;
+	}
+	if (read_targets(bootargs, 11) < 0)
 		return;
 	printf("attacker: memory %lx+%lx, victim %lx+%lx, hypervisor %lx+%lx\n",
 	       at.own.base, at.own.size, at.victim.base, at.victim.size,

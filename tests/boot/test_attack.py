@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
 """Isolation under attack on qemu-attack (docs/security.md).
 
-`attacker` tries every attack docs/security.md lists; each must fail in the
-documented way and be reported as `PASS attack <id>: ...`, and the two lists
+`attacker` tries every attack docs/security.md lists, and `attacker_vuart`
+every attack on the virtual UART emulation; each must fail in the
+documented way and be reported as `PASS attack <id>: ...`, and the lists
 must match row for row. `victim` runs alongside: its heartbeat checksum must
 never change, nothing may interrupt it, and it must keep beating after the
 attacker has asked for a system reset it is not allowed (which must stop
@@ -33,13 +34,18 @@ DONE = re.compile(r"^attacker: done, (\d+) attacks, (\d+) went through$")
 FUZZ_CALLS = re.compile(r"^PASS fuzz-calls: (\d+) calls, seed (\d+),")
 
 
-def documented_attacks():
-    """Attack IDs from the tables of the "Attacks and expected results"
-    section of docs/security.md, in order."""
+# The capsule whose output each docs/security.md section describes.
+SECTIONS = {"attacker": "## Attacks and expected results",
+            "attacker_vuart": "## Attacks on the virtual UART emulation"}
+
+
+def documented_attacks(heading):
+    """Attack IDs from the tables of one section of docs/security.md."""
     text = DOC.read_text()
-    section = text.split("## Attacks and expected results", 1)[1].split("\n## ", 1)[0]
+    assert heading in text, f"{DOC} has no section {heading!r}"
+    section = text.split(heading, 1)[1].split("\n## ", 1)[0]
     ids = [m.group(1) for m in map(DOC_ROW.match, section.splitlines()) if m]
-    assert ids, f"{DOC} lists no attacks"
+    assert ids, f"{DOC} lists no attacks under {heading!r}"
     return ids
 
 
@@ -68,6 +74,8 @@ def boot():
         live.wait_for(lambda lines: beats_after_attack(lines) >= BEATS_AFTER_ATTACK,
                       BEATS_TIMEOUT)
         live.wait_for(lambda lines: ("fuzzer", "fuzzer: done") in lines, ATTACK_TIMEOUT)
+        live.wait_for(lambda lines: any(name == "attacker_vuart" and DONE.match(text)
+                                        for name, text in lines), ATTACK_TIMEOUT)
         live.send("q")
         return live.finish(EXIT_TIMEOUT)
     finally:
@@ -75,7 +83,7 @@ def boot():
 
 
 def fail(boot, message):
-    names = ["attacker", "victim", "fuzzer", "bulkhead", ""]
+    names = ["attacker", "attacker_vuart", "victim", "fuzzer", "bulkhead", ""]
     pytest.fail(f"{message}\n{boot.report(names)}\n"
                 f"--- whole console: {boot.log_path()} ---", pytrace=False)
 
@@ -94,10 +102,11 @@ def test_no_panic(boot):
         fail(boot, "panic on the console:\n" + "\n".join(panics))
 
 
-def test_every_documented_attack_fails(boot):
-    documented = documented_attacks()
+@pytest.mark.parametrize("name", sorted(SECTIONS))
+def test_every_documented_attack_fails(boot, name):
+    documented = documented_attacks(SECTIONS[name])
     reported = {}
-    for line in boot.lines("attacker"):
+    for line in boot.lines(name):
         m = ATTACK_LINE.match(line)
         if m:
             reported.setdefault(m.group(2), []).append((m.group(1), m.group(3)))
@@ -111,17 +120,22 @@ def test_every_documented_attack_fails(boot):
     undocumented = sorted(set(reported) - set(documented))
     if undocumented:
         problems.append("attacks missing from docs/security.md: " + ", ".join(undocumented))
-    done = [m for m in map(DONE.match, boot.lines("attacker")) if m]
+    done = [m for m in map(DONE.match, boot.lines(name)) if m]
     if not done:
-        problems.append("no 'attacker: done' line: the attacker did not survive its attacks")
+        problems.append("no 'attacker: done' line: it did not survive its attacks")
     elif (int(done[0].group(1)), int(done[0].group(2))) != (len(documented), 0):
-        problems.append(f"attacker counted {done[0].group(1)} attacks, "
+        problems.append(f"it counted {done[0].group(1)} attacks, "
                         f"{done[0].group(2)} through; expected {len(documented)}, 0")
-    failures = [line for line in boot.lines("attacker") if line.startswith("FAIL")]
-    problems += [f"attacker: {line}" for line in failures
-                 if not ATTACK_LINE.match(line)]
+    failures = [line for line in boot.lines(name) if line.startswith("FAIL")]
+    problems += [line for line in failures if not ATTACK_LINE.match(line)]
     if problems:
-        fail(boot, "\n  ".join(["attacks:"] + problems))
+        fail(boot, "\n  ".join([f"{name}:"] + problems))
+
+
+def test_uart_survives_the_divisor_attack(boot):
+    line = "attacker: the uart still prints after a divisor change"
+    if line not in boot.lines("attacker_vuart"):
+        fail(boot, f"attacker_vuart: {line!r} did not reach the console intact")
 
 
 def test_forbidden_reset_stops_only_the_attacker(boot):
