@@ -15,14 +15,24 @@
  *
  * It prints "faulter: start, mode M" on every (re)start; nothing after the
  * fault may print. A line after it means the fault was not contained.
+ *
+ * Before faulting it scribbles on its image (the start line, in .data) and
+ * leaves a marker in the middle of its memory. A restart must bring back
+ * the pristine image with memory cleared: a changed start line or a
+ * "FAIL faulter: memory not cleared" line shows it did not.
  */
 #include "fdt.h"
 #include "runtime.h"
 #include "sbi.h"
 #include "string.h"
 
+#define MARKER	0xfa017edfa017edUL
+
 /* Outside the capsule's memory; set before any fault is provoked. */
 static volatile unsigned long outside;
+
+/* In the image (.data), so a restart must restore it. */
+static char banner[] = "faulter: start, mode";
 
 /* A trap handler that faults again at its first instruction. */
 void __attribute__((naked, aligned(4))) faulting_handler(void)
@@ -77,6 +87,7 @@ void guest_secondary(unsigned long hartid, unsigned long opaque)
 
 void guest_main(unsigned long hartid, const void *dtb)
 {
+	volatile uint64_t *marker;
 	struct fdt fdt;
 	uint64_t base, size;
 	char mode[16];
@@ -99,6 +110,14 @@ void guest_main(unsigned long hartid, const void *dtb)
 		return;
 	}
 	outside = base + size + 0x1000;
-	printf("faulter: start, mode %s\n", mode);
+	marker = (volatile uint64_t *)(unsigned long)(base + size / 2);
+	printf("%s %s\n", banner, mode);
+	if (*marker) {
+		printf("FAIL faulter: memory not cleared: %lx at %p\n",
+		       (unsigned long)*marker, (void *)marker);
+		return;
+	}
+	*marker = MARKER;
+	banner[0] = 'X';
 	provoke(mode);
 }
