@@ -84,11 +84,6 @@ static void console_unlock(int taken)
 		__atomic_store_n(&console_owner, 0, __ATOMIC_RELEASE);
 }
 
-int console_has_dbcn(void)
-{
-	return dbcn_present;
-}
-
 static void console_emit(const char *s, size_t len)
 {
 	while (dbcn_present && len) {
@@ -105,13 +100,6 @@ static void console_emit(const char *s, size_t len)
 		sbi_legacy_putchar(*s++);
 }
 
-void console_write(const char *s, size_t len)
-{
-	int taken = console_lock();
-
-	console_emit(s, len);
-	console_unlock(taken);
-}
 
 static void console_sink_flush(struct sink *sink)
 {

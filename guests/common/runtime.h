@@ -133,13 +133,11 @@ void probe_fetch(unsigned long addr, struct fault *f);
 int bootarg_number(const char *bootargs, const char *key, unsigned long *val,
 		   unsigned long *second);
 
-/* Console: whole calls are atomic across the harts of the capsule. */
-void console_write(const char *s, size_t len);
+/* Console: a whole printf() call is atomic across the capsule's harts. */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-int console_has_dbcn(void);
 
 /* SRST shutdown of the capsule; never returns. */
 void __attribute__((noreturn)) guest_poweroff(void);

@@ -40,11 +40,6 @@ struct sbiret sbi_get_impl_id(void)
 	return call0(SBI_EXT_BASE, 1);
 }
 
-struct sbiret sbi_get_impl_version(void)
-{
-	return call0(SBI_EXT_BASE, 2);
-}
-
 struct sbiret sbi_probe_extension(unsigned long ext)
 {
 	return sbi_ecall(SBI_EXT_BASE, 3, ext, 0, 0, 0, 0, 0);

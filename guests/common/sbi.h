@@ -52,7 +52,6 @@ struct sbiret sbi_ecall(unsigned long ext, unsigned long fid,
 
 struct sbiret sbi_get_spec_version(void);
 struct sbiret sbi_get_impl_id(void);
-struct sbiret sbi_get_impl_version(void);
 struct sbiret sbi_probe_extension(unsigned long ext);
 
 struct sbiret sbi_set_timer(uint64_t stime);
