@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * victim: the capsule an attacker aims at. It fills its free memory with an
- * address-derived pattern, checksums its image and device tree, enables
+ * victim: the capsule an attacker aims at. It fills its free memory (below
+ * and above its device tree) with an address-derived pattern, checksums its image and device tree, enables
  * every S-mode interrupt with nothing armed, and then prints a heartbeat
  * every 200 ms:
  *
@@ -20,8 +20,13 @@
 #define HEARTBEAT_LIMIT	600
 #define PAGE_SIZE	4096UL
 
+/* The pattern areas: below and above the device tree. */
+struct area {
+	unsigned long start, end;
+};
+
 static struct {
-	unsigned long fill_start, fill_end;	/* the pattern area */
+	struct area fill[2];
 	const void *dtb;
 	uint32_t dtb_size;
 	uint64_t timebase;
@@ -50,19 +55,25 @@ static uint64_t checksum(const void *start, unsigned long len)
 static void fill(void)
 {
 	unsigned long addr;
+	int i;
 
-	for (addr = v.fill_start; addr < v.fill_end; addr += 8)
-		*(volatile uint64_t *)addr = pattern(addr);
+	for (i = 0; i < 2; i++) {
+		for (addr = v.fill[i].start; addr < v.fill[i].end; addr += 8)
+			*(volatile uint64_t *)addr = pattern(addr);
+	}
 }
 
-/* First word of the pattern area that no longer holds its pattern, or 0. */
+/* First word of the pattern areas that no longer holds its pattern, or 0. */
 static unsigned long first_changed(void)
 {
 	unsigned long addr;
+	int i;
 
-	for (addr = v.fill_start; addr < v.fill_end; addr += 8) {
-		if (*(volatile uint64_t *)addr != pattern(addr))
-			return addr;
+	for (i = 0; i < 2; i++) {
+		for (addr = v.fill[i].start; addr < v.fill[i].end; addr += 8) {
+			if (*(volatile uint64_t *)addr != pattern(addr))
+				return addr;
+		}
 	}
 	return 0;
 }
@@ -120,9 +131,12 @@ static const char *setup(const void *dtb)
 		return "no timebase-frequency in /cpus";
 	v.dtb = dtb;
 	v.dtb_size = fdt.total_size;
-	v.fill_start = ((unsigned long)__bss_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-	v.fill_end = (unsigned long)dtb & ~(PAGE_SIZE - 1);
-	if (v.fill_end <= v.fill_start || (unsigned long)dtb >= base + size)
+	v.fill[0].start = ((unsigned long)__bss_end + PAGE_SIZE - 1) &
+			  ~(PAGE_SIZE - 1);
+	v.fill[0].end = (unsigned long)dtb & ~(PAGE_SIZE - 1);
+	v.fill[1].start = ((unsigned long)dtb + v.dtb_size + 7) & ~7UL;
+	v.fill[1].end = base + size;
+	if (v.fill[0].end <= v.fill[0].start || v.fill[1].end < v.fill[1].start)
 		return "the device tree is not above the image in memory";
 	return NULL;
 }
@@ -146,8 +160,9 @@ void guest_main(unsigned long hartid, const void *dtb)
 	fill();
 	v.image_sum = checksum(_start, (unsigned long)(__image_end - _start));
 	v.dtb_sum = checksum(v.dtb, v.dtb_size);
-	printf("victim: vhart %lu, pattern over [%lx, %lx), image checksum %lx\n",
-	       hartid, v.fill_start, v.fill_end, (unsigned long)v.image_sum);
+	printf("victim: vhart %lu, pattern over [%lx, %lx) and [%lx, %lx), image checksum %lx\n",
+	       hartid, v.fill[0].start, v.fill[0].end, v.fill[1].start,
+	       v.fill[1].end, (unsigned long)v.image_sum);
 	/* Nothing is armed: any interrupt that arrives came from outside. */
 	sbi_set_timer(UINT64_MAX);
 	csr_set(sie, SIE_SSIE | SIE_STIE);
