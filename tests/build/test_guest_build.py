@@ -14,7 +14,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_TIMEOUT = 300  # hang guard
 
