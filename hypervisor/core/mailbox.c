@@ -46,7 +46,7 @@ void bh_mailbox_service(struct bh_hart_state *hs)
 
 void bh_remote_fence(struct bh_hart_state *hs, uint64_t hart_bits)
 {
-	uint64_t tickets[BH_HART_COUNT];
+	uint64_t tickets[BH_HART_COUNT] = { 0 };
 	uint32_t hart;
 
 	for (hart = 0; hart < BH_HART_COUNT; hart++) {
