@@ -17,6 +17,7 @@
 
 #include <stdint.h>
 
+#include "bulkhead/arch.h"
 #include "bulkhead/compiler.h"
 #include "bulkhead/tables.h"
 
@@ -26,7 +27,7 @@ struct bh_frame {
 	uint64_t mepc;
 	uint64_t mstatus;
 	uint64_t stack_top;	/* this hart's M-mode stack */
-	uint64_t pad;
+	uint64_t pad;		/* keeps the frame a multiple of 16 bytes */
 };
 
 _Static_assert(offsetof(struct bh_frame, mepc) == BH_FRAME_MEPC, "frame");
@@ -35,9 +36,9 @@ _Static_assert(offsetof(struct bh_frame, stack_top) == BH_FRAME_STACK_TOP,
 	       "frame");
 _Static_assert(sizeof(struct bh_frame) == BH_FRAME_SIZE, "frame");
 
+/* Indexes into regs[] of the SBI calling convention's registers. */
 enum bh_reg {
-	BH_REG_RA = 1, BH_REG_SP = 2, BH_REG_A0 = 10, BH_REG_A1 = 11,
-	BH_REG_A2 = 12, BH_REG_A3 = 13, BH_REG_A4 = 14, BH_REG_A5 = 15,
+	BH_REG_A0 = 10, BH_REG_A1 = 11, BH_REG_A2 = 12,
 	BH_REG_A6 = 16, BH_REG_A7 = 17,
 };
 
@@ -96,8 +97,6 @@ extern struct bh_hart_state bh_hart_states[BH_HART_COUNT];
 
 static inline struct bh_hart_state *bh_this_hart(void)
 {
-	extern uint32_t bh_arch_hart_id(void);
-
 	return &bh_hart_states[bh_arch_hart_id()];
 }
 
