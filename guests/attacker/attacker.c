@@ -558,7 +558,7 @@ static int read_device_tree(const void *dtb, const char **bootargs)
 	int root;
 	uint64_t base, size;
 
-	if (fdt_open(&fdt, dtb) < 0) {
+	if (fdt_open(&fdt, dtb, FDT_GUEST_MAX_SIZE) < 0) {
 		printf("FAIL attacker: a1 = %p is not a device tree\n", dtb);
 		return -1;
 	}

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Flattened device tree reader (Devicetree Specification v0.4, chapter 5).
- * It trusts nothing in the blob beyond its header sizes: every token read is
- * bounds-checked against the structure block.
+ * It trusts nothing in the blob: the header's sizes must fit the caller's
+ * bound, and every token, name and property is checked against its block
+ * (tests/build/test_guest_runtime.py corrupts blobs under AddressSanitizer).
  */
 #include "fdt.h"
 #include "string.h"
@@ -37,9 +38,15 @@ static uint32_t header(const void *blob, int word)
 	return fdt_be32((const uint8_t *)blob + 4 * word);
 }
 
-int fdt_open(struct fdt *fdt, const void *blob)
+/* Header sizes are u32; the structure block must stay below INT_MAX. */
+#define FDT_LIMIT	(1U << 30)
+
+int fdt_open(struct fdt *fdt, const void *blob, uint32_t max_size)
 {
-	if (!blob || ((uintptr_t)blob & 3) || header(blob, 0) != FDT_MAGIC)
+	uint64_t total, struct_end, strings_end;
+
+	if (!blob || ((uintptr_t)blob & 3) || max_size < 40 ||
+	    header(blob, 0) != FDT_MAGIC)
 		return -1;
 	/* size_dt_struct (header word 9) exists from version 16 on. */
 	if (header(blob, 5) < 16)
@@ -50,8 +57,11 @@ int fdt_open(struct fdt *fdt, const void *blob)
 	fdt->strings_off = header(blob, 3);
 	fdt->strings_size = header(blob, 8);
 	fdt->struct_size = header(blob, 9);
-	if (fdt->struct_off + fdt->struct_size > fdt->total_size ||
-	    fdt->strings_off + fdt->strings_size > fdt->total_size)
+	total = fdt->total_size;
+	struct_end = (uint64_t)fdt->struct_off + fdt->struct_size;
+	strings_end = (uint64_t)fdt->strings_off + fdt->strings_size;
+	if (total > max_size || total > FDT_LIMIT || struct_end > total ||
+	    strings_end > total)
 		return -1;
 	return 0;
 }
@@ -68,30 +78,34 @@ static const char *struct_ptr(const struct fdt *fdt, int off)
 	return (const char *)fdt->blob + fdt->struct_off + off;
 }
 
-static int align4(int off)
+static int align4(uint32_t off)
 {
-	return (off + 3) & ~3;
+	return (int)((off + 3) & ~3U);
 }
 
-/* Offset of the token following the one at off, or -1 at the end. */
+/*
+ * Offset of the token following the one at off, or -1 when the token runs
+ * past the structure block (a node name without its NUL, a property
+ * longer than what is left).
+ */
 static int next_token(const struct fdt *fdt, int off)
 {
-	uint32_t limit = fdt->struct_size;
-	const char *name;
+	uint32_t limit = fdt->struct_size, at = (uint32_t)off;
 	uint32_t len;
 
 	switch (token_at(fdt, off)) {
 	case FDT_BEGIN_NODE:
-		name = struct_ptr(fdt, off + 4);
-		len = strnlen(name, limit - (uint32_t)(off + 4));
-		return align4(off + 4 + len + 1);
+		len = strnlen(struct_ptr(fdt, off + 4), limit - (at + 4));
+		if (at + 4 + len >= limit)
+			return -1;
+		return align4(at + 4 + len + 1);
 	case FDT_PROP:
-		if ((uint32_t)off + 12 > limit)
+		if (at + 12 > limit)
 			return -1;
 		len = fdt_be32(struct_ptr(fdt, off + 4));
-		if (len > limit)
+		if (len > limit - (at + 12))
 			return -1;
-		return align4(off + 12 + len);
+		return align4(at + 12 + len);
 	case FDT_END_NODE:
 	case FDT_NOP:
 		return off + 4;
@@ -100,13 +114,26 @@ static int next_token(const struct fdt *fdt, int off)
 	}
 }
 
+/* The property name at nameoff, if it is NUL-terminated in the block. */
+static const char *string_at(const struct fdt *fdt, uint32_t nameoff)
+{
+	const char *s = (const char *)fdt->blob + fdt->strings_off + nameoff;
+
+	if (nameoff >= fdt->strings_size ||
+	    strnlen(s, fdt->strings_size - nameoff) == fdt->strings_size - nameoff)
+		return 0;
+	return s;
+}
+
 int fdt_root(const struct fdt *fdt)
 {
 	int off = 0;
 
 	while (token_at(fdt, off) == FDT_NOP)
 		off += 4;
-	return token_at(fdt, off) == FDT_BEGIN_NODE ? off : -1;
+	if (token_at(fdt, off) != FDT_BEGIN_NODE || next_token(fdt, off) < 0)
+		return -1;
+	return off;
 }
 
 /* Offset just past the FDT_END_NODE closing the node at off, or -1. */
@@ -136,8 +163,9 @@ int fdt_next_child(const struct fdt *fdt, int node, int prev)
 	while (off >= 0) {
 		uint32_t tok = token_at(fdt, off);
 
+		/* A node whose name runs off the block is not returned. */
 		if (tok == FDT_BEGIN_NODE)
-			return off;
+			return next_token(fdt, off) < 0 ? -1 : off;
 		if (tok != FDT_PROP && tok != FDT_NOP)
 			return -1;
 		off = next_token(fdt, off);
@@ -209,17 +237,17 @@ const void *fdt_prop(const struct fdt *fdt, int node, const char *name,
 	for (off = next_token(fdt, node); off >= 0; off = next_token(fdt, off)) {
 		uint32_t tok = token_at(fdt, off);
 		uint32_t plen, nameoff;
+		const char *pname;
 
 		if (tok == FDT_NOP)
 			continue;
-		if (tok != FDT_PROP)
+		if (tok != FDT_PROP || next_token(fdt, off) < 0)
 			return 0;
+		/* next_token() accepted it: its value lies in the block. */
 		plen = fdt_be32(struct_ptr(fdt, off + 4));
 		nameoff = fdt_be32(struct_ptr(fdt, off + 8));
-		if (nameoff >= fdt->strings_size)
-			return 0;
-		if (strcmp((const char *)fdt->blob + fdt->strings_off + nameoff,
-			   name) == 0) {
+		pname = string_at(fdt, nameoff);
+		if (pname && strcmp(pname, name) == 0) {
 			if (len)
 				*len = (int)plen;
 			return struct_ptr(fdt, off + 12);

@@ -19,8 +19,17 @@ struct fdt {
 	uint32_t total_size;
 };
 
-/* 0 if blob holds a DTB this reader understands, -1 otherwise. */
-int fdt_open(struct fdt *fdt, const void *blob);
+/*
+ * 0 if blob holds a DTB this reader understands, no larger than max_size
+ * bytes; -1 otherwise.
+ */
+int fdt_open(struct fdt *fdt, const void *blob, uint32_t max_size);
+
+/*
+ * The bound guests pass: their DTB lies in the last 64 KiB of their memory
+ * (docs/design.md), so it is never larger.
+ */
+#define FDT_GUEST_MAX_SIZE	0x10000
 
 int fdt_root(const struct fdt *fdt);
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
+/* printf-style formatting for guests; see format.h for what it supports. */
 #include <stdint.h>
 #include "format.h"
-#include "runtime.h"
 #include "string.h"
 
 struct spec {

@@ -20,4 +20,9 @@ struct sink {
 /* Returns the number of characters produced, dropped ones included. */
 int vformat(struct sink *sink, const char *fmt, va_list ap);
 
+/* The C library's, over vformat(); the result is always NUL-terminated. */
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int snprintf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif

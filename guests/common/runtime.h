@@ -17,6 +17,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "format.h"
 
 #define SSTATUS_SIE		(1UL << 1)
 #define SIE_SSIE		(1UL << 1)
@@ -135,9 +136,6 @@ int bootarg_number(const char *bootargs, const char *key, unsigned long *val,
 
 /* Console: a whole printf() call is atomic across the capsule's harts. */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-int snprintf(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 /* SRST shutdown of the capsule; never returns. */
 void __attribute__((noreturn)) guest_poweroff(void);

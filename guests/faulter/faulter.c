@@ -94,7 +94,7 @@ void guest_main(unsigned long hartid, const void *dtb)
 	int root;
 
 	(void)hartid;
-	if (fdt_open(&fdt, dtb) < 0) {
+	if (fdt_open(&fdt, dtb, FDT_GUEST_MAX_SIZE) < 0) {
 		printf("FAIL faulter: a1 = %p is not a device tree\n", dtb);
 		return;
 	}

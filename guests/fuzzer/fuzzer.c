@@ -313,7 +313,7 @@ static int read_setup(const void *dtb)
 	uint64_t base, size;
 	int root;
 
-	if (fdt_open(&fdt, dtb) < 0) {
+	if (fdt_open(&fdt, dtb, FDT_GUEST_MAX_SIZE) < 0) {
 		printf("FAIL fuzzer: a1 = %p is not a device tree\n", dtb);
 		return -1;
 	}

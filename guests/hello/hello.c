@@ -163,7 +163,7 @@ static const char *read_device_tree(const void *dtb)
 {
 	int root, memory;
 
-	if (fdt_open(&sys.fdt, dtb) < 0)
+	if (fdt_open(&sys.fdt, dtb, FDT_GUEST_MAX_SIZE) < 0)
 		return "a1 does not point to a device tree blob";
 	root = fdt_root(&sys.fdt);
 	memory = fdt_child(&sys.fdt, root, "memory");

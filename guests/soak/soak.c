@@ -176,7 +176,7 @@ static int setup(unsigned long hartid, const void *dtb)
 	int root, cpus, cpu = -1;
 	const char *isa;
 
-	if (fdt_open(&fdt, dtb) < 0)
+	if (fdt_open(&fdt, dtb, FDT_GUEST_MAX_SIZE) < 0)
 		return -1;
 	root = fdt_root(&fdt);
 	cpus = fdt_child(&fdt, root, "cpus");

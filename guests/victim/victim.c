@@ -119,7 +119,7 @@ static const char *setup(const void *dtb)
 	uint64_t base, size;
 	int root;
 
-	if (fdt_open(&fdt, dtb) < 0)
+	if (fdt_open(&fdt, dtb, FDT_GUEST_MAX_SIZE) < 0)
 		return "a1 is not a device tree";
 	root = fdt_root(&fdt);
 	if (fdt_reg(&fdt, root, fdt_child(&fdt, root, "memory"), 0, &base,
