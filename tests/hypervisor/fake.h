@@ -32,7 +32,7 @@ struct fake {
 	size_t out_len;
 	const char *in;			/* bytes the physical UART will receive */
 	const char *stray;		/* set when memory outside capsules is touched */
-	uint8_t mem[2][FAKE_MEM_SIZE];
+	uint8_t mem[2][FAKE_MEM_SIZE] __attribute__((aligned(4096)));
 };
 
 extern struct fake fake;
