@@ -10,6 +10,7 @@
  */
 #include <stdbool.h>
 
+#include "bulkhead/capsule.h"
 #include "bulkhead/console.h"
 #include "bulkhead/lock.h"
 #include "bulkhead/log.h"
@@ -150,8 +151,10 @@ static void switch_focus(uint8_t digit)
 	} else {
 		con.focus = index;
 		len = bh_snprintf(text, sizeof(text),
-				  "[bulkhead] console focus: %s",
-				  bh_capsules[index].name);
+				  "[bulkhead] console focus: %s%s",
+				  bh_capsules[index].name,
+				  READ_ONCE(bh_capsule_states[index].run) ==
+				  BH_CAPSULE_OFF ? " (off)" : "");
 	}
 	message_locked(text, len < sizeof(text) ? len : sizeof(text) - 1);
 }

@@ -111,6 +111,14 @@ TEST(escape_then_digit_switches_focus)
 		      "[bulkhead] console focus: no capsule 7 (0..1)\r\n"));
 }
 
+TEST(focusing_a_capsule_that_is_off_says_so)
+{
+	bh_capsule_states[1].run = BH_CAPSULE_OFF;
+	fake.in = "\x1d" "1";
+	bh_console_getc(0);
+	CHECK(!strcmp(take_output(), "[bulkhead] console focus: beta (off)\r\n"));
+}
+
 TEST(escape_twice_sends_one_escape)
 {
 	fake.in = "\x1d\x1dz";
