@@ -39,7 +39,7 @@ endif
 
 guests: $(addprefix guest-,$(BH_GUESTS))
 guest-%: FORCE
-	@$(MAKE) --no-print-directory -C guests/$* OUT=$(CURDIR)/build/guests/$*
+	@$(MAKE) -s --no-print-directory -C guests/$* OUT=$(CURDIR)/build/guests/$*
 
 # Payload files are produced by their guest's own Makefile.
 $(BH_PAYLOADS): guests
@@ -49,7 +49,7 @@ $(GEN)/.stamp: $(BH_INPUTS) $(BH_PAYLOADS) $(GENERATOR_SOURCES)
 	@touch $@
 
 $(OUT)/bulkhead.elf: $(GEN)/.stamp FORCE
-	@$(MAKE) --no-print-directory -C hypervisor GEN=$(CURDIR)/$(GEN) OUT=$(CURDIR)/$(OUT)
+	@$(MAKE) -s --no-print-directory -C hypervisor GEN=$(CURDIR)/$(GEN) OUT=$(CURDIR)/$(OUT)
 
 run: $(OUT)/bulkhead.elf
 	@echo "bulkhead: booting $(OUT)/bulkhead.elf; Ctrl-] then a digit focuses a capsule, Ctrl-A X quits QEMU"
