@@ -125,10 +125,16 @@ class System:
         self.name = os.path.splitext(os.path.basename(config_path))[0]
         self.board = board
         self.capsules = capsules
-        hv = rec.get("hypervisor") or schema.Rec(rec.loc)
+        hv = rec.get("hypervisor")
+        if hv is None:
+            # No hypervisor section: every option takes the schema's default.
+            hv = schema.Rec(rec.loc)
+            for field in schema.HYPERVISOR.fields.values():
+                if field.default is not None:
+                    hv[field.name] = field.default
         self.hv_rec = hv
-        self.log_level = hv.get("log-level", "info")
-        self.hv_memory = hv.get("memory", 2 << 20)
+        self.log_level = hv["log-level"]
+        self.hv_memory = hv["memory"]
         self.focus = 0
         # Filled in by alloc.py.
         self.hypervisor = None
