@@ -17,6 +17,9 @@
 #define BETA_BASE	0x82000000UL	/* capsule 1: 1 vCPU on hart 2 */
 #define UART_BASE	0x10000000UL
 #define MAX_IPIS	64
+#define FAKE_MVENDORID	0x489UL
+#define FAKE_MARCHID	0x8000000000000007UL
+#define FAKE_MIMPID	0x20181004UL
 
 struct fake {
 	uint32_t hart;			/* bh_arch_hart_id() */

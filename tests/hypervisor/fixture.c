@@ -191,19 +191,20 @@ bool bh_arch_guest_irq_pending(void)
 	return fake.irq_pending;
 }
 
+/* Distinct identity CSRs, so a test sees which one an SBI call read. */
 uint64_t bh_arch_mvendorid(void)
 {
-	return 0;
+	return FAKE_MVENDORID;
 }
 
 uint64_t bh_arch_marchid(void)
 {
-	return 0;
+	return FAKE_MARCHID;
 }
 
 uint64_t bh_arch_mimpid(void)
 {
-	return 0;
+	return FAKE_MIMPID;
 }
 
 /* Guest reads with bare translation, failing outside capsule memory. */

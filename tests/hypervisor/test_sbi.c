@@ -201,6 +201,40 @@ TEST(base_reports_version_implementation_and_extensions)
 	CHECK(r.error == 0 && r.value == 0);
 }
 
+TEST(base_probe_answers_for_every_extension_it_serves)
+{
+	static const unsigned long served[] = {
+		SBI_EXT_LEGACY_PUTCHAR, SBI_EXT_LEGACY_GETCHAR, SBI_EXT_BASE,
+		SBI_EXT_TIME, SBI_EXT_IPI, SBI_EXT_RFENCE, SBI_EXT_HSM,
+		SBI_EXT_SRST, SBI_EXT_DBCN,
+	};
+	struct bh_sbiret r;
+	size_t i;
+
+	for (i = 0; i < sizeof(served) / sizeof(served[0]); i++) {
+		r = call(0, SBI_EXT_BASE, 3, served[i], 0, 0);
+		CHECK(r.error == SBI_SUCCESS && r.value == 1);
+	}
+	/* The other legacy calls, e.g. set_timer and shutdown, are not. */
+	r = call(0, SBI_EXT_BASE, 3, 0x00, 0, 0);
+	CHECK(r.error == SBI_SUCCESS && r.value == 0);
+	r = call(0, SBI_EXT_BASE, 3, 0x08, 0, 0);
+	CHECK(r.error == SBI_SUCCESS && r.value == 0);
+}
+
+TEST(base_reports_implementation_version_and_machine_ids)
+{
+	struct bh_sbiret r = call(0, SBI_EXT_BASE, 2, 0, 0, 0);
+
+	CHECK(r.error == SBI_SUCCESS && r.value == BH_VERSION);
+	r = call(0, SBI_EXT_BASE, 4, 0, 0, 0);
+	CHECK(r.error == SBI_SUCCESS && r.value == FAKE_MVENDORID);
+	r = call(0, SBI_EXT_BASE, 5, 0, 0, 0);
+	CHECK(r.error == SBI_SUCCESS && r.value == FAKE_MARCHID);
+	r = call(0, SBI_EXT_BASE, 6, 0, 0, 0);
+	CHECK(r.error == SBI_SUCCESS && r.value == FAKE_MIMPID);
+}
+
 TEST(time_sets_this_harts_timer)
 {
 	struct bh_sbiret r = call(1, SBI_EXT_TIME, 0, 123456, 0, 0);
@@ -233,8 +267,10 @@ TEST(hsm_start_makes_the_vcpu_start_pending_once)
 	CHECK(hart(1)->start_addr == ALPHA_BASE + 0x40);
 	CHECK(hart(1)->start_arg == 99);
 	CHECK(fake.ipi_count == 1 && fake.ipis[0] == 1);
+	/* A pending start counts as started: SBI 2.0 has no other error. */
 	r = call(0, SBI_EXT_HSM, 0, 1, ALPHA_BASE, 0);
-	CHECK(r.error == SBI_ERR_ALREADY_STARTED);
+	CHECK(r.error == SBI_ERR_ALREADY_AVAILABLE);
+	CHECK(fake.ipi_count == 1);
 	r = call(0, SBI_EXT_HSM, 0, 0, ALPHA_BASE, 0);
 	CHECK(r.error == SBI_ERR_ALREADY_AVAILABLE);
 	r = call(0, SBI_EXT_HSM, 2, 1, 0, 0);

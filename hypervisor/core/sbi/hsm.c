@@ -40,9 +40,11 @@ static struct bh_sbiret hart_start(struct bh_hart_state *hs,
 	bh_lock(&cs->lock);
 	if (cs->run != BH_CAPSULE_RUNNING) {
 		err = SBI_ERR_FAILED;	/* the caller is being stopped */
-	} else if (target->hsm_state == BH_HSM_START_PENDING) {
-		err = SBI_ERR_ALREADY_STARTED;
 	} else if (target->hsm_state != BH_HSM_STOPPED) {
+		/*
+		 * SBI 2.0 names one error for a hart that is not stopped,
+		 * whether it runs or a start of it is still pending.
+		 */
 		err = SBI_ERR_ALREADY_AVAILABLE;
 	} else {
 		target->start_addr = addr;
