@@ -1,22 +1,13 @@
 // SPDX-License-Identifier: MIT
 /* The arch interface (bulkhead/arch.h) on RISC-V M-mode. */
 #include "arch/csr.h"
+#include "arch/deliver.h"
 #include "bulkhead/arch.h"
 #include "bulkhead/hart.h"
 #include "bulkhead/platform.h"
 
 int bh_guest_read_u16_mprv(uint64_t vaddr, uint16_t *out);
 void bh_trap_return(struct bh_frame *frame) __noreturn;
-
-#define MEDELEG_GUEST ((1UL << CAUSE_MISALIGNED_FETCH) |		\
-		       (1UL << CAUSE_ILLEGAL_INSTRUCTION) |		\
-		       (1UL << CAUSE_BREAKPOINT) |			\
-		       (1UL << CAUSE_MISALIGNED_LOAD) |			\
-		       (1UL << CAUSE_MISALIGNED_STORE) |		\
-		       (1UL << CAUSE_USER_ECALL) |			\
-		       (1UL << CAUSE_FETCH_PAGE_FAULT) |		\
-		       (1UL << CAUSE_LOAD_PAGE_FAULT) |			\
-		       (1UL << CAUSE_STORE_PAGE_FAULT))
 
 #define TIMER_OFF	(~0UL)
 
@@ -161,7 +152,7 @@ void bh_arch_hart_init(struct bh_hart_state *hs, uint64_t stack_top)
 {
 	hs->frame.stack_top = stack_top;
 	csr_write(CSR_MEDELEG, MEDELEG_GUEST);
-	csr_write(CSR_MIDELEG, MIP_S_ALL);
+	csr_write(CSR_MIDELEG, MIDELEG_GUEST);
 	csr_write(CSR_MCOUNTEREN, MCOUNTEREN_CY | MCOUNTEREN_TM |
 				  MCOUNTEREN_IR);
 #if BH_HAS_SSTC

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Trap dispatch: SBI calls, access faults, interrupts, M-mode faults. */
 #include "arch/csr.h"
+#include "arch/deliver.h"
 #include "bulkhead/arch.h"
 #include "bulkhead/capsule.h"
 #include "bulkhead/fault.h"
@@ -30,7 +31,6 @@ static void forward(struct bh_hart_state *hs, const struct bh_fault *flt)
 		.from_s = from_s_mode(f),
 	};
 	const char *why = bh_fault_check_forward(hs, flt, &g);
-	uint64_t mstatus = f->mstatus;
 
 	if (why)
 		bh_capsule_fault(hs, flt->cause, flt->epc, flt->tval, why);
@@ -40,12 +40,7 @@ static void forward(struct bh_hart_state *hs, const struct bh_fault *flt)
 	csr_write(CSR_SEPC, flt->epc);
 	csr_write(CSR_SCAUSE, flt->cause);
 	csr_write(CSR_STVAL, flt->tval);
-	mstatus &= ~(MSTATUS_SPP | MSTATUS_SPIE | MSTATUS_SIE | MSTATUS_MPP);
-	if (g.from_s)
-		mstatus |= MSTATUS_SPP;
-	if (f->mstatus & MSTATUS_SIE)
-		mstatus |= MSTATUS_SPIE;
-	f->mstatus = mstatus | MSTATUS_MPP_S;
+	f->mstatus = bh_riscv_deliver_mstatus(f->mstatus);
 	f->mepc = g.stvec & ~3UL;
 }
 
