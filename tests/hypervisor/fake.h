@@ -6,6 +6,7 @@
 #ifndef FAKE_H
 #define FAKE_H
 
+#include <setjmp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +17,9 @@
 #define ALPHA_BASE	0x81000000UL	/* capsule 0: 2 vCPUs on harts 0, 1 */
 #define BETA_BASE	0x82000000UL	/* capsule 1: 1 vCPU on hart 2 */
 #define UART_BASE	0x10000000UL
+#define STORE_BASE	0x80200000UL	/* pristine store, after the hypervisor */
+#define STORE_SIZE	0x1000
+#define ALPHA_PAYLOAD	0x100		/* bytes of alpha's one payload */
 #define MAX_IPIS	64
 #define FAKE_MVENDORID	0x489UL
 #define FAKE_MARCHID	0x8000000000000007UL
@@ -36,7 +40,16 @@ struct fake {
 	const char *in;			/* bytes the physical UART will receive */
 	const char *stray;		/* set when memory outside capsules is touched */
 	uint8_t mem[2][FAKE_MEM_SIZE] __attribute__((aligned(4096)));
+	uint8_t store[STORE_SIZE];	/* the pristine store at STORE_BASE */
+	/*
+	 * bh_vcpu_park and bh_poweroff do not return: they longjmp here with
+	 * FAKE_PARKED or FAKE_POWEROFF (setjmp is 0 on the way in).
+	 */
+	jmp_buf leave;
+	uint32_t parked_hart;		/* the hart bh_vcpu_park parked */
 };
+
+enum { FAKE_PARKED = 1, FAKE_POWEROFF = 2 };
 
 extern struct fake fake;
 

@@ -26,7 +26,7 @@ const struct bh_board bh_board = {
 };
 
 static const struct bh_payload alpha_payloads[] = {
-	{ .load_addr = ALPHA_BASE, .size = 0x100, .pristine = 0 },
+	{ .load_addr = ALPHA_BASE, .size = ALPHA_PAYLOAD, .pristine = STORE_BASE },
 };
 
 static const struct bh_pmp_entry alpha_pmp[] = {
@@ -63,7 +63,6 @@ const uint32_t bh_console_focus = 0;
 const char bh_system_name[] = "fixture";
 
 struct bh_hart_state bh_hart_states[BH_HART_COUNT];
-struct bh_capsule_state bh_capsule_states[BH_CAPSULE_COUNT];
 struct fake fake;
 
 void fake_reset(void)
@@ -94,7 +93,10 @@ struct bh_hart_state *hart(uint32_t h)
 	return &bh_hart_states[h];
 }
 
-/* Capsule memory is two host buffers; anything else is a stray access. */
+/*
+ * Capsule memory is two host buffers and the pristine store a third;
+ * anything else is a stray access.
+ */
 void *bh_arch_phys(uint64_t pa)
 {
 	static uint8_t stray[64];
@@ -106,6 +108,8 @@ void *bh_arch_phys(uint64_t pa)
 		if (pa >= base && pa - base < FAKE_MEM_SIZE)
 			return &fake.mem[i][pa - base];
 	}
+	if (pa >= STORE_BASE && pa - STORE_BASE < STORE_SIZE)
+		return &fake.store[pa - STORE_BASE];
 	fake.stray = "hypervisor touched memory outside every capsule";
 	return stray;
 }
@@ -222,6 +226,18 @@ void bh_arch_halt(void)
 {
 	fprintf(stderr, "hart %u halted\n", fake.hart);
 	abort();
+}
+
+void bh_vcpu_park(struct bh_hart_state *hs)
+{
+	fake.parked_hart = hs->hart;
+	WRITE_ONCE(hs->parked, 1);
+	longjmp(fake.leave, FAKE_PARKED);
+}
+
+void bh_poweroff(void)
+{
+	longjmp(fake.leave, FAKE_POWEROFF);
 }
 
 void bh_uart_putc(uint8_t ch)

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Capsule lifecycle: a restart (reboot, restart-on-fault) brings back the
+ * pristine payloads in cleared memory and starts vCPU 0; a halt leaves the
+ * capsule off; the board powers off when the last capsule is off.
+ */
+#include <string.h>
+
+#include "bulkhead/capsule.h"
+#include "bulkhead/mailbox.h"
+#include "fake.h"
+#include "runner.h"
+
+/* Stop alpha from hart h; returns how the stopping hart left. */
+static int stop_alpha(uint32_t h, enum bh_policy then, const char *why)
+{
+	int how;
+
+	fake.hart = h;
+	/* alpha's other vCPU parks when it sees the STOP. */
+	hart(h ^ 1)->parked = 1;
+	how = setjmp(fake.leave);
+	if (!how)
+		bh_capsule_stop(hart(h), then, why);
+	return how;
+}
+
+static bool all_bytes(const uint8_t *p, size_t n, uint8_t v)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] != v)
+			return false;
+	}
+	return true;
+}
+
+TEST(restart_reloads_the_pristine_payload_into_cleared_memory)
+{
+	uint8_t *mem = guest_ptr(ALPHA_BASE);
+	int how;
+
+	memset(fake.store, 0x5a, ALPHA_PAYLOAD);
+	memset(mem, 0xee, FAKE_MEM_SIZE);	/* the guest's own writes */
+	how = stop_alpha(0, BH_POLICY_RESTART, "rebooted");
+	CHECK(how == FAKE_PARKED && fake.parked_hart == 0);
+	CHECK(all_bytes(mem, ALPHA_PAYLOAD, 0x5a));
+	CHECK(all_bytes(mem + ALPHA_PAYLOAD, FAKE_MEM_SIZE - ALPHA_PAYLOAD, 0));
+	CHECK(!fake.stray);
+	CHECK(bh_capsule_states[0].run == BH_CAPSULE_RUNNING);
+	/* vCPU 0 starts again at the entry with the DTB; vCPU 1 stays off. */
+	CHECK(hart(0)->hsm_state == BH_HSM_START_PENDING);
+	CHECK(hart(0)->start_addr == bh_capsules[0].entry);
+	CHECK(hart(0)->start_arg == bh_capsules[0].dtb);
+	CHECK(hart(1)->hsm_state == BH_HSM_STOPPED);
+	CHECK(strstr(take_output(), "capsule alpha rebooted; restarting"));
+}
+
+TEST(restart_asked_from_vcpu_1_starts_vcpu_0_on_its_hart)
+{
+	int how = stop_alpha(1, BH_POLICY_RESTART, "rebooted");
+
+	CHECK(how == FAKE_PARKED && fake.parked_hart == 1);
+	CHECK(hart(0)->hsm_state == BH_HSM_START_PENDING);
+	CHECK(hart(0)->mailbox & BH_MSG_START);
+}
+
+TEST(halt_leaves_memory_alone_and_the_board_on_while_others_run)
+{
+	uint8_t *mem = guest_ptr(ALPHA_BASE);
+	int how;
+
+	memset(mem, 0xee, FAKE_MEM_SIZE);
+	how = stop_alpha(0, BH_POLICY_HALT, "powered off");
+	CHECK(how == FAKE_PARKED);
+	CHECK(bh_capsule_states[0].run == BH_CAPSULE_OFF);
+	CHECK(hart(0)->hsm_state == BH_HSM_STOPPED);
+	CHECK(hart(1)->hsm_state == BH_HSM_STOPPED);
+	CHECK(all_bytes(mem, FAKE_MEM_SIZE, 0xee));
+	CHECK(!strstr(take_output(), "all capsules are off"));
+}
+
+TEST(the_board_powers_off_when_the_last_capsule_is_off)
+{
+	int how;
+
+	bh_capsule_states[1].run = BH_CAPSULE_OFF;
+	how = stop_alpha(0, BH_POLICY_HALT, "powered off");
+	CHECK(how == FAKE_POWEROFF);
+	CHECK(bh_capsule_states[0].run == BH_CAPSULE_OFF);
+	CHECK(strstr(take_output(), "all capsules are off: powering off"));
+}
+
+TEST(a_capsule_already_stopping_only_parks_the_late_hart)
+{
+	int how;
+
+	bh_capsule_states[0].run = BH_CAPSULE_STOPPING;
+	how = stop_alpha(1, BH_POLICY_RESTART, "rebooted");
+	CHECK(how == FAKE_PARKED && fake.parked_hart == 1);
+	CHECK(bh_capsule_states[0].run == BH_CAPSULE_STOPPING);
+	CHECK(hart(0)->hsm_state == BH_HSM_STARTED);
+}
