@@ -181,6 +181,7 @@ void trap_handler(struct trap_frame *tf)
 	h->fault.cause = tf->scause;
 	h->fault.tval = tf->stval;
 	h->fault.epc = tf->sepc;
+	h->fault.status = tf->sstatus;
 	/* A failed fetch has no instruction to skip: return to the caller. */
 	if (is_fetch_fault(tf->scause))
 		tf->sepc = tf->regs[1];

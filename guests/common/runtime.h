@@ -20,6 +20,8 @@
 #include "format.h"
 
 #define SSTATUS_SIE		(1UL << 1)
+#define SSTATUS_SPIE		(1UL << 5)
+#define SSTATUS_SPP		(1UL << 8)
 #define SIE_SSIE		(1UL << 1)
 #define SIE_STIE		(1UL << 5)
 #define SIP_SSIP		(1UL << 1)
@@ -31,6 +33,7 @@
 #define EXC_INSN_MISALIGNED	0
 #define EXC_INSN_ACCESS		1
 #define EXC_ILLEGAL_INSN	2
+#define EXC_BREAKPOINT		3
 #define EXC_LOAD_ACCESS		5
 #define EXC_STORE_ACCESS	7
 #define EXC_INSN_PAGE		12
@@ -44,12 +47,17 @@ struct trap_frame {
 	unsigned long stval;
 };
 
-/* What a probe saw; faulted = 0 means the access went through. */
+/*
+ * What a probe saw; faulted = 0 means the access went through. status is
+ * sstatus as the trap handler found it (SPP, SPIE and SIE as the trap set
+ * them).
+ */
 struct fault {
 	int faulted;
 	unsigned long cause;
 	unsigned long tval;
 	unsigned long epc;
+	unsigned long status;
 };
 
 struct hart {

@@ -2,8 +2,9 @@
 /*
  * hello: a bare-metal S-mode capsule that checks what Bulkhead promises a
  * guest: SBI 2.0 (BASE, DBCN, HSM, TIME, IPI, RFENCE, SRST), the virtual
- * ns16550, S-mode timer interrupts by SBI and by Sstc, memory isolation and
- * the time CSRs. Each check prints exactly one line:
+ * ns16550, S-mode timer interrupts by SBI and by Sstc, memory isolation,
+ * exceptions delegated to and forwarded to its trap handler, and the time
+ * CSRs. Each check prints exactly one line:
  *
  *	PASS <check>
  *	FAIL <check>: <why>
@@ -694,6 +695,157 @@ static int check_isolation(char *why)
 	return CHECK_PASS;
 }
 
+/* ---- delegation and forwarding ---------------------------------------- */
+
+/*
+ * Run probe() with sstatus.SIE = sie (sie cleared meanwhile, so no
+ * interrupt can be taken), then check the status the trap handler saw:
+ * an exception from S-mode sets SPP = 1, SPIE = the SIE before it, SIE = 0,
+ * whether the hart delegated it or the hypervisor forwarded it.
+ */
+static int probe_with_sie(char *why, const char *what, int with_sie,
+			  void (*probe)(struct fault *, unsigned long *),
+			  struct fault *f, unsigned long *insn)
+{
+	unsigned long saved_sie = csr_read(sie);
+	int spp, spie, now;
+
+	csr_write(sie, 0);
+	if (with_sie)
+		csr_set(sstatus, SSTATUS_SIE);
+	probe(f, insn);
+	csr_clear(sstatus, SSTATUS_SIE);
+	csr_write(sie, saved_sie);
+	if (!f->faulted)
+		return fail(why, "%s (SIE %d) did not trap", what, with_sie);
+	spp = !!(f->status & SSTATUS_SPP);
+	spie = !!(f->status & SSTATUS_SPIE);
+	now = !!(f->status & SSTATUS_SIE);
+	if (!spp || spie != with_sie || now)
+		return fail(why, "%s with SIE %d: the handler saw SPP %d SPIE %d SIE %d, want 1 %d 0",
+			    what, with_sie, spp, spie, now, with_sie);
+	return CHECK_PASS;
+}
+
+static void probe_ebreak(struct fault *f, unsigned long *insn)
+{
+	unsigned long at;
+
+	probe_begin();
+	asm volatile(".option push\n\t.option norvc\n"
+		     "1: ebreak\n\t"
+		     ".option pop\n\t"
+		     "lla %0, 1b"
+		     : "=&r"(at) : : "memory");
+	probe_end(f);
+	*insn = at;
+}
+
+/* Reading an M-mode CSR is illegal in S-mode. */
+static void probe_illegal(struct fault *f, unsigned long *insn)
+{
+	unsigned long at, val = 0;
+
+	probe_begin();
+	asm volatile(".option push\n\t.option norvc\n"
+		     "1: csrr %1, mstatus\n\t"
+		     ".option pop\n\t"
+		     "lla %0, 1b"
+		     : "=&r"(at), "+r"(val) : : "memory");
+	probe_end(f);
+	*insn = at;
+}
+
+/* The 32-bit instruction at addr, read as two halves (it may be 2-aligned). */
+static unsigned long insn_bits(unsigned long addr)
+{
+	const volatile uint16_t *half = (const volatile uint16_t *)addr;
+
+	return half[0] | ((unsigned long)half[1] << 16);
+}
+
+static int expect_delegated(char *why, const char *what, unsigned long cause,
+			    void (*probe)(struct fault *, unsigned long *))
+{
+	int sie;
+
+	for (sie = 0; sie <= 1; sie++) {
+		unsigned long insn, tval_alt;
+		struct fault f;
+
+		if (probe_with_sie(why, what, sie, probe, &f, &insn))
+			return CHECK_FAIL;
+		/* stval: 0, or what the privileged spec allows instead. */
+		tval_alt = cause == EXC_BREAKPOINT ? insn : insn_bits(insn);
+		if (f.cause != cause || f.epc != insn ||
+		    (f.tval != 0 && f.tval != tval_alt))
+			return fail(why, "%s: scause %lx sepc %lx stval %lx, want %lx %lx and stval 0 or %lx",
+				    what, f.cause, f.epc, f.tval, cause, insn,
+				    tval_alt);
+	}
+	return CHECK_PASS;
+}
+
+/*
+ * ebreak and an illegal instruction are the guest's own: the hart delegates
+ * them (medeleg) straight to stvec, and execution continues after them.
+ */
+static int check_delegation(char *why)
+{
+	if (expect_delegated(why, "ebreak", EXC_BREAKPOINT, probe_ebreak) ||
+	    expect_delegated(why, "csrr mstatus", EXC_ILLEGAL_INSN,
+			     probe_illegal))
+		return CHECK_FAIL;
+	return CHECK_PASS;
+}
+
+static unsigned long forward_addr;
+
+static void probe_load_outside(struct fault *f, unsigned long *insn)
+{
+	probe_load64(forward_addr, f, insn);
+}
+
+static void probe_fetch_outside(struct fault *f, unsigned long *insn)
+{
+	probe_fetch(forward_addr, f);
+	*insn = forward_addr;
+}
+
+static int expect_forwarded(char *why, const char *what, unsigned long cause,
+			    void (*probe)(struct fault *, unsigned long *))
+{
+	int sie;
+
+	for (sie = 0; sie <= 1; sie++) {
+		unsigned long insn;
+		struct fault f;
+
+		if (probe_with_sie(why, what, sie, probe, &f, &insn))
+			return CHECK_FAIL;
+		if (f.cause != cause || f.tval != forward_addr || f.epc != insn)
+			return fail(why, "%s %lx: scause %lx stval %lx sepc %lx, want %lx %lx %lx",
+				    what, forward_addr, f.cause, f.tval, f.epc,
+				    cause, forward_addr, insn);
+	}
+	return CHECK_PASS;
+}
+
+/*
+ * Access faults go to M-mode (PMP); the hypervisor forwards them as the
+ * hart would have delivered them, sstatus included.
+ */
+static int check_forwarding(char *why)
+{
+	forward_addr = sys.mem_base + sys.mem_size;
+	if (expect_forwarded(why, "load from", EXC_LOAD_ACCESS,
+			     probe_load_outside) ||
+	    expect_forwarded(why, "fetch from", EXC_INSN_ACCESS,
+			     probe_fetch_outside))
+		return CHECK_FAIL;
+	return CHECK_PASS;
+}
+
 /* ---- time ------------------------------------------------------------- */
 
 #define COUNTER_READER(name)					\
@@ -766,6 +918,8 @@ void guest_main(unsigned long hartid, const void *dtb)
 	run_check("ipi", check_ipi);
 	run_check("rfence", check_rfence);
 	run_check("isolation", check_isolation);
+	run_check("delegation", check_delegation);
+	run_check("forwarding", check_forwarding);
 	run_check("time", check_time);
 	run_check("hsm-stop", check_hsm_stop);
 	printf("hello: done\n");

@@ -218,7 +218,7 @@ class LiveBoot:
 
 # Every check hello runs, in its order.
 HELLO_CHECKS = ["sbi-base", "dbcn", "uart", "hsm", "timer-sbi", "timer-sstc", "ipi",
-                "rfence", "isolation", "time", "hsm-stop"]
+                "rfence", "isolation", "delegation", "forwarding", "time", "hsm-stop"]
 
 
 def capsule_config(config, name):
