@@ -103,6 +103,7 @@ class PrivateApt:
 
     def __init__(self, root, mirror):
         self.root = root
+        self.mirror = mirror
         self.debs = os.path.join(root, "debs")
         etc = os.path.join(root, "etc")
         for d in ("state/lists/partial", "cache/archives/partial",
@@ -215,17 +216,20 @@ def resolve_newest(apt, role):
     raise FetchError(f"unknown package role {role!r} in the lock file")
 
 
-def fetch_package(apt, name, version):
+def fetch_package(apt, name, version, expected=None, source=None):
     """Downloads NAME=VERSION (apt checks it against the signed index) and
-    returns its lock entry."""
+    returns its lock entry and path. The file must have the SHA256 EXPECTED,
+    which SOURCE (the lock file) records, or else the one the index records."""
     records = [r for r in apt.records(name) if r.get("Version") == version]
     if not records:
         raise FetchError(f"Debian {SUITE} does not serve {name} {version}")
     path = apt.download(name, version)
     digest = sha256_of(path)
-    if digest != records[0].get("SHA256"):
-        raise FetchError(f"{path}: SHA256 {digest} differs from the index's "
-                         f"{records[0].get('SHA256')}")
+    if expected is None:
+        expected, source = records[0].get("SHA256"), f"the {SUITE} index"
+    if digest != expected:
+        raise FetchError(f"{path}: downloaded {name} {version} has SHA256 {digest}, "
+                         f"but {source} records {expected}; refusing it")
     return {"name": name, "version": version, "sha256": digest}, path
 
 
@@ -307,10 +311,22 @@ def install(src, dest):
     os.replace(tmp, dest)
 
 
-def cmd_fetch(args):
-    locked = read_lock(args.lock)
-    root = cache_root()
-    mirror = None
+def open_apt(root):
+    """The private apt on the machine's Debian mirror, its index up to date."""
+    apt = PrivateApt(root, system_debian_mirror())
+    apt.update()
+    return apt
+
+
+def resolve(locked, root, connect, lock_path):
+    """Decides which package each role of the lock uses and finds its .deb.
+
+    A cached .deb whose SHA256 matches the lock is used as it is. Otherwise
+    connect() (called at most once, and only then) gives the apt to fetch
+    with: the locked version when the mirror still serves it, with the
+    checksum the lock records, or else the newest, noted as a substitute.
+    Returns ({role: lock entry}, {role: .deb path}, [substitute notes]).
+    """
     apt = None
     entries, debs, substitutes = {}, {}, []
     for role, pkg in locked.items():
@@ -320,20 +336,27 @@ def cmd_fetch(args):
             debs[role] = path
             continue
         if apt is None:
-            mirror = system_debian_mirror()
-            apt = PrivateApt(root, mirror)
-            apt.update()
+            apt = connect()
         served = [r for r in apt.records(pkg["name"]) if r.get("Version") == pkg["version"]]
         if served and served[0].get("SHA256") != pkg["sha256"]:
-            raise FetchError(f"{mirror} serves {pkg['name']} {pkg['version']} with "
-                             f"SHA256 {served[0].get('SHA256')}, but {args.lock} "
+            raise FetchError(f"{apt.mirror} serves {pkg['name']} {pkg['version']} with "
+                             f"SHA256 {served[0].get('SHA256')}, but {lock_path} "
                              f"records {pkg['sha256']}; refusing to guess which is right")
-        name, version = pkg["name"], pkg["version"]
-        if not served:
+        if served:
+            entry, debs[role] = fetch_package(apt, pkg["name"], pkg["version"],
+                                              pkg["sha256"], lock_path)
+        else:
             name, version = resolve_newest(apt, role)
             substitutes.append(f"{pkg['name']} {pkg['version']} -> {name} {version}")
-        entry, debs[role] = fetch_package(apt, name, version)
+            entry, debs[role] = fetch_package(apt, name, version)
         entries[role] = {"role": role, **entry}
+    return entries, debs, substitutes
+
+
+def cmd_fetch(args):
+    locked = read_lock(args.lock)
+    root = cache_root()
+    entries, debs, substitutes = resolve(locked, root, lambda: open_apt(root), args.lock)
 
     with tempfile.TemporaryDirectory(prefix="bulkhead-linux-") as work:
         image, release = kernel_image(debs["kernel"], work)
@@ -359,9 +382,7 @@ def cmd_fetch(args):
 
 
 def cmd_lock(args):
-    mirror = system_debian_mirror()
-    apt = PrivateApt(cache_root(), mirror)
-    apt.update()
+    apt = open_apt(cache_root())
     entries = {}
     with tempfile.TemporaryDirectory(prefix="bulkhead-linux-") as work:
         for role in ("kernel", "busybox"):
