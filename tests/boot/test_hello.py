@@ -3,7 +3,10 @@
 
 Builds `make CONFIG=qemu-hello`, boots `make run` with no terminal on stdin
 and expects, for every capsule, one PASS line per self-check of
-guests/hello/hello.c, no FAIL line, the device tree the config describes
+guests/hello/hello.c (qemu.HELLO_CHECKS; among them `delegation`: ebreak and
+an illegal instruction reach the guest's stvec with the right scause, sepc,
+stval and sstatus, and `forwarding`: so do access faults the hypervisor
+forwards), no FAIL line, the device tree the config describes
 (vCPU count, memory size, bootargs, timebase), and QEMU to exit by itself
 with status 0 once both capsules have shut down. The whole console is kept
 in build/qemu-hello/boot.log.
