@@ -1,10 +1,13 @@
 """The generated guest device trees, read back with pylibfdt."""
 
 import os
+import subprocess
 
 import libfdt
+import pytest
+import yaml
 
-from conftest import build
+from conftest import build, load
 
 
 def fdt(out, name):
@@ -127,3 +130,121 @@ def test_isa_subset_and_passthrough_device(root):
         assert tree.getprop(offset, "interrupts", libfdt.QUIET_NOTFOUND) == -libfdt.NOTFOUND
     other = fdt(out, "hello1")
     assert other.path_offset("/soc/virtio_mmio@10006000", libfdt.QUIET_NOTFOUND) < 0
+
+
+def walk(tree):
+    """{node path: {property name: bytes}} of every node of tree."""
+    nodes = {}
+
+    def visit(offset, path):
+        props = {}
+        prop = tree.first_property_offset(offset, libfdt.QUIET_NOTFOUND)
+        while prop >= 0:
+            value = tree.get_property_by_offset(prop)
+            props[value.name] = bytes(value)
+            prop = tree.next_property_offset(prop, libfdt.QUIET_NOTFOUND)
+        nodes[path] = props
+        child = tree.first_subnode(offset, libfdt.QUIET_NOTFOUND)
+        while child >= 0:
+            visit(child, path.rstrip("/") + "/" + tree.get_name(child))
+            child = tree.next_subnode(child, libfdt.QUIET_NOTFOUND)
+
+    visit(0, "/")
+    return nodes
+
+
+def string(text):
+    return text.encode() + b"\0"
+
+
+def strings(*texts):
+    return b"".join(string(t) for t in texts)
+
+
+def cells(*values):
+    return b"".join(v.to_bytes(4, "big") for v in values)
+
+
+def cells64(*values):
+    return b"".join(cells(v >> 32, v & 0xffffffff) for v in values)
+
+
+@pytest.mark.parametrize("name", ["linux0", "linux1"])
+def test_linux_tree_holds_only_what_linux_needs(root, name):
+    """Issue 3: a Linux capsule's tree has the root, /chosen, the vCPUs (from
+    0, with their interrupt controllers), its memory and the virtual UART
+    without an interrupt; nothing of the PLIC, CLINT, test device, virtio or
+    any other board device."""
+    result, out = build(root, "configs/qemu-2guest.yaml")
+    assert result.rc == 0, result.err
+    capsule = next(c for c in load(root, "configs/qemu-2guest.yaml").capsules
+                   if c.name == name)
+    with open(os.path.join(root, "configs", "qemu-2guest.yaml")) as stream:
+        config = next(c for c in yaml.safe_load(stream)["capsules"] if c["name"] == name)
+    with open(os.path.join(root, "boards", "qemu-virt.yaml")) as stream:
+        board = yaml.safe_load(stream)
+    memory_size = int(config["memory"]["size"].removesuffix("MiB")) << 20
+    tree = fdt(out, name)
+    nodes = walk(tree)
+    memory = f"/memory@{capsule.base:x}"
+    vcpus = [f"/cpus/cpu@{v}" for v in range(config["vcpus"])]
+    assert sorted(nodes) == sorted(
+        ["/", "/chosen", "/cpus", memory, "/soc", "/soc/serial@10000000"]
+        + vcpus + [cpu + "/interrupt-controller" for cpu in vcpus])
+    assert tree.num_mem_rsv() == 0
+
+    assert nodes["/"] == {"#address-cells": cells(2), "#size-cells": cells(2),
+                          "compatible": string("bulkhead,capsule"),
+                          "model": string(f"Bulkhead capsule {name} on qemu-virt")}
+
+    chosen = nodes["/chosen"]
+    assert sorted(chosen) == ["bootargs", "bulkhead,capsule", "linux,initrd-end",
+                              "linux,initrd-start", "stdout-path"]
+    assert chosen["bootargs"] == string(config["payload"]["bootargs"])
+    assert chosen["stdout-path"] == string("/soc/serial@10000000")
+    assert chosen["bulkhead,capsule"] == string(name)
+    start = int.from_bytes(chosen["linux,initrd-start"], "big")
+    end = int.from_bytes(chosen["linux,initrd-end"], "big")
+    assert len(chosen["linux,initrd-start"]) == len(chosen["linux,initrd-end"]) == 8
+    # The initrd lies in the capsule's memory, past the 24 MiB the fake
+    # kernel's header (conftest.make_root) says it runs in.
+    initrd_size = os.path.getsize(os.path.join(root, "build", "guests", "linux",
+                                               "initramfs.cpio.gz"))
+    assert end - start == initrd_size
+    assert capsule.base + (24 << 20) <= start and end <= capsule.base + memory_size
+
+    assert nodes["/cpus"] == {"#address-cells": cells(1), "#size-cells": cells(0),
+                              "timebase-frequency": cells(board["timebase-frequency"])}
+    extensions = board["isa"]["extensions"]
+    assert "sstc" in extensions
+    phandles = set()
+    for vcpu, cpu in enumerate(vcpus):
+        assert nodes[cpu] == {
+            "device_type": string("cpu"), "reg": cells(vcpu), "status": string("okay"),
+            "compatible": string("riscv"),
+            "riscv,isa": string("rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc"),
+            "riscv,isa-base": string(board["isa"]["base"]),
+            "riscv,isa-extensions": strings(*extensions),
+            "mmu-type": string("riscv," + board["mmu"])}
+        intc = dict(nodes[cpu + "/interrupt-controller"])
+        phandles.add(intc.pop("phandle"))
+        assert intc == {"#address-cells": cells(0), "#interrupt-cells": cells(1),
+                        "interrupt-controller": b"",
+                        "compatible": string("riscv,cpu-intc")}
+    assert len(phandles) == len(vcpus) and cells(0) not in phandles
+
+    assert nodes[memory] == {"device_type": string("memory"),
+                             "reg": cells64(capsule.base, memory_size)}
+    assert capsule.base % (2 << 20) == 0
+    assert nodes["/soc"] == {"#address-cells": cells(2), "#size-cells": cells(2),
+                             "compatible": string("simple-bus"), "ranges": b""}
+    uart = board["devices"]["uart0"]
+    assert nodes["/soc/serial@10000000"] == {
+        "compatible": strings(*uart["compatible"]),
+        "reg": cells64(uart["base"], uart["size"]),
+        "clock-frequency": cells(uart["clock-frequency"])}
+
+    dtc = subprocess.run(["dtc", "-I", "dtb", "-O", "dts", "-o", os.devnull,
+                          os.path.join(out, "gen", f"capsule-{name}.dtb")],
+                         capture_output=True, text=True, timeout=60)
+    assert dtc.returncode == 0 and dtc.stderr == "", dtc.stderr
