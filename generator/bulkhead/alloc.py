@@ -282,8 +282,9 @@ class Allocator:
     def accept(self, capsule, base, payloads):
         capsule.base = base
         capsule.payloads = payloads
+        # A fixed base is what another capsule's base collides with: point there.
         self.used.append(Region(base, capsule.memory_size, f"capsule '{capsule.name}'",
-                                capsule.rec["memory"].loc))
+                                capsule.rec["memory"].where("base")))
 
     def place_fixed(self, capsule):
         if not self.check_fixed(capsule):

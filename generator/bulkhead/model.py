@@ -499,24 +499,28 @@ def check_interrupts(system, diags):
     for role in HYPERVISOR_ROLES:
         device = board.hv_device(role)
         for irq in device.interrupts:
-            claimed.setdefault(irq, ("the hypervisor", device, device.loc))
+            claimed.setdefault(irq, ("the hypervisor", device, device.loc,
+                                     f"'{device.name}' raises interrupt {irq} and is "
+                                     f"the hypervisor's {role}"))
     for capsule in system.capsules:
         locs = capsule.rec["devices"].locs
         for device in capsule.devices:
             loc = locs[capsule.device_names.index(device.name)]
             for irq in device.interrupts:
                 if irq in claimed:
-                    owner, other, other_loc = claimed[irq]
+                    owner, other, other_loc, other_note = claimed[irq]
                     diags.error(loc, "interrupt-shared",
                                 f"capsule '{capsule.name}': interrupt {irq} of device "
                                 f"'{device.name}' is already claimed by {owner} through "
                                 f"device '{other.name}'",
                                 notes=[(device.loc, f"'{device.name}' raises interrupt {irq}"),
-                                       (other_loc, f"'{other.name}' raises interrupt {irq}")],
+                                       (other_loc, other_note)],
                                 hint="pass through only devices whose interrupt sources "
                                      "are not shared")
                     continue
-                claimed[irq] = (f"capsule '{capsule.name}'", device, loc)
+                claimed[irq] = (f"capsule '{capsule.name}'", device, loc,
+                                f"capsule '{capsule.name}' takes '{device.name}' "
+                                f"(interrupt {irq}) here")
 
 
 def check_isa(system, diags):

@@ -318,9 +318,16 @@ class Size(Int):
     def check_range(self, value, node, ctx, path):
         value = super().check_range(value, node, ctx, path)
         if value is not INVALID and value % self.align:
+            hint = f"round it up to {-(-value // self.align) * self.align:#x}"
+            if re.match(r"^[1-9][0-9]*$", node.value) and value < self.align:
+                # '256' where 256MiB was meant: a bare number counts bytes.
+                hint = (f"a size without a unit counts bytes: write {node.value}MiB "
+                        f"for {node.value} MiB, or {node.value}KiB for {node.value} KiB")
+            written = node.value if node.value == f"{value:#x}" else \
+                f"{node.value} ({value:#x} bytes)"
             ctx.diags.error(ctx.loc(node), "bad-size",
-                            f"{path}: {value:#x} is not a multiple of {self.align:#x}",
-                            hint=f"round it up to {-(-value // self.align) * self.align:#x}")
+                            f"{path}: {written} is not a multiple of {self.align:#x}",
+                            hint=hint)
             return INVALID
         return value
 
@@ -430,6 +437,13 @@ class Field:
         self.default = default
 
 
+def lower_first(text):
+    """'The capsule's RAM' -> 'the capsule's RAM'; 'ISA extensions' stays."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
 class Record(Type):
     def __init__(self, title, description, fields):
         self.title = title
@@ -446,6 +460,7 @@ class Record(Type):
             return INVALID
         rec = Rec(ctx.loc(node))
         key_nodes = {}
+        misspelt = set()  # fields an unknown key probably meant
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
             sub = f"{path}.{key}" if path else str(key)
@@ -460,6 +475,7 @@ class Record(Type):
                 close = difflib.get_close_matches(str(key), list(self.fields), 1)
                 hint = (f"did you mean '{close[0]}'?" if close
                         else "known keys: " + ", ".join(self.fields))
+                misspelt.update(close)
                 ctx.diags.error(ctx.loc(key_node), "unknown-key",
                                 f"{where}: unknown key '{key}'", hint=hint)
                 continue
@@ -469,10 +485,13 @@ class Record(Type):
         for field in self.fields.values():
             if field.name in rec:
                 continue
-            if field.required:
+            # A misspelt required key is one mistake: its unknown-key error
+            # already says which key was meant.
+            if field.required and field.name not in misspelt:
                 ctx.diags.error(rec.loc, "missing-key",
                                 f"{where}: required key '{field.name}' is missing",
-                                hint=f"{field.name}: {field.description}")
+                                hint=f"add '{field.name}:' to {where} "
+                                     f"({lower_first(field.description.rstrip('.'))})")
             elif field.default is not None:
                 rec[field.name] = field.default
         return rec

@@ -105,11 +105,39 @@ def test_range_checked(tmp_path):
 
 
 def test_unknown_key_did_you_mean(tmp_path):
+    # The misspelt required key is one mistake, reported once.
     text = "board: qemu-virt\ncapsule: []\n"
     _, diags = validate(tmp_path, text)
-    rules = [(d.rule, d.hint) for d in diags.items]
-    assert ("unknown-key", "did you mean 'capsules'?") in rules
-    assert ("missing-key", "capsules: " + schema.CONFIG.fields["capsules"].description) in rules
+    diag = only(diags)
+    assert (diag.rule, diag.message, diag.hint) == (
+        "unknown-key", "the file: unknown key 'capsule'", "did you mean 'capsules'?")
+    assert (diag.loc.line, diag.loc.col) == (2, 1)
+
+
+def test_missing_key_without_a_near_miss(tmp_path):
+    text = "board: qemu-virt\nguests: []\n"
+    _, diags = validate(tmp_path, text)
+    assert [(d.rule, d.hint) for d in diags.items] == [
+        ("unknown-key", "known keys: board, hypervisor, capsules"),
+        ("missing-key", "add 'capsules:' to the file (the capsules, in order: the order "
+                        "decides allocation order and the console focus digits)")]
+
+
+def test_unitless_small_size_suggests_a_unit(tmp_path):
+    record = schema.Record("t", "test", [schema.Field("size", schema.Size(align=0x1000), "s")])
+    _, diags = validate(tmp_path, "size: 256\n", record)
+    diag = only(diags)
+    assert (diag.rule, diag.message, diag.hint) == (
+        "bad-size", "size: 256 (0x100 bytes) is not a multiple of 0x1000",
+        "a size without a unit counts bytes: write 256MiB for 256 MiB, or 256KiB for 256 KiB")
+
+
+def test_unaligned_size_with_unit_is_rounded_up(tmp_path):
+    record = schema.Record("t", "test", [schema.Field("size", schema.Size(align=0x1000), "s")])
+    _, diags = validate(tmp_path, "size: 0x1800\n", record)
+    diag = only(diags)
+    assert (diag.message, diag.hint) == ("size: 0x1800 is not a multiple of 0x1000",
+                                         "round it up to 0x2000")
 
 
 def test_every_error_in_one_run(tmp_path):

@@ -171,6 +171,19 @@ def test_deps_rejects_invalid_yaml(root):
     assert not os.path.exists(os.path.join(root, "build", "bad"))
 
 
+def test_deps_rejects_a_system_that_cannot_be_valid(root):
+    # A hart given twice is known before any guest is built: `make` must stop
+    # at deps, before the guest sub-makes, with nothing written under build/.
+    shutil.copy(os.path.join(REPO, "tests", "generator", "fixtures", "hart-shared.yaml"),
+                os.path.join(root, "configs", "hart-shared.yaml"))
+    before = snapshot(os.path.join(root, "build"))
+    result = run_gen(root, "deps", "--config", "configs/hart-shared.yaml", "--out",
+                     "build/hart-shared")
+    assert result.rc == 1
+    assert result.err.startswith("configs/hart-shared.yaml:10:16: error[hart-shared]: ")
+    assert snapshot(os.path.join(root, "build")) == before
+
+
 def test_tables_compile_against_tables_h(root, tmp_path):
     _, out = build(root, "configs/qemu-hello.yaml")
     gen = os.path.join(out, "gen")
