@@ -4,6 +4,7 @@ import json
 import os
 
 import jsonschema
+import pytest
 import yaml
 
 from conftest import REPO
@@ -36,14 +37,22 @@ def test_every_field_has_a_description():
             assert field.description.strip(), f"{record.title}.{field.name}"
 
 
-def test_shipped_configs_satisfy_the_json_schema():
-    validator = jsonschema.Draft7Validator(schema.json_schema())
-    configs = os.path.join(REPO, "configs")
-    for name in sorted(os.listdir(configs)):
-        with open(os.path.join(configs, name)) as stream:
-            data = yaml.safe_load(stream)
-        errors = [e.message for e in validator.iter_errors(data)]
-        assert errors == [], name
+MODELINE = "# yaml-language-server: $schema=../docs/schema.json\n"
+SHIPPED_CONFIGS = sorted(n for n in os.listdir(os.path.join(REPO, "configs"))
+                         if n.endswith(".yaml"))
+
+
+@pytest.mark.parametrize("name", SHIPPED_CONFIGS)
+def test_shipped_config_satisfies_the_checked_in_schema(name):
+    """What an editor sees: the config names docs/schema.json in its first
+    line, and that file (not only the generator's schema) accepts it."""
+    with open(os.path.join(REPO, "docs", "schema.json")) as stream:
+        validator = jsonschema.Draft7Validator(json.load(stream))
+    with open(os.path.join(REPO, "configs", name)) as stream:
+        text = stream.read()
+    assert text.startswith(MODELINE), f"configs/{name}: first line must be {MODELINE!r}"
+    errors = [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(yaml.safe_load(text))]
+    assert errors == [], name
 
 
 def test_json_schema_rejects_what_the_generator_rejects():
