@@ -33,8 +33,10 @@ all: $(OUT)/bulkhead.elf
 $(OUT)/deps.mk: configs/$(CONFIG).yaml $(GENERATOR_SOURCES)
 	@$(GENERATOR) deps --config configs/$(CONFIG).yaml --out $(OUT)
 
-ifeq ($(filter clean distclean help test test-generator test-hypervisor,$(MAKECMDGOALS)),)
--include $(OUT)/deps.mk
+# `include`, not `-include`: an invalid config stops make at deps, with its
+# diagnostics printed once, before any guest is built. `check` needs no deps.
+ifeq ($(filter check clean distclean help test test-generator test-hypervisor,$(MAKECMDGOALS)),)
+include $(OUT)/deps.mk
 endif
 
 guests: $(addprefix guest-,$(BH_GUESTS))
