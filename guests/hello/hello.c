@@ -802,12 +802,12 @@ static int check_delegation(char *why)
 /* The first byte past the capsule's memory: what both probes below reach. */
 static unsigned long forward_addr;
 
-/* For a fetch, sepc is the target itself: *insn is where sepc must point. */
 static void probe_load_outside(struct fault *f, unsigned long *insn)
 {
 	probe_load64(forward_addr, f, insn);
 }
 
+/* For a fetch, sepc is the target itself: *insn is where sepc must point. */
 static void probe_fetch_outside(struct fault *f, unsigned long *insn)
 {
 	probe_fetch(forward_addr, f);
