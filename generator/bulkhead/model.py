@@ -105,6 +105,7 @@ class Capsule:
         self.kernel = None
         self.initrd = None
         self.bootargs = ""
+        self.bootargs_loc = None
         self.kind = guest["kind"] if guest else None
         self.image = None
         # Filled in by alloc.py.
@@ -257,6 +258,7 @@ def resolve_payload(root, capsule, diags):
             capsule.initrd = File(source["initrd"], source.where("initrd"), root)
         if "bootargs" in source:
             capsule.bootargs = source["bootargs"]
+            capsule.bootargs_loc = source.where("bootargs")
 
 
 def build_system(root, loaded, diags):

@@ -99,6 +99,8 @@ def render_dts(env, system, capsule, header):
         banner=header, system=system, board=board, c=capsule,
         uart=board.hv_device("console"), initrd=initrd, cells=cells,
         node_name=node_name, isa_string=isa_string(board.isa_base, isa),
+        device_source=lambda d: capsule.rec["devices"].locs[
+            capsule.device_names.index(d.name)].short(),
         isa_list=", ".join(f'"{e}"' for e in isa))
 
 

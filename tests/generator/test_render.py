@@ -242,6 +242,36 @@ def test_tables_point_back_to_the_yaml(root):
             f"configs/qemu-hello.yaml:{devices_line} */") in tables
 
 
+def test_device_tree_points_back_to_the_yaml(root):
+    path = os.path.join(root, "configs", "qemu-hello.yaml")
+    text = open(path).read().replace("    console: uart\n", "    console: uart\n"
+                                     "    devices: [virtio3]\n", 1)
+    open(path, "w").write(text)
+    result, out = build(root, "configs/qemu-hello.yaml")
+    assert result.rc == 0, result.err
+    lines = text.splitlines()
+
+    def line(wanted):
+        return f"configs/qemu-hello.yaml:{lines.index(wanted) + 1}"
+
+    board = open(os.path.join(root, "boards", "qemu-virt.yaml")).read().splitlines()
+    virtio3 = next(f"boards/qemu-virt.yaml:{number}"
+                   for number, text in enumerate(board, 1) if text.startswith("  virtio3:"))
+    bootargs = line('      bootargs: "hello from capsule 0"')
+    with open(os.path.join(out, "gen", "capsule-hello0.dts")) as stream:
+        dts = stream.read()
+    for comment in (
+            f" * Capsule hello0: {line('  - name: hello0')}\n",
+            f"\t\t/* bootargs: {bootargs} */\n\t\tbootargs = \"hello from capsule 0\";\n",
+            f"\t/* vcpus: {line('    vcpus: 2')} */\n\tcpus {{\n",
+            f"\t\t/* vCPU 1 runs on hart 1: {line('    harts: [0, 1]')} */\n\t\tcpu@1 {{\n",
+            f"\t/* memory: {line('      size: 16MiB')} */\n\tmemory@81000000 {{\n",
+            f"\t\t * console: uart, {line('    console: uart')} */\n\t\tserial@10000000 {{\n",
+            f"\t\t/* passthrough virtio3: {line('    devices: [virtio3]')}; device {virtio3} */"
+            "\n\t\tvirtio_mmio@10004000 {\n"):
+        assert comment in dts, comment
+
+
 def test_deps_marks_deps_mk_up_to_date(root):
     path = os.path.join(root, "build", "qemu-hello", "deps.mk")
     run_gen(root, "deps", "--config", "configs/qemu-hello.yaml", "--out", "build/qemu-hello")
