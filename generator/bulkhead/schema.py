@@ -456,7 +456,7 @@ class Record(Type):
             ctx.diags.error(ctx.loc(node), "wrong-type",
                             f"{where}: expected a mapping with keys "
                             + ", ".join(self.fields) + f", found {describe_node(node)}",
-                            hint="write it as indented 'key: value' lines or as {key: value}")
+                            hint=self.mapping_hint(node, path))
             return INVALID
         rec = Rec(ctx.loc(node))
         key_nodes = {}
@@ -472,10 +472,13 @@ class Record(Type):
                                 hint="YAML would silently keep only the last; remove one")
                 continue
             if key not in self.fields:
-                close = difflib.get_close_matches(str(key), list(self.fields), 1)
-                hint = (f"did you mean '{close[0]}'?" if close
-                        else "known keys: " + ", ".join(self.fields))
-                misspelt.update(close)
+                hint = self.misplaced_hint(key)
+                close = [] if hint else difflib.get_close_matches(str(key),
+                                                                  list(self.fields), 1)
+                if close:
+                    hint = f"did you mean '{close[0]}'?"
+                    misspelt.add(close[0])
+                hint = hint or "known keys: " + ", ".join(self.fields)
                 ctx.diags.error(ctx.loc(key_node), "unknown-key",
                                 f"{where}: unknown key '{key}'", hint=hint)
                 continue
@@ -495,6 +498,24 @@ class Record(Type):
             elif field.default is not None:
                 rec[field.name] = field.default
         return rec
+
+    def mapping_hint(self, node, path):
+        """How to write a mapping where a scalar was found: '256MiB' for
+        memory means {size: 256MiB}, the one required key."""
+        required = [f.name for f in self.fields.values() if f.required]
+        if isinstance(node, yaml.ScalarNode) and plain(node) and \
+                node.value.lower() not in YAML_NULLS and len(required) == 1:
+            key = path.split(".")[-1] if path else "it"
+            return f"write {key}: {{{required[0]}: {node.value}}}"
+        return "write it as indented 'key: value' lines or as {key: value}"
+
+    def misplaced_hint(self, key):
+        """'focus' under hypervisor belongs in hypervisor.console: say so."""
+        for field in self.fields.values():
+            if isinstance(field.type, Record) and key in field.type.fields:
+                return (f"'{key}' belongs inside '{field.name}': write it indented "
+                        f"under '{field.name}:'")
+        return None
 
     def json(self):
         out = {

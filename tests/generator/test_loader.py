@@ -196,3 +196,21 @@ def test_json_schema_path_pattern_agrees():
     assert not list(validator.iter_errors({"kernel": "build/guests/hello/hello.bin"}))
     for bad in ("/abs/kernel", "../outside/kernel", "build/../../x"):
         assert list(validator.iter_errors({"kernel": bad})), bad
+
+
+def test_scalar_for_a_one_key_mapping_suggests_it(tmp_path):
+    text = ("board: qemu-virt\ncapsules:\n  - name: a\n    vcpus: 1\n    harts: [0]\n"
+            "    memory: 16MiB\n    payload: {guest: hello}\n")
+    _, diags = validate(tmp_path, text)
+    diag = only(diags)
+    assert (diag.rule, diag.loc.line, diag.hint) == ("wrong-type", 6,
+                                                     "write memory: {size: 16MiB}")
+
+
+def test_key_one_level_too_high_says_where_it_belongs(tmp_path):
+    text = "board: qemu-virt\nhypervisor:\n  focus: a\ncapsules: []\n"
+    _, diags = validate(tmp_path, text)
+    diag = only(diags)
+    assert (diag.rule, diag.message, diag.hint) == (
+        "unknown-key", "hypervisor: unknown key 'focus'",
+        "'focus' belongs inside 'console': write it indented under 'console:'")
