@@ -57,12 +57,13 @@ def test_shipped_config_satisfies_the_checked_in_schema(name):
 
 def test_json_schema_rejects_what_the_generator_rejects():
     validator = jsonschema.Draft7Validator(schema.json_schema())
-    bad = {"board": "qemu-virt", "capsules": [{"name": "a", "vcpus": 1, "harts": [0],
+    bad = {"board": "qemu-virt", "capsules": [{"name": "Linux-0", "vcpus": 1, "harts": [0],
                                                "memory": {"size": "16 MiB"},
                                                "payload": {"guest": "hello"},
                                                "on-fault": "explode", "extra": 1}]}
     messages = sorted(e.message for e in validator.iter_errors(bad))
-    assert len(messages) == 3
+    assert len(messages) == 4
+    assert "'Linux-0' does not match '^[a-z][a-z0-9_]*$'" in messages
     assert "'16 MiB' is not valid under any of the given schemas" in messages
     assert any("'explode' is not one of ['halt', 'restart']" in m for m in messages)
     assert any("'extra' was unexpected" in m for m in messages)
