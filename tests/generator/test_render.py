@@ -19,7 +19,9 @@ def test_build_writes_every_file(root):
     result, out = build(root, "configs/qemu-hello.yaml")
     assert result.rc == 0, result.err
     assert sorted(os.listdir(os.path.join(out, "gen"))) == GENERATED
-    assert os.path.exists(os.path.join(root, "build", "schema.json"))
+    with open(os.path.join(root, "build", "schema.json")) as built, \
+            open(os.path.join(REPO, "docs", "schema.json")) as checked_in:
+        assert built.read() == checked_in.read()
 
 
 def test_text_files_name_their_inputs(root):
