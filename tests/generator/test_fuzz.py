@@ -2,7 +2,8 @@
 
 Each mutant either builds (every generated file present) or fails with
 clean diagnostics (every stderr line a diagnostic, note, hint or the
-summary) and leaves nothing behind in its output directory.
+summary) and leaves nothing behind in its output directory. `deps` on the
+same mutant fails only where `build` fails, and then writes no deps.mk.
 """
 
 import contextlib
@@ -108,9 +109,16 @@ def fuzz(root, config, seed, board=None):
         with open(target or os.path.join(root, "configs", name), "w") as stream:
             stream.write(mutant)
         out = os.path.join(root, "build", f"mutant{number}")
+        deps_out = os.path.join(root, "build", f"deps{number}")
+        deps_rc, deps_err = run(["--root", root, "deps", "--config", f"configs/{name}",
+                                 "--out", deps_out])
         rc, err = run(["--root", root, "build", "--config", f"configs/{name}", "--out", out])
-        context = f"{board or config} mutant {number}:\n{mutant}\n{err}"
-        assert rc in (0, 1), context
+        context = f"{board or config} mutant {number}:\n{mutant}\n{deps_err}\n{err}"
+        assert rc in (0, 1) and deps_rc in (0, 1), context
+        # deps rejects only what build rejects too, and then writes nothing.
+        assert not (deps_rc == 1 and rc == 0), context
+        assert os.path.exists(os.path.join(deps_out, "deps.mk")) == (deps_rc == 0), context
+        assert all(LINE.match(line) for line in deps_err.splitlines()), context
         outcomes[rc] += 1
         if rc == 0:
             assert "capsule-" in " ".join(os.listdir(os.path.join(out, "gen"))), context
