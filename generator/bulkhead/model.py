@@ -178,8 +178,9 @@ class Loaded:
         self.guests = guests
 
 
-def known(root, folder, manifest=None):
-    """Hint listing the names under root/folder (YAML files, or dirs with manifest)."""
+def known(root, folder, manifest=None, wanted=None):
+    """Hint listing the names under root/folder (YAML files, or dirs with
+    manifest), led by the closest one to wanted."""
     path = os.path.join(root, folder)
     names = []
     if os.path.isdir(path):
@@ -190,7 +191,9 @@ def known(root, folder, manifest=None):
                 names.append(entry)
     if not names:
         return f"there is nothing in {folder}/ yet"
-    return f"{folder}: " + ", ".join(names)
+    close = difflib.get_close_matches(wanted, names, 1) if wanted else []
+    listing = f"{folder}: " + ", ".join(names)
+    return f"did you mean '{close[0]}'? ({listing})" if close else listing
 
 
 def load_records(root, config_arg, diags):
@@ -210,7 +213,7 @@ def load_records(root, config_arg, diags):
     else:
         diags.error(config.where("board"), "file-missing",
                     f"board '{config['board']}' has no file {board_path}",
-                    hint=known(root, "boards"))
+                    hint=known(root, "boards", wanted=config["board"]))
     guests = {}
     for index, capsule in enumerate(config["capsules"]):
         name = capsule["payload"].get("guest")
@@ -223,7 +226,7 @@ def load_records(root, config_arg, diags):
             continue
         diags.error(capsule["payload"].where("guest"), "file-missing",
                     f"capsules[{index}].payload.guest: guest '{name}' has no manifest "
-                    f"{path}", hint=known(root, "guests", "guest.yaml"))
+                    f"{path}", hint=known(root, "guests", "guest.yaml", name))
     if diags:
         raise Failed(diags)
     return Loaded(config, board, guests)
