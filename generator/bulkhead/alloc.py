@@ -268,16 +268,33 @@ class Allocator:
                                   "shrink memory.size")
             ok = False
         for other in self.conflicts(base, size):
+            hint = ("drop base to let the generator place the capsule"
+                    if not other.owner.startswith("capsule") else
+                    "move one of them, or drop base to let the generator choose")
+            free = self.free_base(capsule)
+            if free is not None:
+                hint += f" (base: {free:#x} is free)"
             self.diags.error(loc, "memory-overlap",
                              f"capsule '{capsule.name}' memory {hexrange(base, size)} "
                              f"overlaps {other.owner} {hexrange(other.base, other.size)}",
                              notes=[(other.loc, f"{other.owner} is "
                                      f"{hexrange(other.base, other.size)}")],
-                             hint="drop base to let the generator place the capsule"
-                             if not other.owner.startswith("capsule") else
-                             "move one of them, or drop base to let the generator choose")
+                             hint=hint)
             ok = False
         return ok
+
+    def free_base(self, capsule):
+        """A base to suggest for capsule: free of everything placed and of
+        every other fixed base, naturally aligned; None if there is none."""
+        placed = self.used
+        self.used = placed + [Region(c.fixed_base, c.memory_size, c.name, c.loc)
+                              for c in self.system.capsules
+                              if c.fixed_base is not None and c is not capsule]
+        try:
+            align = max(pow2_ceil(capsule.memory_size), self.alignment(capsule))
+            return self.first_fit(capsule, align)[0]
+        finally:
+            self.used = placed
 
     def accept(self, capsule, base, payloads):
         capsule.base = base
