@@ -76,3 +76,12 @@ def test_missing_python_module_is_one_clear_line(tmp_path):
     assert proc.stderr == (
         "bulkhead-gen: missing Python module 'yaml': install the Debian packages "
         "python3-yaml python3-jinja2 python3-libfdt (or run tools/ensure-deps)\n")
+
+
+def test_info_on_an_invalid_system_writes_nothing(root):
+    with open(os.path.join(root, "configs", "e.yaml"), "w") as stream:
+        stream.write("board: qemu-virt\ncapsules: []\n")
+    result = run_gen(root, "info", "--config", "configs/e.yaml", "--out", "build/e")
+    assert (result.rc, result.out) == (1, "")
+    assert result.err.startswith("configs/e.yaml:2:11: error[empty-system]: ")
+    assert not os.path.exists(os.path.join(root, "build", "e"))
