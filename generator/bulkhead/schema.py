@@ -518,6 +518,10 @@ class Record(Type):
             if isinstance(field.type, Record) and key in field.type.fields:
                 return (f"'{key}' belongs inside '{field.name}': write it indented "
                         f"under '{field.name}:'")
+            item = field.type.item if isinstance(field.type, List) else None
+            if isinstance(item, Record) and key in item.fields:
+                return (f"'{key}' belongs inside an item of '{field.name}': indent it "
+                        f"like the item's other keys")
         return None
 
     def json(self):

@@ -214,3 +214,12 @@ def test_key_one_level_too_high_says_where_it_belongs(tmp_path):
     assert (diag.rule, diag.message, diag.hint) == (
         "unknown-key", "hypervisor: unknown key 'focus'",
         "'focus' belongs inside 'console': write it indented under 'console:'")
+
+
+def test_key_of_a_list_item_outdented_says_where_it_belongs(tmp_path):
+    text = "board: qemu-virt\ncapsules:\n- name: a\n  vcpus: 1\nharts: [0]\n"
+    _, diags = validate(tmp_path, text)
+    unknown = [d for d in diags.items if d.rule == "unknown-key"]
+    assert [(d.loc.line, d.hint) for d in unknown] == [
+        (5, "'harts' belongs inside an item of 'capsules': indent it like the item's "
+            "other keys")]
