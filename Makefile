@@ -24,7 +24,7 @@ GENERATOR_SOURCES := $(wildcard generator/bulkhead-gen generator/bulkhead/*.py t
 
 .DEFAULT_GOAL := all
 .PHONY: all run info check guests hypervisor test test-generator test-hypervisor \
-	test-boot bench clean distclean help FORCE
+	test-boot bench clean help FORCE
 
 all: $(OUT)/bulkhead.elf
 
@@ -35,7 +35,10 @@ $(OUT)/deps.mk: configs/$(CONFIG).yaml $(GENERATOR_SOURCES)
 
 # `include`, not `-include`: an invalid config stops make at deps, with its
 # diagnostics printed once, before any guest is built. `check` needs no deps.
-ifeq ($(filter check clean distclean help test test-generator test-hypervisor,$(MAKECMDGOALS)),)
+ifeq ($(filter check clean help test test-generator test-hypervisor,$(MAKECMDGOALS)),)
+ifeq ($(wildcard configs/$(CONFIG).yaml),)
+$(error configs/$(CONFIG).yaml does not exist; configs: $(basename $(notdir $(wildcard configs/*.yaml))))
+endif
 include $(OUT)/deps.mk
 endif
 
@@ -62,6 +65,7 @@ info: $(GEN)/.stamp
 
 check:
 	@$(GENERATOR) check --config configs/$(CONFIG).yaml
+	@echo "configs/$(CONFIG).yaml: valid"
 
 # One pytest run over every Python test, after the host-compiled unit tests.
 test: test-hypervisor
