@@ -29,6 +29,7 @@
 #include "string.h"
 
 #define LINE_LEN		160
+#define PAGE_SIZE		0x1000UL
 #define CLINT_MTIMECMP		0x4000
 #define CLINT_MTIME		0xbff8
 #define PLIC_CONTEXT_CLAIM	0x200004
@@ -81,16 +82,16 @@ static unsigned long wanted_cause(enum access a)
 }
 
 /*
+ * Access addr once. Returns 1 when it failed with the access fault a
+ * wants (stval = addr, sepc = the instruction), else 0 and why in why.
  * Stores write a recognisable pattern so a store that goes through is
  * visible in the victim's checksum or the hypervisor's behaviour.
  */
-void attempt(enum access a, const char *target, unsigned long addr)
+static int denied(enum access a, unsigned long addr, char *why, size_t len)
 {
-	char id[48];
 	unsigned long insn = 0, value = 0;
 	struct fault f;
 
-	snprintf(id, sizeof(id), "%s %s", access_name(a), target);
 	switch (a) {
 	case LOAD64:
 		value = probe_load64(addr, &f, &insn);
@@ -110,15 +111,61 @@ void attempt(enum access a, const char *target, unsigned long addr)
 		break;
 	}
 	if (!f.faulted) {
-		verdict(0, id, "%lx went through (read %lx)", addr, value);
-		return;
+		snprintf(why, len, "%lx went through (read %lx)", addr, value);
+		return 0;
 	}
 	if (f.cause != wanted_cause(a) || f.tval != addr || f.epc != insn) {
-		verdict(0, id, "%lx: scause %lx stval %lx sepc %lx, want %lx %lx %lx",
-			addr, f.cause, f.tval, f.epc, wanted_cause(a), addr, insn);
+		snprintf(why, len, "%lx: scause %lx stval %lx sepc %lx, want %lx %lx %lx",
+			 addr, f.cause, f.tval, f.epc, wanted_cause(a), addr, insn);
+		return 0;
+	}
+	return 1;
+}
+
+void attempt(enum access a, const char *target, unsigned long addr)
+{
+	char id[48], why[LINE_LEN];
+
+	snprintf(id, sizeof(id), "%s %s", access_name(a), target);
+	if (!denied(a, addr, why, sizeof(why))) {
+		verdict(0, id, "%s", why);
 		return;
 	}
-	verdict(1, id, "access fault (scause %lu) at %lx", f.cause, addr);
+	verdict(1, id, "access fault (scause %lu) at %lx", wanted_cause(a), addr);
+}
+
+/*
+ * Every 4 KiB page of a region, one line for all of them: the hypervisor's
+ * image, stacks and per-hart data all lie in its region, wherever the
+ * linker put them (the test checks the region covers their symbols).
+ */
+static void attempt_pages(enum access a, const char *target,
+			  const struct region *r)
+{
+	unsigned long pages = r->size / PAGE_SIZE, page, bad = 0;
+	char id[48], why[LINE_LEN], first[LINE_LEN] = "";
+
+	snprintf(id, sizeof(id), "%s %s", access_name(a), target);
+	if (!pages || r->size % PAGE_SIZE) {
+		verdict(0, id, "%lx+%lx is not a whole number of pages", r->base,
+			r->size);
+		return;
+	}
+	for (page = 0; page < pages; page++) {
+		unsigned long addr = r->base + page * PAGE_SIZE;
+
+		if (denied(a, addr, why, sizeof(why)))
+			continue;
+		if (!bad++)
+			snprintf(first, sizeof(first), "%s", why);
+	}
+	if (bad) {
+		verdict(0, id, "%lu of %lu pages not denied, first: %s", bad,
+			pages, first);
+		return;
+	}
+	verdict(1, id, "%lu pages %lx-%lx, each an access fault (scause %lu)",
+		pages, r->base, r->base + r->size - 1, wanted_cause(a));
 }
 
 /* RAM: 64-bit accesses and a fetch at three points of the region. */
@@ -138,11 +185,15 @@ static void attack_ram(const char *name, const struct region *r)
 	}
 }
 
-/* MMIO: 32-bit accesses, the width every one of these devices takes. */
+/*
+ * MMIO: 32-bit accesses, the width every one of these devices takes, and
+ * an instruction fetch, which no device may serve either.
+ */
 static void attack_mmio(const char *target, unsigned long addr)
 {
 	attempt(LOAD32, target, addr);
 	attempt(STORE32, target, addr);
+	attempt(FETCH, target, addr);
 }
 
 static void attack_memory(void)
@@ -151,7 +202,9 @@ static void attack_memory(void)
 	unsigned long above = at.own.base + at.own.size;
 
 	attack_ram("victim", &at.victim);
-	attack_ram("hypervisor", &at.hypervisor);
+	attempt_pages(LOAD64, "hypervisor-pages", &at.hypervisor);
+	attempt_pages(STORE64, "hypervisor-pages", &at.hypervisor);
+	attempt_pages(FETCH, "hypervisor-pages", &at.hypervisor);
 	attack_ram("pristine", &at.pristine);
 	attempt(LOAD64, "below-own-memory", below);
 	attempt(STORE64, "below-own-memory", below);
@@ -330,7 +383,8 @@ static const char *error_name(long error)
 static void sbi_verdict(const char *id, struct sbiret ret, long want)
 {
 	if (ret.error == want)
-		verdict(1, id, "SBI_ERR %s (%ld)", error_name(want), want);
+		verdict(1, id, "%s%s (%ld)", want ? "SBI_ERR_" : "SBI_",
+			error_name(want), want);
 	else
 		verdict(0, id, "returned %s (%ld), want %s (%ld)",
 			error_name(ret.error), ret.error, error_name(want), want);
@@ -397,23 +451,59 @@ static void attack_ipi(void)
 	csr_clear(sie, SIE_SSIE);
 }
 
+static struct sbiret sfence_vma_asid(unsigned long mask, unsigned long base)
+{
+	return sbi_ecall(SBI_EXT_RFENCE, 2, mask, base, 0, -1UL, 0, 0);
+}
+
+/*
+ * The same masks as for IPIs on every fence. hart_mask_base = -1 means all
+ * of the caller's harts, whatever the mask: only itself, so it succeeds.
+ */
 static void attack_rfence(void)
 {
 	sbi_verdict("sbi-rfence fence-i-hart-1", sbi_remote_fence_i(1UL << 1, 0),
 		    SBI_ERR_INVALID_PARAM);
 	sbi_verdict("sbi-rfence fence-i-all-bits", sbi_remote_fence_i(~0UL, 0),
 		    SBI_ERR_INVALID_PARAM);
+	sbi_verdict("sbi-rfence fence-i-base-huge",
+		    sbi_remote_fence_i(1, 1UL << 62), SBI_ERR_INVALID_PARAM);
 	sbi_verdict("sbi-rfence fence-i-base-minus-2", sbi_remote_fence_i(1, -2UL),
 		    SBI_ERR_INVALID_PARAM);
+	sbi_verdict("sbi-rfence fence-i-top-bit", sbi_remote_fence_i(1UL << 63, 0),
+		    SBI_ERR_INVALID_PARAM);
+	sbi_verdict("sbi-rfence fence-i-base-minus-1",
+		    sbi_remote_fence_i(~0UL, SBI_HART_MASK_ALL), SBI_SUCCESS);
 	sbi_verdict("sbi-rfence sfence-vma-hart-1",
 		    sbi_remote_sfence_vma(1UL << 1, 0, 0, -1UL),
+		    SBI_ERR_INVALID_PARAM);
+	sbi_verdict("sbi-rfence sfence-vma-all-bits",
+		    sbi_remote_sfence_vma(~0UL, 0, 0, -1UL),
 		    SBI_ERR_INVALID_PARAM);
 	sbi_verdict("sbi-rfence sfence-vma-base-huge",
 		    sbi_remote_sfence_vma(1, 1UL << 62, 0, -1UL),
 		    SBI_ERR_INVALID_PARAM);
-	sbi_verdict("sbi-rfence sfence-vma-asid-hart-1",
-		    sbi_ecall(SBI_EXT_RFENCE, 2, 1UL << 1, 0, 0, -1UL, 0, 0),
+	sbi_verdict("sbi-rfence sfence-vma-base-minus-2",
+		    sbi_remote_sfence_vma(1, -2UL, 0, -1UL),
 		    SBI_ERR_INVALID_PARAM);
+	sbi_verdict("sbi-rfence sfence-vma-top-bit",
+		    sbi_remote_sfence_vma(1UL << 63, 0, 0, -1UL),
+		    SBI_ERR_INVALID_PARAM);
+	sbi_verdict("sbi-rfence sfence-vma-base-minus-1",
+		    sbi_remote_sfence_vma(~0UL, SBI_HART_MASK_ALL, 0, -1UL),
+		    SBI_SUCCESS);
+	sbi_verdict("sbi-rfence sfence-vma-asid-hart-1",
+		    sfence_vma_asid(1UL << 1, 0), SBI_ERR_INVALID_PARAM);
+	sbi_verdict("sbi-rfence sfence-vma-asid-all-bits",
+		    sfence_vma_asid(~0UL, 0), SBI_ERR_INVALID_PARAM);
+	sbi_verdict("sbi-rfence sfence-vma-asid-base-huge",
+		    sfence_vma_asid(1, 1UL << 62), SBI_ERR_INVALID_PARAM);
+	sbi_verdict("sbi-rfence sfence-vma-asid-base-minus-2",
+		    sfence_vma_asid(1, -2UL), SBI_ERR_INVALID_PARAM);
+	sbi_verdict("sbi-rfence sfence-vma-asid-top-bit",
+		    sfence_vma_asid(1UL << 63, 0), SBI_ERR_INVALID_PARAM);
+	sbi_verdict("sbi-rfence sfence-vma-asid-base-minus-1",
+		    sfence_vma_asid(~0UL, SBI_HART_MASK_ALL), SBI_SUCCESS);
 	/* The H-extension fences: capsules have no H extension. */
 	sbi_verdict("sbi-rfence hfence-gvma",
 		    sbi_ecall(SBI_EXT_RFENCE, 3, 1UL << at.hart, 0, 0, -1UL, 0, 0),
@@ -441,6 +531,10 @@ static void attack_hsm(void)
 	sbi_verdict("sbi-hsm status-hart-1", sbi_hart_get_status(1),
 		    SBI_ERR_INVALID_PARAM);
 	sbi_verdict("sbi-hsm status-hart-minus-1", sbi_hart_get_status(-1UL),
+		    SBI_ERR_INVALID_PARAM);
+	sbi_verdict("sbi-hsm status-hart-huge", sbi_hart_get_status(1UL << 62),
+		    SBI_ERR_INVALID_PARAM);
+	sbi_verdict("sbi-hsm start-hart-minus-2", sbi_hart_start(-2UL, entry, 0),
 		    SBI_ERR_INVALID_PARAM);
 }
 

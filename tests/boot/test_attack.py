@@ -9,11 +9,14 @@ never change, nothing may interrupt it, and it must keep beating after the
 attacker has asked for a system reset it is not allowed (which must stop
 only the attacker). `fuzzer` makes a seeded stream of random SBI calls
 meanwhile and must find every return code defined and its own confinement
-unchanged afterwards. Then the test types `q` to the victim, which shuts
+unchanged afterwards, and the hypervisor's digest of its hart's PMP CSRs
+must be the one its generated tables give, on entry and after fuzzing.
+Then the test types `q` to the victim, which shuts
 down, and QEMU must exit by itself with status 0.
 """
 
 import re
+import subprocess
 
 import pytest
 
@@ -32,6 +35,12 @@ ATTACK_LINE = re.compile(r"^(PASS|FAIL) attack ([^:]+): (.*)$")
 HEARTBEAT = re.compile(r"^victim: heartbeat (\d+) checksum ([0-9a-f]+)$")
 DONE = re.compile(r"^attacker: done, (\d+) attacks, (\d+) went through$")
 FUZZ_CALLS = re.compile(r"^PASS fuzz-calls: (\d+) calls, seed (\d+),")
+PMP_LOG = re.compile(r"^hart (\d+) pmp ([0-9a-f]{16}): capsule (\S+) vcpu (\d+) (enters|leaves)$")
+GEN = qemu.ROOT / "build" / CONFIG / "gen"
+ELF = qemu.ROOT / "build" / CONFIG / "bulkhead.elf"
+PAGE_SIZE = 0x1000
+FNV64_OFFSET = 0xcbf29ce484222325
+FNV64_PRIME = 0x100000001b3
 
 
 # The capsule whose output each docs/security.md section describes.
@@ -196,3 +205,85 @@ def test_pristine_target_is_the_pristine_store():
     assert stores, f"build/{CONFIG}/gen/memory-map.txt shows no pristine store"
     assert any(lo <= base and base + size <= hi for lo, hi in stores), (
         f"pristine={base:#x}+{size:#x} is not inside the pristine store {stores}")
+
+
+def fnv1a_u64(words):
+    """FNV-1a 64 over the little-endian bytes of 64-bit words, as the
+    hypervisor's bh_isolation_digest() computes it."""
+    digest = FNV64_OFFSET
+    for word in words:
+        for byte in word.to_bytes(8, "little"):
+            digest = ((digest ^ byte) * FNV64_PRIME) & (2**64 - 1)
+    return digest
+
+
+def expected_pmp_digests():
+    """Capsule name -> the digest of the PMP CSRs the generated tables give:
+    every pmpcfg register (entry i is byte i % 8 of register i // 8), then
+    every pmpaddr register, zero past the capsule's entries."""
+    entries = int(re.search(r"#define BH_PMP_ENTRIES\s+(\d+)",
+                            (GEN / "bulkhead_config.h").read_text()).group(1))
+    tables = (GEN / "tables.c").read_text()
+    arrays = {name: [(int(addr, 16), int(cfg, 16)) for addr, cfg in re.findall(
+        r"\.addr = (0x[0-9a-f]+), \.cfg = (0x[0-9a-f]+)", body)]
+        for name, body in re.findall(
+            r"static const struct bh_pmp_entry (\w+)\[\] = \{(.*?)\n\};", tables, re.S)}
+    digests = {}
+    for name, array in re.findall(r'\.name = "([^"]+)",(?:(?!\.name = ).)*?\.pmp = (\w+),', tables, re.S):
+        pmp = arrays[array]
+        cfgs = [0] * ((entries + 7) // 8)
+        for i, (_, cfg) in enumerate(pmp):
+            cfgs[i // 8] |= cfg << (8 * (i % 8))
+        addrs = [addr for addr, _ in pmp] + [0] * (entries - len(pmp))
+        digests[name] = f"{fnv1a_u64(cfgs + addrs):016x}"
+    return digests
+
+
+def test_pmp_unchanged_by_sbi_fuzzing(boot):
+    expected = expected_pmp_digests()
+    fuzzer = qemu.capsule_config(CONFIG, "fuzzer")
+    logged = [m.groups() for m in map(PMP_LOG.match, boot.lines("bulkhead")) if m]
+    if not logged:
+        fail(boot, "the hypervisor logged no 'hart N pmp DIGEST: capsule ...' line")
+    wrong = [f"hart {hart} pmp {digest}: capsule {name} {what}, "
+             f"tables give {expected.get(name)}"
+             for hart, digest, name, _, what in logged if digest != expected.get(name)]
+    if wrong:
+        fail(boot, "a hart's PMP CSRs differ from its capsule's tables:\n" + "\n".join(wrong))
+    fuzz = [(int(hart), what) for hart, _, name, _, what in logged if name == "fuzzer"]
+    want = [(fuzzer["harts"][0], "enters"), (fuzzer["harts"][0], "leaves")]
+    if fuzz != want:
+        fail(boot, f"the fuzzer's PMP digest was logged as {fuzz}, expected once on "
+                   f"entry and once when it leaves after fuzzing: {want}")
+
+
+def test_hypervisor_pages_cover_stacks_and_hart_data():
+    """The attacker's hypervisor-pages probes (every page of hypervisor= in
+    its bootargs) must cover the hypervisor's whole image, its stacks and
+    its per-hart data, wherever the linker put them."""
+    qemu.build(CONFIG)
+    bootargs = qemu.capsule_config(CONFIG, "attacker")["payload"]["bootargs"]
+    m = re.search(r"hypervisor=(0x[0-9a-f]+)\+(0x[0-9a-f]+)", bootargs)
+    assert m, "the attacker's bootargs in configs/qemu-attack.yaml lack hypervisor="
+    base, size = int(m.group(1), 16), int(m.group(2), 16)
+    assert base % PAGE_SIZE == 0 and size % PAGE_SIZE == 0, (
+        f"hypervisor={base:#x}+{size:#x} is not whole pages")
+    nm = subprocess.run(["riscv64-unknown-elf-nm", "-S", str(ELF)], capture_output=True,
+                        text=True, check=True).stdout
+    symbols = {}
+    for line in nm.splitlines():
+        fields = line.split()
+        if len(fields) == 4:
+            symbols[fields[3]] = (int(fields[0], 16), int(fields[1], 16))
+        elif len(fields) == 3:
+            symbols[fields[2]] = (int(fields[0], 16), 0)
+    spans = {"image": (symbols["__image_start"][0], symbols["_end"][0])}
+    for name in ("bh_stacks", "bh_hart_states"):
+        assert name in symbols, f"{ELF} has no symbol {name}"
+        start, length = symbols[name]
+        assert length, f"{ELF}: nm gives {name} no size"
+        spans[name] = (start, start + length)
+    outside = [f"{name} [{lo:#x}, {hi:#x})" for name, (lo, hi) in spans.items()
+               if not (base <= lo and hi <= base + size)]
+    assert not outside, (f"hypervisor={base:#x}+{size:#x} in the attacker's bootargs "
+                         f"misses: {', '.join(outside)}")

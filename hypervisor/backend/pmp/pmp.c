@@ -22,6 +22,29 @@ static void write_pmpaddr(unsigned int index, uint64_t value)
 }
 
 #undef CASE
+#define CASE(n)	case n: return csr_read(CSR_PMPADDR0 + (n))
+
+static uint64_t read_pmpaddr(unsigned int index)
+{
+	switch (index) {
+	CASE8(0); CASE8(8); CASE8(16); CASE8(24);
+	CASE8(32); CASE8(40); CASE8(48); CASE8(56);
+	}
+	return 0;
+}
+
+#undef CASE
+#define CASE(n)	case n: return csr_read(CSR_PMPCFG0 + 2 * (n))
+
+static uint64_t read_pmpcfg(unsigned int reg)
+{
+	switch (reg) {
+	CASE8(0);
+	}
+	return 0;
+}
+
+#undef CASE
 #define CASE(n)	case n: csr_write(CSR_PMPCFG0 + 2 * (n), value); break
 
 /* pmpcfg register 2 * reg holds entries 8 * reg .. 8 * reg + 7 on RV64. */
@@ -56,9 +79,40 @@ void bh_isolation_enter(const struct bh_capsule *c)
 	/* Entries off while their addresses change, then all at once. */
 	for (i = 0; i < BH_PMPCFG_REGS; i++)
 		write_pmpcfg(i, 0);
-	for (i = 0; i < c->pmp_count; i++)
-		write_pmpaddr(i, c->pmp[i].addr);
+	/* Unused addresses zeroed too, so the state is exactly the tables'. */
+	for (i = 0; i < BH_PMP_ENTRIES; i++)
+		write_pmpaddr(i, i < c->pmp_count ? c->pmp[i].addr : 0);
 	for (i = 0; i < BH_PMPCFG_REGS; i++)
 		write_pmpcfg(i, cfg[i]);
 	asm volatile("sfence.vma" ::: "memory");
+}
+
+#define FNV64_OFFSET	0xcbf29ce484222325ULL
+#define FNV64_PRIME	0x100000001b3ULL
+
+static uint64_t fnv1a_u64(uint64_t hash, uint64_t value)
+{
+	unsigned int i;
+
+	for (i = 0; i < 8; i++) {
+		hash ^= (value >> (8 * i)) & 0xff;
+		hash *= FNV64_PRIME;
+	}
+	return hash;
+}
+
+/*
+ * Read back from the CSRs, not from the tables, so a PMP change behind the
+ * hypervisor's back (an SBI call gone wrong) shows in the log.
+ */
+uint64_t bh_isolation_digest(void)
+{
+	uint64_t hash = FNV64_OFFSET;
+	unsigned int i;
+
+	for (i = 0; i < BH_PMPCFG_REGS; i++)
+		hash = fnv1a_u64(hash, read_pmpcfg(i));
+	for (i = 0; i < BH_PMP_ENTRIES; i++)
+		hash = fnv1a_u64(hash, read_pmpaddr(i));
+	return hash;
 }

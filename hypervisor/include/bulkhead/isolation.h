@@ -18,6 +18,14 @@ void bh_isolation_hart_init(void);
 void bh_isolation_enter(const struct bh_capsule *c);
 
 /*
+ * A digest of this hart's isolation state as the hardware holds it now
+ * (PMP: FNV-1a 64 over the little-endian bytes of every pmpcfg register,
+ * then every pmpaddr register; docs/security.md). The log prints it when a
+ * vCPU enters and leaves, so a test can compare it with the tables.
+ */
+uint64_t bh_isolation_digest(void);
+
+/*
  * An access fault of capsule c at faulting address tval (as mtval reports
  * it, with the guest's satp): the capsule physical address the access was
  * aimed at. Returns 0, or -1 when it cannot be told (the address does not
