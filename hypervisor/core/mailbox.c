@@ -38,7 +38,12 @@ void bh_mailbox_service(struct bh_hart_state *hs)
 	if (msg & BH_MSG_HALT)
 		bh_arch_halt();
 	service_fences(hs);
-	if (msg & BH_MSG_SSIP)
+	/*
+	 * As in SBI HSM, an IPI to a stopped vCPU is lost; one sent after
+	 * hart_start (START_PENDING) waits for the vCPU to come up.
+	 */
+	if ((msg & BH_MSG_SSIP) &&
+	    READ_ONCE(hs->hsm_state) != BH_HSM_STOPPED)
 		bh_arch_inject_ssip();
 	if (msg & BH_MSG_STOP)
 		hs->stop_pending = 1;

@@ -8,6 +8,7 @@
 
 TEST(posting_sets_the_bit_and_raises_msip)
 {
+	hart(1)->hsm_state = BH_HSM_START_PENDING;
 	bh_mailbox_post(1, BH_MSG_SSIP);
 	bh_mailbox_post(1, BH_MSG_START);
 	CHECK(hart(1)->mailbox == (BH_MSG_SSIP | BH_MSG_START));
@@ -16,6 +17,16 @@ TEST(posting_sets_the_bit_and_raises_msip)
 	bh_mailbox_service(hart(1));
 	CHECK(hart(1)->mailbox == 0);
 	CHECK(fake.ssip[1] == 1);
+}
+
+TEST(an_ipi_to_a_stopped_vcpu_is_dropped)
+{
+	CHECK(hart(1)->hsm_state == BH_HSM_STOPPED);
+	bh_mailbox_post(1, BH_MSG_SSIP);
+	fake.hart = 1;
+	bh_mailbox_service(hart(1));
+	CHECK(hart(1)->mailbox == 0);
+	CHECK(fake.ssip[1] == 0);
 }
 
 TEST(a_stop_message_is_remembered_until_acted_on)

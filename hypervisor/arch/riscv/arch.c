@@ -102,11 +102,11 @@ int bh_arch_guest_read_u16(uint64_t vaddr, uint16_t *out)
 	return bh_guest_read_u16_mprv(vaddr, out);
 }
 
-/* The guest's timer and interrupt enables off, nothing pending for it. */
-void bh_arch_vcpu_quiesce(void)
+/* The guest's timer and interrupt enables off, no timer pending. */
+static void timer_and_enables_off(void)
 {
 	csr_clear(CSR_MIE, MIP_S_ALL | MIP_MTIP);
-	csr_clear(CSR_MIP, MIP_SSIP | MIP_STIP);
+	csr_clear(CSR_MIP, MIP_STIP);
 #if BH_HAS_SSTC
 	csr_write(CSR_STIMECMP, TIMER_OFF);
 #else
@@ -114,9 +114,21 @@ void bh_arch_vcpu_quiesce(void)
 #endif
 }
 
+/* The guest's timer and interrupt enables off, nothing pending for it. */
+void bh_arch_vcpu_quiesce(void)
+{
+	timer_and_enables_off();
+	csr_clear(CSR_MIP, MIP_SSIP);
+}
+
+/*
+ * A software interrupt that is already pending stays: it was sent after
+ * hart_start (or woke a non-retentive suspend) and belongs to this start.
+ * Parking quiesced everything older.
+ */
 static void reset_supervisor_state(void)
 {
-	bh_arch_vcpu_quiesce();
+	timer_and_enables_off();
 	csr_write(CSR_SATP, 0);
 	csr_write(CSR_STVEC, 0);
 	csr_write(CSR_SSCRATCH, 0);
