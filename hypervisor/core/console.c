@@ -22,6 +22,8 @@
 /* Most bytes taken from the physical UART per poll. */
 #define DRAIN_LIMIT	32
 #define NOBODY		-1
+/* Polls of a console lock that does not move before a panic gives up. */
+#define PANIC_LOCK_POLLS	(1U << 24)
 
 struct capsule_console {
 	char line[BH_CONSOLE_LINE];
@@ -247,7 +249,14 @@ void bh_console_message(const char *text, size_t len)
 	bh_unlock(&con.lock);
 }
 
-void bh_console_message_unlocked(const char *text, size_t len)
+/*
+ * A live holder prints at most one line and lets go; one that faulted with
+ * the lock held (the panicking hart itself) never will, and may have left
+ * a line half printed.
+ */
+void bh_console_panic_message(const char *text, size_t len)
 {
+	if (!bh_lock_unless_stuck(&con.lock, PANIC_LOCK_POLLS))
+		put_raw("\r\n", 2);
 	message_locked(text, len);
 }

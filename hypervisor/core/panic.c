@@ -40,7 +40,6 @@ void bh_panic(const char *fmt, ...)
 	va_end(ap);
 	if (len >= sizeof(text))
 		len = sizeof(text) - 1;
-	/* The console lock may be held by a hart that is now halted. */
-	bh_console_message_unlocked(text, len);
+	bh_console_panic_message(text, len);
 	bh_poweroff_fail(PANIC_EXIT_CODE);
 }

@@ -37,7 +37,10 @@ void bh_console_reset(uint32_t capsule);
 /* Print one hypervisor message line (text without the newline). */
 void bh_console_message(const char *text, size_t len);
 
-/* Print without the lock (panic only: the lock holder may be dead). */
-void bh_console_message_unlocked(const char *text, size_t len);
+/*
+ * A panic's message: on a line of its own, after the harts already printing
+ * have finished their lines; without the lock if its holder is dead.
+ */
+void bh_console_panic_message(const char *text, size_t len);
 
 #endif
