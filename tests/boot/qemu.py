@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 """Helpers for QEMU boot tests: build a system, boot it with no terminal on
-stdin until QEMU exits by itself, and split the console into one stream per
-capsule by the `[name] ` prefix the hypervisor puts on every line.
+stdin until QEMU exits by itself, split the console into one stream per
+capsule by the `[name] ` prefix the hypervisor puts on every line, and the
+checks and failure report the boot tests share.
 
 Timeouts here are hang guards, not speed assertions.
 """
@@ -47,6 +48,13 @@ def build(config, timeout=900):
         tail = (result.stdout + result.stderr).splitlines()[-40:]
         pytest.fail(f"make CONFIG={config} failed (status {result.returncode}):\n"
                     + "\n".join(tail), pytrace=False)
+
+
+def build_and_run(config, timeout):
+    """build(config), then run_to_exit(config, timeout): the boot a test
+    module's `boot` fixture shares among its tests."""
+    build(config)
+    return run_to_exit(config, timeout=timeout)
 
 
 @dataclass
@@ -132,6 +140,34 @@ def run_to_exit(config, timeout=120, extra_args=()):
                 timed_out=timed_out, streams=split_streams(output))
     boot.save()
     return boot
+
+
+def fail(boot, message):
+    """Fails the test with message, the tail of every capsule's stream (in
+    config order), of the hypervisor's and of any unprefixed output, and
+    where the whole console is kept."""
+    names = [c["name"] for c in load_config(boot.config)["capsules"]]
+    pytest.fail(f"{message}\n{boot.report(names + ['bulkhead', ''])}\n"
+                f"--- whole console: {boot.log_path()} ---", pytrace=False)
+
+
+def assert_exited_cleanly(boot, timed_out_message, why_status_0=""):
+    """QEMU exited by itself (timed_out_message says what the hang guard
+    catching it means) and `make run` with status 0 (why_status_0, if given,
+    says why 0 is expected)."""
+    if boot.timed_out:
+        fail(boot, timed_out_message)
+    if boot.returncode != 0:
+        why = f" ({why_status_0})" if why_status_0 else ""
+        fail(boot, f"make run exited with status {boot.returncode}, expected 0{why}")
+
+
+def assert_no_panic(boot, why=""):
+    """No console line mentions a panic; why, if given, says why none may."""
+    panics = [line for line in boot.output.splitlines() if PANIC.search(line)]
+    if panics:
+        reason = f" ({why})" if why else ""
+        fail(boot, f"panic on the console{reason}:\n" + "\n".join(panics))
 
 
 def check_results(lines):

@@ -91,24 +91,13 @@ def boot():
         live.kill()
 
 
-def fail(boot, message):
-    names = ["attacker", "attacker_vuart", "victim", "fuzzer", "bulkhead", ""]
-    pytest.fail(f"{message}\n{boot.report(names)}\n"
-                f"--- whole console: {boot.log_path()} ---", pytrace=False)
-
-
 def test_qemu_exits_by_itself(boot):
-    if boot.timed_out:
-        fail(boot, f"QEMU still ran {EXIT_TIMEOUT} s after 'q' was typed to the "
-                   "victim (killed)")
-    if boot.returncode != 0:
-        fail(boot, f"make run exited with status {boot.returncode}, expected 0")
+    qemu.assert_exited_cleanly(
+        boot, f"QEMU still ran {EXIT_TIMEOUT} s after 'q' was typed to the victim (killed)")
 
 
 def test_no_panic(boot):
-    panics = [line for line in boot.output.splitlines() if qemu.PANIC.search(line)]
-    if panics:
-        fail(boot, "panic on the console:\n" + "\n".join(panics))
+    qemu.assert_no_panic(boot)
 
 
 @pytest.mark.parametrize("name", sorted(SECTIONS))
@@ -138,41 +127,41 @@ def test_every_documented_attack_fails(boot, name):
     failures = [line for line in boot.lines(name) if line.startswith("FAIL")]
     problems += [line for line in failures if not ATTACK_LINE.match(line)]
     if problems:
-        fail(boot, "\n  ".join([f"{name}:"] + problems))
+        qemu.fail(boot, "\n  ".join([f"{name}:"] + problems))
 
 
 def test_uart_survives_the_divisor_attack(boot):
     line = "attacker: the uart still prints after a divisor change"
     if line not in boot.lines("attacker_vuart"):
-        fail(boot, f"attacker_vuart: {line!r} did not reach the console intact")
+        qemu.fail(boot, f"attacker_vuart: {line!r} did not reach the console intact")
 
 
 def test_forbidden_reset_stops_only_the_attacker(boot):
     lines = qemu.ordered_lines(boot.output)
     done = attacker_done_index(lines)
     if done is None:
-        fail(boot, "the attacker never reached its final reset")
+        qemu.fail(boot, "the attacker never reached its final reset")
     after = [text for name, text in lines[done + 1:] if name == "attacker"]
     if after:
-        fail(boot, f"the attacker kept running after its SBI system reset: {after}")
+        qemu.fail(boot, f"the attacker kept running after its SBI system reset: {after}")
     beats = beats_after_attack(lines)
     if beats < BEATS_AFTER_ATTACK:
-        fail(boot, f"the victim printed {beats} heartbeats after the attacker's reset "
-                   f"within {BEATS_TIMEOUT} s, expected {BEATS_AFTER_ATTACK}")
+        qemu.fail(boot, f"the victim printed {beats} heartbeats after the attacker's reset "
+                        f"within {BEATS_TIMEOUT} s, expected {BEATS_AFTER_ATTACK}")
 
 
 def test_victim_unharmed(boot):
     lines = boot.lines("victim")
     failures = [line for line in lines if line.startswith("FAIL")]
     if failures:
-        fail(boot, "the victim saw the attack:\n" + "\n".join(failures))
+        qemu.fail(boot, "the victim saw the attack:\n" + "\n".join(failures))
     sums = {m.group(2) for m in map(HEARTBEAT.match, lines) if m}
     if not sums:
-        fail(boot, "the victim printed no heartbeat")
+        qemu.fail(boot, "the victim printed no heartbeat")
     if len(sums) != 1:
-        fail(boot, f"the victim's memory checksum changed: {sorted(sums)}")
+        qemu.fail(boot, f"the victim's memory checksum changed: {sorted(sums)}")
     if not any(line.startswith("victim: done after") for line in lines):
-        fail(boot, "the victim did not shut down on 'q'")
+        qemu.fail(boot, "the victim did not shut down on 'q'")
 
 
 def test_sbi_fuzzing_changes_nothing(boot):
@@ -182,13 +171,13 @@ def test_sbi_fuzzing_changes_nothing(boot):
     seed = int(re.search(r"seed=(\d+)", bootargs).group(1))
     failures = [line for line in lines if line.startswith("FAIL")]
     if failures:
-        fail(boot, "the SBI fuzzer found a problem:\n" + "\n".join(failures))
+        qemu.fail(boot, "the SBI fuzzer found a problem:\n" + "\n".join(failures))
     calls = [m for m in map(FUZZ_CALLS.match, lines) if m]
     if len(calls) != 1 or (int(calls[0].group(1)), int(calls[0].group(2))) != (count, seed):
-        fail(boot, f"expected one 'PASS fuzz-calls: {count} calls, seed {seed}' line")
+        qemu.fail(boot, f"expected one 'PASS fuzz-calls: {count} calls, seed {seed}' line")
     for line in ("PASS fuzz-isolation", "fuzzer: done"):
         if line not in lines:
-            fail(boot, f"the fuzzer did not print {line!r}")
+            qemu.fail(boot, f"the fuzzer did not print {line!r}")
 
 
 def test_pristine_target_is_the_pristine_store():
@@ -244,17 +233,18 @@ def test_pmp_unchanged_by_sbi_fuzzing(boot):
     fuzzer = qemu.capsule_config(CONFIG, "fuzzer")
     logged = [m.groups() for m in map(PMP_LOG.match, boot.lines("bulkhead")) if m]
     if not logged:
-        fail(boot, "the hypervisor logged no 'hart N pmp DIGEST: capsule ...' line")
+        qemu.fail(boot, "the hypervisor logged no 'hart N pmp DIGEST: capsule ...' line")
     wrong = [f"hart {hart} pmp {digest}: capsule {name} {what}, "
              f"tables give {expected.get(name)}"
              for hart, digest, name, _, what in logged if digest != expected.get(name)]
     if wrong:
-        fail(boot, "a hart's PMP CSRs differ from its capsule's tables:\n" + "\n".join(wrong))
+        qemu.fail(boot, "a hart's PMP CSRs differ from its capsule's tables:\n"
+                        + "\n".join(wrong))
     fuzz = [(int(hart), what) for hart, _, name, _, what in logged if name == "fuzzer"]
     want = [(fuzzer["harts"][0], "enters"), (fuzzer["harts"][0], "leaves")]
     if fuzz != want:
-        fail(boot, f"the fuzzer's PMP digest was logged as {fuzz}, expected once on "
-                   f"entry and once when it leaves after fuzzing: {want}")
+        qemu.fail(boot, f"the fuzzer's PMP digest was logged as {fuzz}, expected once on "
+                        f"entry and once when it leaves after fuzzing: {want}")
 
 
 def test_hypervisor_pages_cover_stacks_and_hart_data():

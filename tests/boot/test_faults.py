@@ -26,14 +26,7 @@ BYSTANDERS = [c["name"] for c in CAPSULES if c["payload"].get("guest") == "hello
 
 @pytest.fixture(scope="module")
 def boot():
-    qemu.build(CONFIG)
-    return qemu.run_to_exit(CONFIG, timeout=BOOT_TIMEOUT)
-
-
-def fail(boot, message):
-    names = [c["name"] for c in CAPSULES] + ["bulkhead", ""]
-    pytest.fail(f"{message}\n{boot.report(names)}\n"
-                f"--- whole console: {boot.log_path()} ---", pytrace=False)
+    return qemu.build_and_run(CONFIG, BOOT_TIMEOUT)
 
 
 def starts_expected(capsule):
@@ -43,18 +36,13 @@ def starts_expected(capsule):
 
 
 def test_qemu_exits_by_itself(boot):
-    if boot.timed_out:
-        fail(boot, f"QEMU still ran after {BOOT_TIMEOUT} s (killed): a faulting "
-                   "capsule was neither halted nor counted as off")
-    if boot.returncode != 0:
-        fail(boot, f"make run exited with status {boot.returncode}, expected 0")
+    qemu.assert_exited_cleanly(boot, f"QEMU still ran after {BOOT_TIMEOUT} s (killed): "
+                                     "a faulting capsule was neither halted nor "
+                                     "counted as off")
 
 
 def test_no_panic(boot):
-    panics = [line for line in boot.output.splitlines() if qemu.PANIC.search(line)]
-    if panics:
-        fail(boot, "panic on the console (a capsule fault must not stop the "
-                   "hypervisor):\n" + "\n".join(panics))
+    qemu.assert_no_panic(boot, why="a capsule fault must not stop the hypervisor")
 
 
 @pytest.mark.parametrize("capsule", FAULTERS, ids=[c["name"] for c in FAULTERS])
@@ -66,19 +54,19 @@ def test_fault_policy(boot, capsule):
     others = [line for line in lines if line not in starts]
     want = starts_expected(capsule)
     if others:
-        fail(boot, f"{name}: printed after its fault, which was not contained: {others}")
+        qemu.fail(boot, f"{name}: printed after its fault, which was not contained: {others}")
     if len(starts) != want:
-        fail(boot, f"{name}: started {len(starts)} times; on-fault "
-                   f"{capsule.get('on-fault', 'halt')} with restart-limit "
-                   f"{capsule.get('restart-limit', 3)} means {want}")
+        qemu.fail(boot, f"{name}: started {len(starts)} times; on-fault "
+                        f"{capsule.get('on-fault', 'halt')} with restart-limit "
+                        f"{capsule.get('restart-limit', 3)} means {want}")
     logged = [line for line in boot.lines("bulkhead")
               if line.startswith(f"capsule {name} faulted")]
     if len(logged) != want:
-        fail(boot, f"{name}: the hypervisor logged {len(logged)} faults, expected {want}")
+        qemu.fail(boot, f"{name}: the hypervisor logged {len(logged)} faults, expected {want}")
 
 
 @pytest.mark.parametrize("name", BYSTANDERS)
 def test_bystander_unaffected(boot, name):
     problems = qemu.hello_problems(boot, CONFIG, name)
     if problems:
-        fail(boot, f"{name}:\n  " + "\n  ".join(problems))
+        qemu.fail(boot, f"{name}:\n  " + "\n  ".join(problems))

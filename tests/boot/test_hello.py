@@ -43,34 +43,24 @@ def capsule_config(name):
 
 @pytest.fixture(scope="module")
 def boot():
-    qemu.build(CONFIG)
-    return qemu.run_to_exit(CONFIG, timeout=BOOT_TIMEOUT)
-
-
-def fail(boot, message):
-    pytest.fail(f"{message}\n{boot.report(CAPSULES + ['bulkhead', ''])}\n"
-                f"--- whole console: {boot.log_path()} ---", pytrace=False)
+    return qemu.build_and_run(CONFIG, BOOT_TIMEOUT)
 
 
 def test_qemu_exits_by_itself(boot):
-    if boot.timed_out:
-        fail(boot, f"QEMU still ran after {BOOT_TIMEOUT} s (killed)")
-    if boot.returncode != 0:
-        fail(boot, f"make run exited with status {boot.returncode}, expected 0 "
-                   "(the hypervisor powers off when the last capsule is off)")
+    qemu.assert_exited_cleanly(
+        boot, f"QEMU still ran after {BOOT_TIMEOUT} s (killed)",
+        why_status_0="the hypervisor powers off when the last capsule is off")
 
 
 def test_no_panic(boot):
-    panics = [line for line in boot.output.splitlines() if qemu.PANIC.search(line)]
-    if panics:
-        fail(boot, "panic on the console:\n" + "\n".join(panics))
+    qemu.assert_no_panic(boot)
 
 
 @pytest.mark.parametrize("name", CAPSULES)
 def test_every_check_passes(boot, name):
     problems = qemu.hello_problems(boot, CONFIG, name)
     if problems:
-        fail(boot, f"{name}:\n  " + "\n  ".join(problems))
+        qemu.fail(boot, f"{name}:\n  " + "\n  ".join(problems))
 
 
 @pytest.mark.parametrize("name", CAPSULES)
@@ -78,7 +68,7 @@ def test_guest_sees_its_device_tree(boot, name):
     capsule = capsule_config(name)
     headers = [m for m in map(HEADER.match, boot.lines(name)) if m]
     if len(headers) != 1:
-        fail(boot, f"{name}: expected one 'hello: vhart ...' line, found {len(headers)}")
+        qemu.fail(boot, f"{name}: expected one 'hello: vhart ...' line, found {len(headers)}")
     vhart, vcpus, base, size, timebase, sstc, bootargs = headers[0].groups()
     want = {
         "boot vhart": (int(vhart), 0),
@@ -94,7 +84,7 @@ def test_guest_sees_its_device_tree(boot, name):
     wrong = [f"{what}: guest saw {got!r}, config says {exp!r}"
              for what, (got, exp) in want.items() if got != exp]
     if wrong:
-        fail(boot, f"{name}: " + "; ".join(wrong))
+        qemu.fail(boot, f"{name}: " + "; ".join(wrong))
 
 
 @pytest.mark.parametrize("name", CAPSULES)
@@ -103,14 +93,14 @@ def test_consoles_reach_the_capsule_stream(boot, name):
     at the board console's address."""
     lines = boot.lines(name)
     if "hello: dbcn console_write works" not in lines:
-        fail(boot, f"{name}: the DBCN console_write line is missing")
+        qemu.fail(boot, f"{name}: the DBCN console_write line is missing")
     if qemu.hello_expected(CONFIG, name)["uart"] != "PASS":
         return
     uarts = [m for m in map(UART_LINE.match, lines) if m]
     if len(uarts) != 1:
-        fail(boot, f"{name}: expected one line written through the virtual UART, "
-                   f"found {len(uarts)}")
+        qemu.fail(boot, f"{name}: expected one line written through the virtual UART, "
+                        f"found {len(uarts)}")
     console = BOARD["devices"][BOARD["hypervisor-devices"]["console"]]
     if int(uarts[0].group(1), 16) != console["base"]:
-        fail(boot, f"{name}: virtual UART at {uarts[0].group(1)}, the board console "
-                   f"is at {console['base']:#x}")
+        qemu.fail(boot, f"{name}: virtual UART at {uarts[0].group(1)}, the board console "
+                        f"is at {console['base']:#x}")

@@ -62,13 +62,18 @@ def tree(tmp_path_factory):
         return [n for n in names
                 if n in CACHE_DIRS or (at_root and n in NOT_COPIED_AT_ROOT)]
     shutil.copytree(ROOT, dest, symlinks=True, ignore=ignore)
-    result = subprocess.run(["make", "--no-print-directory", f"CONFIG={CONFIG}"],
-                            cwd=dest, stdin=subprocess.DEVNULL, capture_output=True,
+    make(dest, [f"CONFIG={CONFIG}"], f"make CONFIG={CONFIG} in {dest}")
+    return dest
+
+
+def make(cwd, args, what):
+    """`make args` in cwd; fails the test with make's whole output, saying
+    that what failed."""
+    result = subprocess.run(["make", "--no-print-directory", *args],
+                            cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True,
                             text=True, timeout=BUILD_TIMEOUT)
     if result.returncode != 0:
-        pytest.fail(f"make CONFIG={CONFIG} in {dest} failed:\n"
-                    + result.stdout + result.stderr, pytrace=False)
-    return dest
+        pytest.fail(f"{what} failed:\n" + result.stdout + result.stderr, pytrace=False)
 
 
 def edit(path, edits):
@@ -100,13 +105,8 @@ def corrupt(tree, name, tables_edits=(), source_edits=None):
         shutil.copytree(tree / "hypervisor", sources, symlinks=True)
         for path, edits in source_edits.items():
             edit(sources / path, edits)
-    result = subprocess.run(["make", "--no-print-directory", "-C", str(sources),
-                             f"GEN={out / 'gen'}", f"OUT={out}"],
-                            cwd=tree, stdin=subprocess.DEVNULL, capture_output=True,
-                            text=True, timeout=BUILD_TIMEOUT)
-    if result.returncode != 0:
-        pytest.fail(f"relinking the hypervisor for {name} failed:\n"
-                    + result.stdout + result.stderr, pytrace=False)
+    make(tree, ["-C", str(sources), f"GEN={out / 'gen'}", f"OUT={out}"],
+         f"relinking the hypervisor for {name}")
     return out
 
 

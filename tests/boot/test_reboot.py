@@ -55,11 +55,6 @@ def boot():
         live.kill()
 
 
-def fail(boot, message):
-    pytest.fail(f"{message}\n{boot.report([NAME, 'bulkhead', ''])}\n"
-                f"--- whole console: {boot.log_path()} ---", pytrace=False)
-
-
 def boots(boot):
     """The rebooter's lines, split into one list per boot line."""
     runs = []
@@ -72,16 +67,12 @@ def boots(boot):
 
 
 def test_qemu_exits_by_itself(boot):
-    if boot.timed_out:
-        fail(boot, f"QEMU still ran {EXIT_TIMEOUT} s after the second `q` was typed")
-    if boot.returncode != 0:
-        fail(boot, f"make run exited with status {boot.returncode}, expected 0")
+    qemu.assert_exited_cleanly(
+        boot, f"QEMU still ran {EXIT_TIMEOUT} s after the second `q` was typed")
 
 
 def test_no_panic(boot):
-    panics = [line for line in boot.output.splitlines() if qemu.PANIC.search(line)]
-    if panics:
-        fail(boot, "panic on the console:\n" + "\n".join(panics))
+    qemu.assert_no_panic(boot)
 
 
 def test_booted_twice_with_one_restart_between(boot):
@@ -98,14 +89,14 @@ def test_booted_twice_with_one_restart_between(boot):
     want = ["boot", "scribbled", RESTART_LOG, "boot", "done",
             f"capsule {NAME} powered off; halted"]
     if order != want:
-        fail(boot, f"boots, scribbles and the hypervisor's lines about {NAME} came as "
-                   f"{order}, expected {want}")
+        qemu.fail(boot, f"boots, scribbles and the hypervisor's lines about {NAME} came as "
+                        f"{order}, expected {want}")
 
 
 def test_every_check_passes_on_every_boot(boot):
     runs = boots(boot)
     if len(runs) != 2:
-        fail(boot, f"{NAME} booted {len(runs)} times, expected 2")
+        qemu.fail(boot, f"{NAME} booted {len(runs)} times, expected 2")
     for number, lines in enumerate(runs, start=1):
         results = qemu.check_results(lines)
         problems = [f"{check}: {results.get(check)}" for check in CHECKS
@@ -113,7 +104,7 @@ def test_every_check_passes_on_every_boot(boot):
         problems += [f"unexpected check {check}: {got}"
                      for check, got in results.items() if check not in CHECKS]
         if problems:
-            fail(boot, f"boot {number}: " + "; ".join(problems))
+            qemu.fail(boot, f"boot {number}: " + "; ".join(problems))
 
 
 def test_image_and_dtb_are_as_built_on_every_boot(boot):
@@ -122,18 +113,18 @@ def test_image_and_dtb_are_as_built_on_every_boot(boot):
     want = (f"{zlib.crc32(image):08x}", len(image), f"{zlib.crc32(dtb):08x}", len(dtb))
     seen = [m.groups() for m in map(BOOT_LINE.match, boot.lines(NAME)) if m]
     if len(seen) != 2:
-        fail(boot, f"{NAME} printed {len(seen)} boot lines, expected 2")
+        qemu.fail(boot, f"{NAME} printed {len(seen)} boot lines, expected 2")
     for number, (image_crc, image_len, dtb_crc, dtb_len) in enumerate(seen, start=1):
         got = (image_crc, int(image_len), dtb_crc, int(dtb_len))
         if got != want:
-            fail(boot, f"boot {number}: image crc32 {got[0]} ({got[1]} bytes), dtb crc32 "
-                       f"{got[2]} ({got[3]} bytes); the built files have {want[0]} "
-                       f"({want[1]} bytes) and {want[2]} ({want[3]} bytes)")
+            qemu.fail(boot, f"boot {number}: image crc32 {got[0]} ({got[1]} bytes), dtb crc32 "
+                            f"{got[2]} ({got[3]} bytes); the built files have {want[0]} "
+                            f"({want[1]} bytes) and {want[2]} ({want[3]} bytes)")
 
 
 def test_scribbled_before_the_reboot(boot):
     """Without the scribble the second boot would prove nothing."""
     scribbles = [m for m in map(SCRIBBLED.match, boot.lines(NAME)) if m]
     if len(scribbles) != 1 or int(scribbles[0].group(1)) == 0:
-        fail(boot, f"expected one scribble over free memory before the reboot, "
-                   f"found {len(scribbles)}")
+        qemu.fail(boot, f"expected one scribble over free memory before the reboot, "
+                        f"found {len(scribbles)}")

@@ -24,27 +24,15 @@ DONE = re.compile(r"^soak: done, (\d+) rounds; timers (\d+) armed (\d+) fired; "
 
 @pytest.fixture(scope="module")
 def boot():
-    qemu.build(CONFIG)
-    return qemu.run_to_exit(CONFIG, timeout=BOOT_TIMEOUT)
-
-
-def fail(boot, message):
-    names = [c["name"] for c in CAPSULES] + ["bulkhead", ""]
-    pytest.fail(f"{message}\n{boot.report(names)}\n"
-                f"--- whole console: {boot.log_path()} ---", pytrace=False)
+    return qemu.build_and_run(CONFIG, BOOT_TIMEOUT)
 
 
 def test_qemu_exits_by_itself(boot):
-    if boot.timed_out:
-        fail(boot, f"QEMU still ran after {BOOT_TIMEOUT} s (killed)")
-    if boot.returncode != 0:
-        fail(boot, f"make run exited with status {boot.returncode}, expected 0")
+    qemu.assert_exited_cleanly(boot, f"QEMU still ran after {BOOT_TIMEOUT} s (killed)")
 
 
 def test_no_panic(boot):
-    panics = [line for line in boot.output.splitlines() if qemu.PANIC.search(line)]
-    if panics:
-        fail(boot, "panic on the console:\n" + "\n".join(panics))
+    qemu.assert_no_panic(boot)
 
 
 @pytest.mark.parametrize("capsule", CAPSULES, ids=[c["name"] for c in CAPSULES])
@@ -54,15 +42,15 @@ def test_every_round_and_consistent_totals(boot, capsule):
     lines = boot.lines(name)
     failures = [line for line in lines if line.startswith("FAIL")]
     if failures:
-        fail(boot, f"{name}: " + "\n".join(failures))
+        qemu.fail(boot, f"{name}: " + "\n".join(failures))
     numbers = [int(m.group(1)) for m in map(ROUND.match, lines) if m]
     if numbers != list(range(1, rounds + 1)):
         missing = sorted(set(range(1, rounds + 1)) - set(numbers))[:10]
-        fail(boot, f"{name}: {len(numbers)} round lines, expected 1..{rounds} in order; "
-                   f"first missing: {missing}")
+        qemu.fail(boot, f"{name}: {len(numbers)} round lines, expected 1..{rounds} in order; "
+                        f"first missing: {missing}")
     done = [m for m in map(DONE.match, lines) if m]
     if len(done) != 1:
-        fail(boot, f"{name}: expected one 'soak: done' line, found {len(done)}")
+        qemu.fail(boot, f"{name}: expected one 'soak: done' line, found {len(done)}")
     total_rounds, armed, fired, sent, received, fences = map(int, done[0].groups())
     per_round = 2  # two vCPUs: two timers, two IPIs and two fence calls a round
     want = {"rounds": (total_rounds, rounds),
@@ -74,4 +62,4 @@ def test_every_round_and_consistent_totals(boot, capsule):
     wrong = [f"{what} {got}, expected {exp}" for what, (got, exp) in want.items()
              if got != exp]
     if wrong:
-        fail(boot, f"{name}: " + "; ".join(wrong))
+        qemu.fail(boot, f"{name}: " + "; ".join(wrong))
