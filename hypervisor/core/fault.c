@@ -1,35 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
- * Access faults of a capsule. A load or store aimed at the capsule's
- * virtual UART is emulated; any other fault goes back to the guest, unless
- * the guest could not take it (a capsule fault).
+ * Capsule fault policy. A load or store aimed at the capsule's virtual UART
+ * is emulated; any other fault goes back to the guest, unless the guest
+ * could not take it (a capsule fault: its on-fault policy applies).
  */
 #include "bulkhead/arch.h"
 #include "bulkhead/capsule.h"
 #include "bulkhead/fault.h"
-#include "bulkhead/insn.h"
 #include "bulkhead/isolation.h"
+#include "bulkhead/log.h"
 #include "bulkhead/region.h"
 
 /* Registers of the ns16550 at byte offsets 0..7 (reg-shift 0). */
 #define VUART_REGISTERS	8
-
-static bool read_insn(uint64_t epc, uint32_t *insn)
-{
-	uint16_t low, high;
-
-	if (bh_arch_guest_read_u16(epc, &low))
-		return false;
-	if (bh_insn_length(low) == 2) {
-		*insn = low;
-		return true;
-	}
-	/* The second half may be on the next page: read it separately. */
-	if (bh_arch_guest_read_u16(epc + 2, &high))
-		return false;
-	*insn = (uint32_t)high << 16 | low;
-	return true;
-}
 
 static void emulate(struct bh_hart_state *hs, const struct bh_mem_op *op,
 		    uint32_t offset)
@@ -55,9 +38,8 @@ bool bh_fault_emulate(struct bh_hart_state *hs, const struct bh_fault *f)
 	const struct bh_capsule *c = bh_capsule_of(hs);
 	struct bh_mem_op op;
 	uint64_t pa;
-	uint32_t insn;
 
-	if (f->cause != BH_CAUSE_LOAD_ACCESS && f->cause != BH_CAUSE_STORE_ACCESS)
+	if (f->access != BH_ACCESS_LOAD && f->access != BH_ACCESS_STORE)
 		return false;
 	if (!c->vuart.size)
 		return false;
@@ -66,14 +48,33 @@ bool bh_fault_emulate(struct bh_hart_state *hs, const struct bh_fault *f)
 	if (!bh_region_contains(&c->vuart, pa, 1) ||
 	    pa - c->vuart.base >= VUART_REGISTERS)
 		return false;
-	if (!read_insn(f->epc, &insn) || !bh_insn_decode(insn, &op))
+	if (!bh_arch_read_mem_op(f->epc, &op))
 		return false;
-	if (op.store != (f->cause == BH_CAUSE_STORE_ACCESS))
+	if (op.store != (f->access == BH_ACCESS_STORE))
 		return false;
 	if (op.width != 1 && op.width != 4)
 		return false;
 	emulate(hs, &op, (uint32_t)(pa - c->vuart.base));
 	return true;
+}
+
+/*
+ * The guest faulted again with sepc, scause and stval still as the last
+ * forward left them (it took no other trap since), and the new fault is
+ * that same one: its handler returned to the faulting access unchanged or
+ * faults the same way itself. Hardware would deliver it forever.
+ */
+static bool same_fault_again(const struct bh_forwarded *last,
+			     const struct bh_fault *f,
+			     const struct bh_guest_trap_state *g)
+{
+	if (!g->from_s || !last->valid)
+		return false;
+	if (g->epc != last->epc || g->cause != last->cause ||
+	    g->tval != last->tval)
+		return false;
+	return f->epc == last->epc && f->cause == last->cause &&
+	       f->tval == last->tval;
 }
 
 const char *bh_fault_check_forward(struct bh_hart_state *hs,
@@ -82,27 +83,37 @@ const char *bh_fault_check_forward(struct bh_hart_state *hs,
 {
 	const struct bh_capsule *c = bh_capsule_of(hs);
 	struct bh_forwarded *last = &hs->forwarded;
-	uint64_t vector = g->stvec & ~3UL;	/* exceptions go to the base */
 	uint64_t pa;
 
-	if (!vector)
+	if (!g->vector)
 		return "no trap vector (stvec is 0)";
-	if (f->cause == BH_CAUSE_FETCH_ACCESS && f->epc == vector)
+	if (f->access == BH_ACCESS_FETCH && f->epc == g->vector)
 		return "its trap vector cannot be fetched";
-	if (bh_isolation_fault_address(c, f->satp, vector, &pa) ||
+	if (bh_isolation_fault_address(c, f->satp, g->vector, &pa) ||
 	    !bh_capsule_owns(c, pa, 2))
 		return "its trap vector is outside its memory";
-	/*
-	 * sepc, scause and stval still hold what the last forward put there,
-	 * and the fault is in S-mode: the guest faulted again inside its
-	 * handler, before returning or taking any other trap.
-	 */
-	if (g->from_s && last->valid && g->sepc == last->epc &&
-	    g->scause == last->cause && g->stval == last->tval)
+	if (same_fault_again(last, f, g))
 		return "it faulted again in its trap handler";
 	last->epc = f->epc;
 	last->cause = f->cause;
 	last->tval = f->tval;
 	last->valid = 1;
 	return NULL;
+}
+
+void bh_fault_handle(struct bh_hart_state *hs, const struct bh_fault *f)
+{
+	struct bh_guest_trap_state g;
+	const char *why;
+
+	if (bh_fault_emulate(hs, f))
+		return;
+	bh_arch_guest_trap_state(hs, &g);
+	why = bh_fault_check_forward(hs, f, &g);
+	if (why)
+		bh_capsule_fault(hs, f->cause, f->epc, f->tval, why);
+	bh_debug("capsule %s: cause %#lx epc %#lx tval %#lx forwarded to vcpu %u",
+		 bh_capsule_of(hs)->name, (unsigned long)f->cause,
+		 (unsigned long)f->epc, (unsigned long)f->tval, hs->vcpu);
+	bh_arch_deliver_trap(hs, f, g.vector);
 }

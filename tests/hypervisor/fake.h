@@ -35,6 +35,9 @@ struct fake {
 	uint32_t ssip[BH_HART_COUNT];
 	uint64_t timer[BH_HART_COUNT];
 	bool irq_pending;
+	/* The guest's trap CSRs (stvec, sepc, scause, stval) and mode. */
+	struct bh_guest_trap_state guest;
+	uint32_t delivered;		/* faults delivered into the guest */
 	char out[8192];			/* bytes written to the physical UART */
 	size_t out_len;
 	const char *in;			/* bytes the physical UART will receive */

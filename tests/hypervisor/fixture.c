@@ -10,6 +10,7 @@
 #include "bulkhead/arch.h"
 #include "bulkhead/capsule.h"
 #include "bulkhead/console.h"
+#include "bulkhead/fault.h"
 #include "bulkhead/log.h"
 #include "bulkhead/mailbox.h"
 #include "bulkhead/platform.h"
@@ -220,6 +221,24 @@ int bh_arch_guest_read_u16(uint64_t vaddr, uint16_t *out)
 		return -1;
 	memcpy(out, bh_arch_phys(vaddr), 2);
 	return 0;
+}
+
+void bh_arch_guest_trap_state(const struct bh_hart_state *hs,
+			      struct bh_guest_trap_state *g)
+{
+	(void)hs;
+	*g = fake.guest;
+}
+
+/* As the hardware would: the trap CSRs take the fault, the guest resumes at the vector. */
+void bh_arch_deliver_trap(struct bh_hart_state *hs, const struct bh_fault *f,
+			  uint64_t vector)
+{
+	fake.guest.epc = f->epc;
+	fake.guest.cause = f->cause;
+	fake.guest.tval = f->tval;
+	fake.delivered++;
+	hs->frame.mepc = vector;
 }
 
 void bh_arch_halt(void)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Instruction decoding and the guest page-table walk. */
-#include "bulkhead/insn.h"
-#include "bulkhead/pagewalk.h"
+#include "arch/insn.h"
+#include "arch/pagewalk.h"
 #include "bulkhead/tables.h"
 #include "fake.h"
 #include "runner.h"

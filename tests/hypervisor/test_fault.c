@@ -14,9 +14,29 @@
 #define SB_A2_A1	((12U << 20) | (11 << 15) | (0 << 12) | 0x23)
 #define C_LW_A0_A1	0x4188
 
+/* RISC-V mcause codes of the access faults. */
+#define FETCH	1
+#define LOAD	5
+#define STORE	7
+
+static enum bh_access access_of(uint64_t cause)
+{
+	return cause == FETCH ? BH_ACCESS_FETCH :
+	       cause == LOAD ? BH_ACCESS_LOAD :
+	       cause == STORE ? BH_ACCESS_STORE : BH_ACCESS_OTHER;
+}
+
+static struct bh_fault fault(uint64_t cause, uint64_t epc, uint64_t tval)
+{
+	return (struct bh_fault){ .cause = cause, .access = access_of(cause),
+				  .epc = epc, .tval = tval };
+}
+
 static bool emulate(uint32_t cause, uint64_t tval, uint64_t satp)
 {
-	struct bh_fault f = { cause, EPC, tval, satp };
+	struct bh_fault f = fault(cause, EPC, tval);
+
+	f.satp = satp;
 
 	hart(0)->frame.mepc = EPC;
 	return bh_fault_emulate(hart(0), &f);
@@ -25,7 +45,7 @@ static bool emulate(uint32_t cause, uint64_t tval, uint64_t satp)
 TEST(emulates_a_byte_load_from_the_uart_and_skips_it)
 {
 	put32(EPC, LBU_A0_A1);
-	CHECK(emulate(BH_CAUSE_LOAD_ACCESS, UART_BASE + 5, 0));
+	CHECK(emulate(LOAD, UART_BASE + 5, 0));
 	CHECK(hart(0)->frame.regs[10] == 0x60);	/* LSR: THRE | TEMT */
 	CHECK(hart(0)->frame.mepc == EPC + 4);
 }
@@ -34,16 +54,16 @@ TEST(emulates_stores_to_thr)
 {
 	put32(EPC, SB_A2_A1);
 	hart(0)->frame.regs[12] = 'Z';
-	CHECK(emulate(BH_CAUSE_STORE_ACCESS, UART_BASE, 0));
+	CHECK(emulate(STORE, UART_BASE, 0));
 	hart(0)->frame.regs[12] = '\n';
-	CHECK(emulate(BH_CAUSE_STORE_ACCESS, UART_BASE, 0));
+	CHECK(emulate(STORE, UART_BASE, 0));
 	CHECK(!strcmp(take_output(), "[alpha] Z\r\n"));
 }
 
 TEST(emulates_compressed_word_access_as_byte_register)
 {
 	put16(EPC, C_LW_A0_A1);
-	CHECK(emulate(BH_CAUSE_LOAD_ACCESS, UART_BASE + 5, 0));
+	CHECK(emulate(LOAD, UART_BASE + 5, 0));
 	CHECK(hart(0)->frame.regs[10] == 0x60);
 	CHECK(hart(0)->frame.mepc == EPC + 2);
 }
@@ -52,31 +72,30 @@ TEST(signed_byte_loads_sign_extend)
 {
 	bh_vuart_write(&bh_capsule_states[0].vuart, 0, 7, 0xa5);
 	put32(EPC, LB_A0_A1);
-	CHECK(emulate(BH_CAUSE_LOAD_ACCESS, UART_BASE + 7, 0));
+	CHECK(emulate(LOAD, UART_BASE + 7, 0));
 	CHECK(hart(0)->frame.regs[10] == 0xffffffffffffffa5UL);
 	put32(EPC, LBU_A0_A1);
-	CHECK(emulate(BH_CAUSE_LOAD_ACCESS, UART_BASE + 7, 0));
+	CHECK(emulate(LOAD, UART_BASE + 7, 0));
 	CHECK(hart(0)->frame.regs[10] == 0xa5);
 }
 
 TEST(does_not_emulate_what_the_uart_cannot_be)
 {
 	put32(EPC, LH_A0_A1);	/* 2-byte access */
-	CHECK(!emulate(BH_CAUSE_LOAD_ACCESS, UART_BASE + 5, 0));
+	CHECK(!emulate(LOAD, UART_BASE + 5, 0));
 	put32(EPC, LBU_A0_A1);
-	CHECK(!emulate(BH_CAUSE_LOAD_ACCESS, UART_BASE + 8, 0));
-	CHECK(!emulate(BH_CAUSE_LOAD_ACCESS, UART_BASE + 0x100, 0));
-	CHECK(!emulate(BH_CAUSE_LOAD_ACCESS, BETA_BASE, 0));
-	CHECK(!emulate(BH_CAUSE_STORE_ACCESS, UART_BASE, 0)); /* a load */
-	CHECK(!emulate(BH_CAUSE_FETCH_ACCESS, UART_BASE, 0));
+	CHECK(!emulate(LOAD, UART_BASE + 8, 0));
+	CHECK(!emulate(LOAD, UART_BASE + 0x100, 0));
+	CHECK(!emulate(LOAD, BETA_BASE, 0));
+	CHECK(!emulate(STORE, UART_BASE, 0)); /* a load */
+	CHECK(!emulate(FETCH, UART_BASE, 0));
 	CHECK(hart(0)->frame.mepc == EPC);
 	CHECK(hart(0)->frame.regs[10] == 0);
 }
 
 TEST(does_not_emulate_when_the_instruction_cannot_be_read)
 {
-	struct bh_fault f = { BH_CAUSE_LOAD_ACCESS, BETA_BASE + 0x10,
-			      UART_BASE + 5, 0 };
+	struct bh_fault f = fault(LOAD, BETA_BASE + 0x10, UART_BASE + 5);
 
 	hart(0)->frame.mepc = f.epc;
 	CHECK(!bh_fault_emulate(hart(0), &f));
@@ -91,65 +110,119 @@ TEST(translates_the_faulting_virtual_address_with_guest_paging)
 	put64(l1 + 8, ((l0 >> 12) << 10) | 1);
 	put64(l0 + 8, ((UART_BASE >> 12) << 10) | 7);
 	put32(EPC, LBU_A0_A1);
-	CHECK(emulate(BH_CAUSE_LOAD_ACCESS, 0x40201005,
+	CHECK(emulate(LOAD, 0x40201005,
 		      (8UL << 60) | (root >> 12)));
 	CHECK(hart(0)->frame.regs[10] == 0x60);
 	/* Unmapped virtual address: forwarded, not emulated. */
-	CHECK(!emulate(BH_CAUSE_LOAD_ACCESS, 0x40202005,
+	CHECK(!emulate(LOAD, 0x40202005,
 		       (8UL << 60) | (root >> 12)));
 }
 
 static const char *check_forward(uint64_t cause, uint64_t epc, uint64_t stvec,
 				 bool from_s)
 {
-	struct bh_fault f = { cause, epc, 0x1234, 0 };
-	struct bh_guest_trap_state g = { .stvec = stvec, .from_s = from_s };
+	struct bh_fault f = fault(cause, epc, 0x1234);
+	struct bh_guest_trap_state g = { .vector = stvec, .from_s = from_s };
 
 	return bh_fault_check_forward(hart(0), &f, &g);
 }
 
 TEST(forwarding_needs_a_trap_vector_inside_the_capsule)
 {
-	CHECK(check_forward(5, EPC, 0, true));
-	CHECK(check_forward(5, EPC, BETA_BASE, true));
-	CHECK(check_forward(5, EPC, 0x80000000, true));
-	CHECK(!check_forward(5, EPC, ALPHA_BASE + 0x200, true));
-	CHECK(!check_forward(5, EPC, ALPHA_BASE + 0x201, true)); /* vectored */
+	CHECK(check_forward(LOAD, EPC, 0, true));
+	CHECK(check_forward(LOAD, EPC, BETA_BASE, true));
+	CHECK(check_forward(LOAD, EPC, 0x80000000, true));
+	CHECK(!check_forward(LOAD, EPC, ALPHA_BASE + 0x200, true));
 }
 
 TEST(fetch_fault_at_the_trap_vector_is_a_capsule_fault)
 {
-	CHECK(check_forward(BH_CAUSE_FETCH_ACCESS, ALPHA_BASE + 0x200,
-			    ALPHA_BASE + 0x200, true));
-	CHECK(!check_forward(BH_CAUSE_FETCH_ACCESS, ALPHA_BASE + 0x204,
-			     ALPHA_BASE + 0x200, true));
+	CHECK(check_forward(FETCH, ALPHA_BASE + 0x200, ALPHA_BASE + 0x200, true));
+	CHECK(!check_forward(FETCH, ALPHA_BASE + 0x204, ALPHA_BASE + 0x200, true));
 }
 
-TEST(second_fault_inside_the_handler_is_a_capsule_fault)
+/* The guest's CSRs as a forward of fault f left them. */
+static struct bh_guest_trap_state after(const struct bh_fault *f)
 {
-	struct bh_fault first = { 5, EPC, 0x1234, 0 };
-	struct bh_fault again = { 7, ALPHA_BASE + 0x208, 0x99, 0 };
-	struct bh_guest_trap_state g = { .stvec = ALPHA_BASE + 0x200,
-					 .from_s = true };
+	return (struct bh_guest_trap_state){ .vector = ALPHA_BASE + 0x200,
+					     .epc = f->epc, .cause = f->cause,
+					     .tval = f->tval, .from_s = true };
+}
+
+TEST(the_same_fault_again_before_any_other_trap_is_a_capsule_fault)
+{
+	struct bh_fault first = fault(LOAD, EPC, 0x1234);
+	struct bh_guest_trap_state g = after(&first);
 
 	CHECK(!bh_fault_check_forward(hart(0), &first, &g));
-	/* Still in the handler: sepc/scause/stval as the forward left them. */
-	g.sepc = EPC;
-	g.scause = 5;
-	g.stval = 0x1234;
-	CHECK(bh_fault_check_forward(hart(0), &again, &g));
-	/* After the handler took another trap (sepc moved on), it is fine. */
-	g.sepc = EPC + 4;
-	CHECK(!bh_fault_check_forward(hart(0), &again, &g));
+	CHECK(bh_fault_check_forward(hart(0), &first, &g));
+}
+
+TEST(a_different_fault_inside_the_handler_is_delivered)
+{
+	struct bh_fault first = fault(LOAD, EPC, 0x1234);
+	struct bh_fault in_handler = fault(STORE, ALPHA_BASE + 0x208, 0x99);
+	struct bh_guest_trap_state g = after(&first);
+
+	CHECK(!bh_fault_check_forward(hart(0), &first, &g));
+	/* sepc/scause/stval untouched, but the handler faults elsewhere. */
+	CHECK(!bh_fault_check_forward(hart(0), &in_handler, &g));
+}
+
+TEST(the_same_fault_after_another_trap_is_delivered)
+{
+	struct bh_fault first = fault(LOAD, EPC, 0x1234);
+	struct bh_guest_trap_state g = after(&first);
+
+	CHECK(!bh_fault_check_forward(hart(0), &first, &g));
+	g.epc = EPC + 4;	/* the guest took another trap meanwhile */
+	CHECK(!bh_fault_check_forward(hart(0), &first, &g));
 }
 
 TEST(user_fault_after_the_handler_returned_is_forwarded)
 {
-	struct bh_fault first = { 5, EPC, 0x1234, 0 };
-	struct bh_guest_trap_state g = { .stvec = ALPHA_BASE + 0x200,
-					 .sepc = EPC, .scause = 5,
-					 .stval = 0x1234, .from_s = false };
+	struct bh_fault first = fault(LOAD, EPC, 0x1234);
+	struct bh_guest_trap_state g = after(&first);
 
+	g.from_s = false;
 	CHECK(!bh_fault_check_forward(hart(0), &first, &g));
 	CHECK(!bh_fault_check_forward(hart(0), &first, &g));
+}
+
+/*
+ * The review's case: a handler that installs a new stvec and faults again
+ * (sepc/scause/stval still from the first forward) gets the second fault
+ * delivered to the new vector, as hardware would do.
+ */
+TEST(a_handler_that_moves_its_vector_and_faults_again_gets_the_fault)
+{
+	struct bh_fault first = fault(LOAD, EPC, ALPHA_BASE + 0x8000);
+	struct bh_fault second = fault(LOAD, ALPHA_BASE + 0x20c, ALPHA_BASE + 0x9000);
+
+	fake.guest = (struct bh_guest_trap_state){ .vector = ALPHA_BASE + 0x200,
+						   .from_s = true };
+	hart(0)->frame.mepc = EPC;
+	bh_fault_handle(hart(0), &first);
+	CHECK(fake.delivered == 1 && hart(0)->frame.mepc == ALPHA_BASE + 0x200);
+	fake.guest.vector = ALPHA_BASE + 0x400;
+	hart(0)->frame.mepc = second.epc;
+	bh_fault_handle(hart(0), &second);
+	CHECK(fake.delivered == 2 && hart(0)->frame.mepc == ALPHA_BASE + 0x400);
+	CHECK(fake.guest.epc == second.epc && fake.guest.tval == second.tval);
+}
+
+TEST(a_fault_the_guest_cannot_take_applies_the_capsule_policy)
+{
+	struct bh_fault f = fault(LOAD, EPC, ALPHA_BASE + 0x8000);
+
+	fake.guest = (struct bh_guest_trap_state){ .vector = 0, .from_s = true };
+	hart(0)->frame.mepc = EPC;
+	hart(1)->parked = 1;	/* the other vCPU has stopped already */
+	if (setjmp(fake.leave) == 0) {
+		bh_fault_handle(hart(0), &f);
+		CHECK(!"a fault with no trap vector returned");
+	}
+	CHECK(fake.delivered == 0);
+	CHECK(READ_ONCE(bh_capsule_states[0].run) == BH_CAPSULE_OFF);
+	CHECK(strstr(take_output(), "capsule alpha faulted: cause 0x5") != NULL);
 }

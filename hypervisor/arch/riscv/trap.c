@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* Trap dispatch: SBI calls, access faults, interrupts, M-mode faults. */
+/*
+ * Trap dispatch: SBI calls, guest faults (to core/fault.c, which decides),
+ * interrupts, M-mode faults; and delivering a fault into the guest.
+ */
 #include "arch/csr.h"
 #include "arch/deliver.h"
 #include "bulkhead/arch.h"
@@ -19,29 +22,39 @@ static bool from_s_mode(const struct bh_frame *f)
 	return (f->mstatus & MSTATUS_MPP) == MSTATUS_MPP_S;
 }
 
-/* Deliver f to the guest's S-mode handler, as the hardware would have. */
-static void forward(struct bh_hart_state *hs, const struct bh_fault *flt)
+void bh_arch_guest_trap_state(const struct bh_hart_state *hs,
+			      struct bh_guest_trap_state *g)
 {
-	struct bh_frame *f = &hs->frame;
-	struct bh_guest_trap_state g = {
-		.stvec = csr_read(CSR_STVEC),
-		.sepc = csr_read(CSR_SEPC),
-		.scause = csr_read(CSR_SCAUSE),
-		.stval = csr_read(CSR_STVAL),
-		.from_s = from_s_mode(f),
-	};
-	const char *why = bh_fault_check_forward(hs, flt, &g);
+	/* Exceptions go to the vector base, whatever the mode bits say. */
+	g->vector = csr_read(CSR_STVEC) & ~3UL;
+	g->epc = csr_read(CSR_SEPC);
+	g->cause = csr_read(CSR_SCAUSE);
+	g->tval = csr_read(CSR_STVAL);
+	g->from_s = from_s_mode(&hs->frame);
+}
 
-	if (why)
-		bh_capsule_fault(hs, flt->cause, flt->epc, flt->tval, why);
-	bh_debug("capsule %s: cause %#lx epc %#lx tval %#lx forwarded to vcpu %u",
-		 bh_capsule_of(hs)->name, (unsigned long)flt->cause,
-		 (unsigned long)flt->epc, (unsigned long)flt->tval, hs->vcpu);
-	csr_write(CSR_SEPC, flt->epc);
-	csr_write(CSR_SCAUSE, flt->cause);
-	csr_write(CSR_STVAL, flt->tval);
-	f->mstatus = bh_riscv_deliver_mstatus(f->mstatus);
-	f->mepc = g.stvec & ~3UL;
+void bh_arch_deliver_trap(struct bh_hart_state *hs, const struct bh_fault *f,
+			  uint64_t vector)
+{
+	csr_write(CSR_SEPC, f->epc);
+	csr_write(CSR_SCAUSE, f->cause);
+	csr_write(CSR_STVAL, f->tval);
+	hs->frame.mstatus = bh_riscv_deliver_mstatus(hs->frame.mstatus);
+	hs->frame.mepc = vector;
+}
+
+static enum bh_access access_of(uint64_t cause)
+{
+	switch (cause) {
+	case CAUSE_FETCH_ACCESS:
+		return BH_ACCESS_FETCH;
+	case CAUSE_LOAD_ACCESS:
+		return BH_ACCESS_LOAD;
+	case CAUSE_STORE_ACCESS:
+		return BH_ACCESS_STORE;
+	default:
+		return BH_ACCESS_OTHER;
+	}
 }
 
 static void handle_exception(struct bh_hart_state *hs, uint64_t cause,
@@ -49,6 +62,7 @@ static void handle_exception(struct bh_hart_state *hs, uint64_t cause,
 {
 	struct bh_fault flt = {
 		.cause = cause,
+		.access = access_of(cause),
 		.epc = hs->frame.mepc,
 		.tval = tval,
 		.satp = csr_read(CSR_SATP),
@@ -58,9 +72,7 @@ static void handle_exception(struct bh_hart_state *hs, uint64_t cause,
 		bh_sbi_dispatch(hs);
 		return;
 	}
-	if (bh_fault_emulate(hs, &flt))
-		return;
-	forward(hs, &flt);
+	bh_fault_handle(hs, &flt);
 }
 
 static void handle_interrupt(struct bh_hart_state *hs, uint64_t irq)

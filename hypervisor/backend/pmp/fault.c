@@ -5,7 +5,7 @@
  * translated through the guest's own page tables.
  */
 #include "bulkhead/isolation.h"
-#include "bulkhead/pagewalk.h"
+#include "arch/pagewalk.h"
 
 int bh_isolation_fault_address(const struct bh_capsule *c, uint64_t satp,
 			       uint64_t tval, uint64_t *pa)

@@ -13,6 +13,23 @@
 #include "bulkhead/compiler.h"
 
 struct bh_hart_state;
+struct bh_fault;
+
+/* A guest load or store, decoded from the instruction that trapped. */
+struct bh_mem_op {
+	bool store;
+	bool sign_extend;	/* loads narrower than a register */
+	uint8_t width;		/* bytes: 1, 2, 4 or 8 */
+	uint8_t reg;		/* frame register: destination of a load, source of a store */
+	uint8_t length;		/* instruction bytes, to step over it */
+};
+
+/* The guest's trap state, as far as the capsule fault rules need it. */
+struct bh_guest_trap_state {
+	uint64_t vector;	/* where the guest takes exceptions (virtual when paging) */
+	uint64_t epc, cause, tval;	/* what its last trap left there */
+	bool from_s;		/* the new trap was taken in S-mode */
+};
 
 /* Physical hart ID of the caller. */
 uint32_t bh_arch_hart_id(void);
@@ -51,6 +68,23 @@ uint64_t bh_arch_mimpid(void);
  * or -1 when the guest itself could not have read it.
  */
 int bh_arch_guest_read_u16(uint64_t vaddr, uint16_t *out);
+
+/*
+ * Read the instruction at the guest's epc (as bh_arch_guest_read_u16 does)
+ * and decode it as an integer load or store. False for anything else.
+ */
+bool bh_arch_read_mem_op(uint64_t epc, struct bh_mem_op *op);
+
+/* The guest's trap state on this hart, for the fault in hs->frame. */
+void bh_arch_guest_trap_state(const struct bh_hart_state *hs,
+			      struct bh_guest_trap_state *g);
+
+/*
+ * Deliver fault f to the guest's exception vector as the hardware would
+ * have: its trap CSRs and status updated, hs->frame resumes at the vector.
+ */
+void bh_arch_deliver_trap(struct bh_hart_state *hs, const struct bh_fault *f,
+			  uint64_t vector);
 
 /* Enter the guest with the frame of this hart; never returns. */
 void bh_arch_enter_guest(struct bh_hart_state *hs, uint64_t pc, uint64_t a0,

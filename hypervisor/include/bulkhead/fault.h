@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Access faults of a capsule: emulate its virtual devices or forward. */
+/*
+ * Faults of a capsule's accesses: emulate its virtual devices, forward the
+ * fault to the guest, or apply the capsule's on-fault policy.
+ */
 #ifndef BULKHEAD_FAULT_H
 #define BULKHEAD_FAULT_H
 
@@ -8,17 +11,29 @@
 
 #include "bulkhead/hart.h"
 
-#define BH_CAUSE_FETCH_ACCESS	1
-#define BH_CAUSE_LOAD_ACCESS	5
-#define BH_CAUSE_STORE_ACCESS	7
+/* The access that faulted, as the arch layer classified its cause. */
+enum bh_access {
+	BH_ACCESS_OTHER = 0,	/* not a memory access fault */
+	BH_ACCESS_FETCH,
+	BH_ACCESS_LOAD,
+	BH_ACCESS_STORE,
+};
 
-/* What one trapped access fault looked like. */
+/* What one trapped fault looked like. */
 struct bh_fault {
-	uint64_t cause;
+	uint64_t cause;		/* the architecture's code, forwarded as is */
+	enum bh_access access;
 	uint64_t epc;
 	uint64_t tval;
-	uint64_t satp;
+	uint64_t satp;		/* the guest's translation when it faulted */
 };
+
+/*
+ * A fault of the guest on this hart: emulate it (a virtual device access),
+ * else deliver it to the guest, else, when the guest cannot take it, apply
+ * the capsule's on-fault policy (no return then).
+ */
+void bh_fault_handle(struct bh_hart_state *hs, const struct bh_fault *f);
 
 /*
  * Try to emulate a load/store access fault as an access to the capsule's
@@ -28,19 +43,9 @@ struct bh_fault {
 bool bh_fault_emulate(struct bh_hart_state *hs, const struct bh_fault *f);
 
 /*
- * The guest state a forwarded fault would land in, as far as the capsule
- * fault rules need it.
- */
-struct bh_guest_trap_state {
-	uint64_t stvec;		/* trap vector (virtual when satp != 0) */
-	uint64_t sepc, scause, stval;	/* as they are now */
-	bool from_s;		/* the fault was taken in S-mode */
-};
-
-/*
  * Decide whether the guest can take fault f: NULL when it can, else the
- * reason it is a capsule fault (broken trap vector, fault in the handler
- * before it returned). Records f as forwarded when it can.
+ * reason it is a capsule fault (broken trap vector, the same fault again
+ * inside its handler). Records f as forwarded when it can.
  */
 const char *bh_fault_check_forward(struct bh_hart_state *hs,
 				   const struct bh_fault *f,

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 
 #include "bulkhead/arch.h"
-#include "bulkhead/pagewalk.h"
+#include "arch/pagewalk.h"
 #include "bulkhead/region.h"
 
 #define PTE_V		(1UL << 0)

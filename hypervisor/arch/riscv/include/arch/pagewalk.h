@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Translating a guest virtual address through the guest's page tables. */
-#ifndef BULKHEAD_PAGEWALK_H
-#define BULKHEAD_PAGEWALK_H
+#ifndef ARCH_PAGEWALK_H
+#define ARCH_PAGEWALK_H
 
 #include <stdint.h>
 

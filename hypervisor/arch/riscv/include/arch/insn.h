@@ -1,18 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* Decoding the guest loads and stores that hit an emulated device. */
-#ifndef BULKHEAD_INSN_H
-#define BULKHEAD_INSN_H
+/* RISC-V instruction formats: the guest loads and stores that hit an emulated device. */
+#ifndef ARCH_INSN_H
+#define ARCH_INSN_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-struct bh_mem_op {
-	bool store;
-	bool sign_extend;	/* loads: lb, lh, lw */
-	uint8_t width;		/* bytes: 1, 2, 4 or 8 */
-	uint8_t reg;		/* rd of a load, rs2 of a store */
-	uint8_t length;		/* instruction bytes: 2 or 4 */
-};
+#include "bulkhead/arch.h"	/* struct bh_mem_op */
 
 /* Length in bytes of the instruction whose low 16 bits are low. */
 static inline unsigned int bh_insn_length(uint16_t low)

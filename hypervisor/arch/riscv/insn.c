@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Decoding integer loads and stores, 32-bit and compressed (RV64). */
-#include "bulkhead/insn.h"
+#include "arch/insn.h"
 
 #define OPCODE_LOAD	0x03
 #define OPCODE_STORE	0x23
@@ -81,4 +81,21 @@ bool bh_insn_decode(uint32_t insn, struct bh_mem_op *op)
 	if (bh_insn_length((uint16_t)insn) == 4)
 		return decode_32(insn, op);
 	return decode_16((uint16_t)insn, op);
+}
+
+bool bh_arch_read_mem_op(uint64_t epc, struct bh_mem_op *op)
+{
+	uint16_t low, high;
+	uint32_t insn;
+
+	if (bh_arch_guest_read_u16(epc, &low))
+		return false;
+	insn = low;
+	/* The second half may be on the next page: read it separately. */
+	if (bh_insn_length(low) == 4) {
+		if (bh_arch_guest_read_u16(epc + 2, &high))
+			return false;
+		insn |= (uint32_t)high << 16;
+	}
+	return bh_insn_decode(insn, op);
 }
