@@ -47,6 +47,8 @@ OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
 BANNER = re.compile(rb"Log in as root, no password\.")
 PREFIXED = re.compile(rb"^\[([A-Za-z0-9_]+)\] ")
 BOOT_TIMEOUT = 120
+# Attempts per timed boot before a hang ends the benchmark.
+ATTEMPTS = 3
 # Where a failed boot's whole console is saved.
 LOG_DIR = ROOT / "build" / "bench"
 # The one definition of the footprint, run by the link as well.
@@ -55,8 +57,6 @@ FOOTPRINT_SCRIPT = ROOT / "hypervisor" / "scripts" / "footprint.sh"
 NM = os.environ.get("CROSS_COMPILE", "riscv64-unknown-elf-") + "nm"
 FOOTPRINT_LINE = re.compile(r"footprint: text (\d+), rodata\+data (\d+), bss (\d+), "
                             r"RAM per hart (\d+) \(stack \+ state\), total (\d+) bytes")
-# Attempts per timed boot before a hang ends the benchmark.
-ATTEMPTS = 3
 # Bao's published footprint, a reference figure not measured here.
 BAO_FOOTPRINT_KIB = 48
 
