@@ -19,18 +19,23 @@ The login prompt is timed by getty's banner line (/etc/issue), printed just
 before "NAME login: ": a whole line, so Bulkhead shows it for every capsule,
 focused or not.
 
-Footprint: text, data and bss of bulkhead.elf without its payload sections,
-and the SLOC of hypervisor/. Figures only; nothing here passes or fails.
+A boot that shows no login prompt in time is reported in one line on
+stderr (which boot, which capsules, attempt n of N) and timed again; its
+whole console goes to a file under build/bench/, never to the terminal.
+
+Footprint: the figures the link prints, from the same script
+(hypervisor/scripts/footprint.sh), and the SLOC of hypervisor/. Figures
+only; nothing here passes or fails.
 """
 
 import argparse
 import os
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -44,6 +49,14 @@ PREFIXED = re.compile(rb"^\[([A-Za-z0-9_]+)\] ")
 BOOT_TIMEOUT = 120
 # Attempts per timed boot before a hang ends the benchmark.
 ATTEMPTS = 3
+# Where a failed boot's whole console is saved.
+LOG_DIR = ROOT / "build" / "bench"
+# The one definition of the footprint, run by the link as well.
+FOOTPRINT_SCRIPT = ROOT / "hypervisor" / "scripts" / "footprint.sh"
+# The nm the hypervisor's Makefile uses.
+NM = os.environ.get("CROSS_COMPILE", "riscv64-unknown-elf-") + "nm"
+FOOTPRINT_LINE = re.compile(r"footprint: text (\d+), rodata\+data (\d+), bss (\d+), "
+                            r"RAM per hart (\d+) \(stack \+ state\), total (\d+) bytes")
 # Bao's published footprint, a reference figure not measured here.
 BAO_FOOTPRINT_KIB = 48
 
@@ -55,6 +68,14 @@ class BenchError(Exception):
 class BootHang(BenchError):
     """A QEMU that showed no login prompt in time: counted, reported and
     timed again, so one stuck boot neither ends the run nor hides."""
+
+
+class QemuExited(BenchError):
+    """A QEMU that exited before all its login prompts: ends the run."""
+
+    def __init__(self, launch):
+        super().__init__(launch.label)
+        self.launch = launch
 
 
 def parse_size(text):
@@ -119,8 +140,7 @@ class Launch:
         except pexpect.TIMEOUT:
             return
         except pexpect.EOF:
-            raise BenchError(f"{self.label}: QEMU exited before every login prompt:\n"
-                             + self.tail())
+            raise QemuExited(self)
         now = time.monotonic()
         self.output.append(data)
         *lines, self.pending = (self.pending + data).split(b"\n")
@@ -147,32 +167,28 @@ class Launch:
         # utime and stime are fields 14 and 15 of stat(5); 12 and 13 here.
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    def done(self):
-        return len(self.times) == len(self.names)
+    def missing(self):
+        """The capsules whose login prompt has not shown yet."""
+        return [n for n in self.names if n not in self.times]
 
-    def tail(self):
-        text = b"".join(self.output).decode("utf-8", "replace")
-        return "\n".join(text.splitlines()[-20:])
+    def done(self):
+        return not self.missing()
 
     def stop(self):
         if self.child and self.child.isalive():
             self.child.terminate(force=True)
 
 
-def time_launches(launches):
+def time_launches(launches, timeout):
     """Starts every launch at once; returns when each has shown all its
-    login prompts."""
+    login prompts, raises BootHang if that takes over timeout seconds."""
     t0 = time.monotonic()
     try:
         for launch in launches:
             launch.start(t0)
         while not all(launch.done() for launch in launches):
-            if time.monotonic() - t0 > BOOT_TIMEOUT:
-                late = [f"{l.label}: {sorted(set(l.names) - set(l.times))}"
-                        for l in launches if not l.done()]
-                raise BootHang(f"no login prompt within {BOOT_TIMEOUT} s from "
-                                 + "; ".join(late) + "\n"
-                                 + "\n".join(l.tail() for l in launches if not l.done()))
+            if time.monotonic() - t0 > timeout:
+                raise BootHang()
             for launch in launches:
                 if not launch.done():
                     launch.poll()
@@ -189,21 +205,64 @@ def build(config):
         raise BenchError(f"make CONFIG={config} failed:\n{tail}")
 
 
-def timed(make_launches, hangs):
-    """Times fresh launches until one attempt completes; counts the hangs."""
-    for attempt in range(ATTEMPTS):
+def slug(text):
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def shown(path):
+    """path as the user can open it from where the bench was started."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def save_console(launches, log_dir, name):
+    """Writes every launch's command and whole console to log_dir/NAME.log,
+    so a failed boot can be studied without flooding the terminal."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    path = log_dir / f"{slug(name)}.log"
+    with open(path, "wb") as f:
+        for launch in launches:
+            missing = launch.missing()
+            state = (f"no login prompt from {', '.join(missing)}" if missing
+                     else "every login prompt shown")
+            f.write(f"==== {launch.label}: {state}\n$ {shlex.join(launch.command)}\n"
+                    .encode())
+            f.write(b"".join(launch.output) + b"\n")
+    return path
+
+
+def timed(boot, make_launches, hangs, timeout, log_dir, attempts=ATTEMPTS):
+    """Times fresh launches of one boot until an attempt completes. Each hang
+    is counted in hangs[boot] and reported in one line, its console saved."""
+    for attempt in range(1, attempts + 1):
         launches = make_launches()
         try:
-            time_launches(launches)
+            time_launches(launches, timeout)
             return launches
-        except BootHang as e:
-            label = launches[0].label.split()[0]
-            hangs[label] = hangs.get(label, 0) + 1
-            print(f"bench: warning: {e}", file=sys.stderr)
-    raise BenchError(f"{ATTEMPTS} attempts in a row hung; giving up")
+        except BootHang:
+            hangs[boot] = hangs.get(boot, 0) + 1
+            log = save_console(launches, log_dir, f"{boot} hang {hangs[boot]}")
+            late = [n for launch in launches for n in launch.missing()]
+            print(f"bench: warning: {boot} boot hung: no login prompt from "
+                  f"{', '.join(late)} within {timeout:g} s (attempt {attempt} of "
+                  f"{attempts}); console log: {shown(log)}", file=sys.stderr)
+        except QemuExited as e:
+            log = save_console(launches, log_dir, f"{boot} exit")
+            raise BenchError(f"{boot} boot: QEMU ({e.launch.label}) exited before the "
+                             f"login prompt of {', '.join(e.launch.missing())} (attempt "
+                             f"{attempt} of {attempts}); console log: {shown(log)}")
+    raise BenchError(f"{boot} boot hung {attempts} times in a row; giving up")
 
 
-def boot_times(config, capsules, runs):
+def clear_logs(log_dir):
+    """An earlier run's console logs would read as this run's."""
+    for old in log_dir.glob("*.log"):
+        old.unlink()
+
+
+def boot_times(config, capsules, runs, timeout):
     gen = ROOT / "build" / config / "gen"
     qemu = (gen / "qemu.args").read_text().split()
     elf = ROOT / "build" / config / "bulkhead.elf"
@@ -213,47 +272,45 @@ def boot_times(config, capsules, runs):
                "concurrent": {n: [] for n in names},
                "alone": {n: [] for n in names},
                "cpu": {"bulkhead": [], "concurrent": []}}
+    # Keyed by the sample kind, named as the report's columns.
+    phases = {
+        ("bulkhead", "Bulkhead"): lambda: [
+            Launch("Bulkhead", qemu + ["-kernel", str(elf)], names, True)],
+        ("concurrent", "direct, concurrent"): lambda: [
+            Launch(f"direct {c.name}", c.direct_command(), [c.name], False)
+            for c in capsules],
+        ("alone", "direct, alone"): lambda: [
+            Launch(f"direct {first.name} alone", first.direct_command(),
+                   [first.name], False)],
+    }
     hangs = {}
     for run in range(runs):
         print(f"bench: boot round {run + 1} of {runs}", file=sys.stderr)
-        phases = {
-            "bulkhead": lambda: [Launch("Bulkhead", qemu + ["-kernel", str(elf)],
-                                        names, True)],
-            "direct": lambda: [Launch(f"direct {c.name}", c.direct_command(),
-                                      [c.name], False) for c in capsules],
-            "alone": lambda: [Launch(f"direct {first.name} alone",
-                                     first.direct_command(), [first.name], False)],
-        }
         # Alternate the order, so a change in the host's other load over the
         # run weighs on every column alike.
         order = list(phases) if run % 2 == 0 else list(reversed(phases))
-        done = {phase: timed(phases[phase], hangs) for phase in order}
-        bulkhead, direct, alone = done["bulkhead"], done["direct"], done["alone"]
-        for launch in bulkhead + direct + alone:
-            kind = ("bulkhead" if launch.prefixed else
-                    "alone" if launch.label.endswith("alone") else "concurrent")
-            for n, t in launch.times.items():
-                samples[kind][n].append(t)
+        done = {kind: timed(boot, phases[kind, boot], hangs, timeout, LOG_DIR)
+                for kind, boot in order}
+        for kind, launches in done.items():
+            for launch in launches:
+                for n, t in launch.times.items():
+                    samples[kind][n].append(t)
+        bulkhead, direct = done["bulkhead"], done["concurrent"]
         samples["cpu"]["bulkhead"].append(sum(l.cpu for l in bulkhead))
         samples["cpu"]["concurrent"].append(sum(l.cpu for l in direct))
     return samples, hangs
 
 
 def footprint(elf):
-    """text, data, bss of elf without the payload and pristine sections."""
-    with tempfile.TemporaryDirectory() as tmp:
-        bare = os.path.join(tmp, "hypervisor.elf")
-        # objcopy warns about the segments the removed sections leave empty.
-        strip = subprocess.run(["riscv64-unknown-elf-objcopy",
-                                "--remove-section=.payload.*",
-                                "--remove-section=.pristine.*", str(elf), bare],
-                               capture_output=True, text=True)
-        if strip.returncode != 0:
-            raise BenchError(f"objcopy of {elf} failed:\n{strip.stderr}")
-        out = subprocess.run(["riscv64-unknown-elf-size", "-B", bare], check=True,
-                             capture_output=True, text=True).stdout
-    fields = out.splitlines()[1].split()
-    return int(fields[0]), int(fields[1]), int(fields[2])
+    """(text, rodata+data, bss, RAM per hart, total) in bytes, read from the
+    footprint line the link prints, made by the same script."""
+    result = subprocess.run(["sh", str(FOOTPRINT_SCRIPT), NM, str(elf)],
+                            capture_output=True, text=True)
+    m = FOOTPRINT_LINE.search(result.stdout)
+    if result.returncode != 0 or not m:
+        raise BenchError(f"{FOOTPRINT_SCRIPT.relative_to(ROOT)} on {elf} failed:\n"
+                         + result.stdout + result.stderr)
+    return tuple(int(field) for field in m.groups())
 
 
 def strip_c_comments(text):
@@ -304,13 +361,14 @@ def report(config, capsules, samples, hangs, runs, sizes, lines):
           f"| {median(cd):.2f} ({spread(cd)}) | {median(cb) / median(cd):.3f} |")
     if hangs:
         print("\nBoots that hung and were timed again: "
-              + ", ".join(f"{label} {count}" for label, count in sorted(hangs.items())))
-    text, data, bss = sizes
-    total = text + data + bss
-    print("\n## Hypervisor footprint (bulkhead.elf without payload sections)\n")
-    print("| text | data | bss | total | Bao (published, not measured here) |")
-    print("|---|---|---|---|---|")
-    print(f"| {text} B | {data} B | {bss} B | {total} B = {total / 1024:.1f} KiB "
+              + "; ".join(f"{boot}: {count}" for boot, count in sorted(hangs.items()))
+              + f" (console logs in {shown(LOG_DIR)})")
+    text, data, bss, per_hart, total = sizes
+    print("\n## Hypervisor footprint (bytes, as the link prints it)\n")
+    print("| text | rodata+data | bss | total | RAM per hart (stack + state) "
+          "| Bao (published, not measured here) |")
+    print("|---|---|---|---|---|---|")
+    print(f"| {text} | {data} | {bss} | {total} = {total / 1024:.1f} KiB | {per_hart} "
           f"| {BAO_FOOTPRINT_KIB} KiB |")
     print("\n## SLOC of hypervisor/ (non-blank, non-comment)\n")
     print("| " + " | ".join(sorted(lines)) + " | total |")
@@ -325,6 +383,9 @@ def main():
                         help="system whose Linux capsules are timed (default %(default)s)")
     parser.add_argument("--runs", type=int, default=5,
                         help="boot rounds; medians are reported (default %(default)s)")
+    parser.add_argument("--boot-timeout", type=float, default=BOOT_TIMEOUT,
+                        help="seconds a boot may take before it counts as hung "
+                        "(default %(default)s)")
     args = parser.parse_args()
     try:
         if not os.path.exists(OPENSBI):
@@ -334,7 +395,8 @@ def main():
         build(args.config)
         config = yaml.safe_load((ROOT / "configs" / f"{args.config}.yaml").read_text())
         capsules = [Capsule(node) for node in config["capsules"]]
-        samples, hangs = boot_times(args.config, capsules, args.runs)
+        clear_logs(LOG_DIR)
+        samples, hangs = boot_times(args.config, capsules, args.runs, args.boot_timeout)
         sizes = footprint(ROOT / "build" / args.config / "bulkhead.elf")
         lines = sloc(ROOT / "hypervisor")
     except BenchError as e:

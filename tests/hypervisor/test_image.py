@@ -3,7 +3,8 @@
 whose board lacks Sstc.
 
 - A build prints the footprint (text, data, bss, RAM per hart, total) and
-  the parts add up to the image's RAM.
+  the parts add up to the image's RAM; `make bench` reports the same figures
+  for the image, to the byte.
 - A second `make` prints nothing and rewrites nothing.
 - Without Sstc the hypervisor is built with BH_HAS_SSTC 0 (menvcfg.STCE
   untouched, mtimecmp multiplexed for the guest's timer): qemu-hello on
@@ -14,6 +15,7 @@ The copy leaves the work tree alone, so other builds there do not disturb
 these tests. Timeouts are hang guards, not speed targets.
 """
 
+import importlib.util
 import os
 import re
 import shutil
@@ -88,6 +90,14 @@ def test_build_prints_the_footprint(first_build):
     assert text + data + bss == total, f"footprint parts do not add up: {lines[0]}"
     harts = yaml.safe_load((ROOT / BOARD).read_text())["harts"]
     assert 0 < per_hart * harts <= bss, "stacks and hart states live in bss"
+
+
+def test_bench_reports_the_build_footprint(tree, first_build):
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "tests/bench/run.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    built = tuple(map(int, FOOTPRINT.search(first_build).groups()))
+    assert bench.footprint(tree / "build" / CONFIG / "bulkhead.elf") == built
 
 
 def test_second_make_does_nothing(tree, first_build):
