@@ -12,6 +12,7 @@ import os
 import re
 
 from . import schema
+from .alloc import grain_round, overlaps
 from .diag import Failed, Loc, hexrange
 from .payload import NotAnImage, file_size, inspect_kernel
 from .schema import INVALID, NAME_MAX, NAME_RE
@@ -108,6 +109,9 @@ class Capsule:
         self.bootargs_loc = None
         self.kind = guest["kind"] if guest else None
         self.image = None
+        # The guest's SBI warm reboot means it panicked (its manifest says so).
+        self.warm_reboot_is_panic = False
+        self.panic_source = "no guest manifest declares panic-reboot"
         # Filled in by alloc.py.
         self.base = None
         self.payloads = []
@@ -346,6 +350,7 @@ def check_system(system, diags):
     check_names(system, diags)
     check_harts(system, diags)
     check_devices(system, diags)
+    check_device_grains(system, diags)
     check_interrupts(system, diags)
     check_isa(system, diags)
     check_focus(system, diags)
@@ -496,6 +501,74 @@ def check_devices(system, diags):
                 continue
             owners[name] = (capsule, loc)
             capsule.devices.append(device)
+
+
+class Party:
+    """A device and who owns it, for the shared-grain check."""
+
+    def __init__(self, owner, what, device, loc, note):
+        self.owner = owner  # "hypervisor" or a capsule name
+        self.what = what
+        self.device = device
+        self.loc = loc
+        self.note = note
+
+
+def device_parties(system):
+    """The hypervisor's devices first, then each capsule's passthrough devices."""
+    board = system.board
+    parties = [Party("hypervisor", f"the hypervisor's {role} '{name}'", board.devices[name],
+                     board.rec["hypervisor-devices"].where(role),
+                     f"the board gives '{name}' to the hypervisor")
+               for role, name in board.hv_roles.items()]
+    for capsule in system.capsules:
+        locs = capsule.rec["devices"].locs
+        for device in capsule.devices:
+            parties.append(Party(capsule.name, f"capsule '{capsule.name}' device "
+                                 f"'{device.name}'", device,
+                                 locs[capsule.device_names.index(device.name)],
+                                 f"capsule '{capsule.name}' takes '{device.name}' here"))
+    return parties
+
+
+def check_device_grains(system, diags):
+    """No PMP grain holds devices of two owners: the hardware grants whole
+    grains, so a capsule given one of them could reach the other.
+
+    Capsule memory is whole grains (pmp-grain-misaligned) and devices lie
+    outside RAM (board-invalid), so only devices can share a grain."""
+    grain = system.board.pmp_granularity
+    parties = device_parties(system)
+    for index, party in enumerate(parties):
+        for other in parties[:index]:
+            shared = shared_grain(party.device, other.device, grain)
+            if other.owner != party.owner and shared is not None:
+                report_shared_grain(system, diags, party, other, shared)
+
+
+def shared_grain(a, b, grain):
+    """The first grain holding bytes of both devices, or None."""
+    a_base, a_size = grain_round(a.base, a.size, grain)
+    b_base, b_size = grain_round(b.base, b.size, grain)
+    return max(a_base, b_base) if overlaps(a_base, a_size, b_base, b_size) else None
+
+
+def report_shared_grain(system, diags, party, other, shared):
+    """Reported where the capsule takes its device (the hypervisor's come first)."""
+    grain = system.board.pmp_granularity
+    mine, theirs = party.device, other.device
+    diags.error(party.loc, "pmp-grain-shared",
+                f"{party.what} {hexrange(mine.base, mine.size)} shares the PMP grain "
+                f"{hexrange(shared, grain)} with {other.what} "
+                f"{hexrange(theirs.base, theirs.size)}",
+                notes=[(other.loc, other.note),
+                       (system.board.rec["pmp"].where("granularity"),
+                        f"the board's PMP grants whole {grain:#x}-byte grains")],
+                hint=f"PMP cannot split a grain, so capsule '{party.owner}' would reach "
+                     "both: " + ("pass the device through to no capsule"
+                                 if other.owner == "hypervisor" else
+                                 "give both devices to one capsule, or pass through "
+                                 "only one of them"))
 
 
 def check_interrupts(system, diags):

@@ -283,3 +283,28 @@ def test_deps_marks_deps_mk_up_to_date(root):
     assert result.rc == 0
     assert os.stat(path).st_mtime > os.stat(os.path.join(root, "guests", "hello",
                                                          "guest.yaml")).st_mtime
+
+
+def test_grain_board_tables_give_grain_rounded_regions(root, tmp_path):
+    with open(os.path.join(root, "configs", "g.yaml"), "w") as stream:
+        stream.write("board: grain-4k\ncapsules:\n  - name: a\n    vcpus: 1\n    harts: [0]\n"
+                     "    memory: {size: 16MiB}\n    payload: {guest: hello}\n"
+                     "    devices: [gpio1]\n")
+    result, out = build(root, "configs/g.yaml")
+    assert result.rc == 0, result.err
+    gen = os.path.join(out, "gen")
+    config_h = open(os.path.join(gen, "bulkhead_config.h")).read()
+    assert "#define BH_PMP_GRAIN\t\t0x1000\t/* PMP granularity in bytes: " \
+           "boards/grain-4k.yaml:15 */" in config_h
+    tables = open(os.path.join(gen, "tables.c")).read()
+    # uart0 is 0x100 bytes, gpio1 0x100 bytes at 0x10010100: whole grains here.
+    assert "{ .base = 0x10000000, .size = 0x1000 },\t/* console uart0: " in tables
+    assert "{ .base = 0x10010000, .size = 0x1000 },\t/* gpio1: configs/g.yaml:8 */" in tables
+    assert ".devices = a_devices,\n\t\t.device_count = 1," in tables
+    assert ".hypervisor_device_count = 4," in tables
+    include = os.path.join(REPO, "hypervisor", "include")
+    proc = subprocess.run([CROSS_GCC, "-Wall", "-Wextra", "-Werror", "-mcmodel=medany",
+                           "-ffreestanding", "-I", include, "-I", gen, "-c",
+                           os.path.join(gen, "tables.c"), "-o", str(tmp_path / "t.o")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
