@@ -1,5 +1,6 @@
 """Rendering: provenance, determinism, atomicity, and that the output builds."""
 
+import hashlib
 import os
 import shlex
 import shutil
@@ -134,9 +135,12 @@ def test_deps(root):
     assert lines[1:] == [
         "BH_BOARD := boards/qemu-virt.yaml",
         "BH_GUESTS := linux",
+        "# Payload files the config names itself (they existed when this was written).",
+        "BH_FILES := ",
         "BH_INPUTS := configs/qemu-2guest.yaml boards/qemu-virt.yaml guests/linux/guest.yaml",
         "BH_PAYLOADS := build/guests/linux/Image build/guests/linux/initramfs.cpio.gz",
-        "# Remake this file when the board or a guest manifest changes, not only the config.",
+        "# Remake this file when the config, board or a guest manifest changes. Not",
+        "# when a payload file does: a file that has gone must not stop make here.",
         "build/qemu-2guest/deps.mk: configs/qemu-2guest.yaml boards/qemu-virt.yaml "
         "guests/linux/guest.yaml",
     ]
@@ -162,6 +166,9 @@ def test_deps_lists_directly_named_files_as_inputs(root):
             "build/fake/initrd.gz\n") in text
     assert "BH_GUESTS := \n" in text
     assert "BH_PAYLOADS := \n" in text
+    assert "BH_FILES := build/fake/Image build/fake/initrd.gz\n" in text
+    # deps.mk is not remade from payload files: a deleted one must not stop make there.
+    assert "build/d/deps.mk: configs/direct.yaml boards/qemu-virt.yaml\n" in text
 
 
 def test_deps_rejects_invalid_yaml(root):
@@ -308,3 +315,25 @@ def test_grain_board_tables_give_grain_rounded_regions(root, tmp_path):
                            os.path.join(gen, "tables.c"), "-o", str(tmp_path / "t.o")],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_payloads_outside_the_repository_and_beside_the_config(root, tmp_path):
+    # A kernel wherever the user built it (absolute), and an initrd next to
+    # the config (./); both are recorded by content hash.
+    outside = tmp_path / "elsewhere" / "Image"
+    outside.parent.mkdir()
+    shutil.copy(os.path.join(root, "build", "fake", "Image"), outside)
+    shutil.copy(os.path.join(root, "build", "fake", "initrd.gz"),
+                os.path.join(root, "configs", "initrd.gz"))
+    with open(os.path.join(root, "configs", "ext.yaml"), "w") as stream:
+        stream.write("board: qemu-virt\ncapsules:\n  - name: a\n    vcpus: 1\n"
+                     "    harts: [0]\n    memory: {size: 64MiB}\n"
+                     f"    payload: {{kernel: {outside}, initrd: ./initrd.gz}}\n")
+    result, out = build(root, "configs/ext.yaml")
+    assert result.rc == 0, result.err
+    tables = open(os.path.join(out, "gen", "tables.c")).read()
+    digest = hashlib.sha256(outside.read_bytes()).hexdigest()
+    assert f"/* kernel: {outside} (configs/ext.yaml:7), sha256 {digest} */" in tables
+    digest = hashlib.sha256(open(os.path.join(root, "configs", "initrd.gz"), "rb")
+                            .read()).hexdigest()
+    assert f"/* initrd: configs/initrd.gz (configs/ext.yaml:7), sha256 {digest} */" in tables
