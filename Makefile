@@ -5,7 +5,10 @@
 CONFIG ?= qemu-hello
 # Extra QEMU options for `make run`, e.g. QEMU_EXTRA="-s -S" to wait for gdb.
 QEMU_EXTRA ?=
-OUT := build/$(CONFIG)
+# CONFIG=name means configs/name.yaml; CONFIG=path/to/name.yaml is that file.
+CONFIG_FILE := $(if $(filter %.yaml,$(CONFIG)),$(CONFIG),configs/$(CONFIG).yaml)
+CONFIG_NAME := $(basename $(notdir $(CONFIG_FILE)))
+OUT := build/$(CONFIG_NAME)
 GEN := $(OUT)/gen
 
 # Every target starts by installing what is missing (first use only).
@@ -30,14 +33,14 @@ all: $(OUT)/bulkhead.elf
 
 # deps.mk names the board, guests and payload files of the config, so that
 # guests are built (or fetched) before the generator needs their sizes.
-$(OUT)/deps.mk: configs/$(CONFIG).yaml $(GENERATOR_SOURCES)
-	@$(GENERATOR) deps --config configs/$(CONFIG).yaml --out $(OUT)
+$(OUT)/deps.mk: $(CONFIG_FILE) $(GENERATOR_SOURCES)
+	@$(GENERATOR) deps --config $(CONFIG_FILE) --out $(OUT)
 
 # `include`, not `-include`: an invalid config stops make at deps, with its
 # diagnostics printed once, before any guest is built. `check` needs no deps.
 ifeq ($(filter check clean help test test-generator test-hypervisor,$(MAKECMDGOALS)),)
-ifeq ($(wildcard configs/$(CONFIG).yaml),)
-$(error configs/$(CONFIG).yaml does not exist; configs: $(basename $(notdir $(wildcard configs/*.yaml))))
+ifeq ($(wildcard $(CONFIG_FILE)),)
+$(error $(CONFIG_FILE) does not exist; configs: $(basename $(notdir $(wildcard configs/*.yaml))))
 endif
 include $(OUT)/deps.mk
 endif
@@ -49,8 +52,13 @@ guest-%: FORCE
 # Payload files are produced by their guest's own Makefile.
 $(BH_PAYLOADS): guests
 
+# A file the config names that has gone since deps.mk was written: the
+# generator says where it is named (and fails).
+$(BH_FILES):
+	@$(GENERATOR) deps --config $(CONFIG_FILE) --out $(OUT)
+
 $(GEN)/.stamp: $(BH_INPUTS) $(BH_PAYLOADS) $(GENERATOR_SOURCES)
-	@$(GENERATOR) build --config configs/$(CONFIG).yaml --out $(OUT)
+	@$(GENERATOR) build --config $(CONFIG_FILE) --out $(OUT)
 	@touch $@
 
 $(OUT)/bulkhead.elf: $(GEN)/.stamp FORCE
@@ -61,11 +69,11 @@ run: $(OUT)/bulkhead.elf
 	@set -- $$(cat $(GEN)/qemu.args); exec "$$@" $(QEMU_EXTRA) -kernel $(OUT)/bulkhead.elf
 
 info: $(GEN)/.stamp
-	@$(GENERATOR) info --config configs/$(CONFIG).yaml --out $(OUT)
+	@$(GENERATOR) info --config $(CONFIG_FILE) --out $(OUT)
 
 check:
-	@$(GENERATOR) check --config configs/$(CONFIG).yaml
-	@echo "configs/$(CONFIG).yaml: valid"
+	@$(GENERATOR) check --config $(CONFIG_FILE)
+	@echo "$(CONFIG_FILE): valid"
 
 # One pytest run over every Python test, after the host-compiled unit tests.
 test: test-hypervisor
@@ -88,6 +96,7 @@ clean:
 
 help:
 	@echo "make [CONFIG=name]        build build/name/bulkhead.elf (default CONFIG=qemu-hello)"
+	@echo "                          CONFIG=path/to/name.yaml: that file, into build/name/"
 	@echo "make run [CONFIG=name]    build and boot it in QEMU"
 	@echo "make info [CONFIG=name]   print the resolved system; write build/name/system.svg"
 	@echo "make check [CONFIG=name]  validate configs/name.yaml only"

@@ -83,6 +83,15 @@ class PmpEntry:
         self.source = source  # file:line of the YAML that asked for it
 
 
+def grain_round(base, size, grain):
+    """[base, base + size) rounded out to whole PMP grains, as (base, size).
+
+    The hardware can only grant whole grains (it reads the pmpaddr bits
+    below the grain as ones), so this is what a PMP entry really grants."""
+    start = align_down(base, grain)
+    return start, align_up(base + size, grain) - start
+
+
 def napot_blocks(base, size):
     """Split [base, base + size) into naturally aligned power-of-two blocks."""
     blocks = []
@@ -96,8 +105,11 @@ def napot_blocks(base, size):
     return blocks
 
 
-def pmp_entries(base, size, perm, what, source):
-    """The fewest PMP entries granting perm on [base, base + size)."""
+def pmp_entries(base, size, perm, what, source, grain=4):
+    """The fewest PMP entries granting perm on [base, base + size) rounded
+    out to the grain: every boundary is on the grain, so NA4 (a 4-byte
+    block) appears only when the grain is 4."""
+    base, size = grain_round(base, size, grain)
     blocks = napot_blocks(base, size)
     if len(blocks) <= 2 and all(b >= 4 for _, b in blocks):
         out = []
@@ -112,10 +124,6 @@ def pmp_entries(base, size, perm, what, source):
     return [PmpEntry(base >> 2, 0, f"{what} TOR bottom {base:#x}", source),
             PmpEntry((base + size) >> 2, perm | PMP_TOR,
                      f"{what} TOR {hexrange(base, size)}", source)]
-
-
-def napot_cost(base, size):
-    return min(len(napot_blocks(base, size)), 2)
 
 
 class Allocator:
@@ -245,12 +253,35 @@ class Allocator:
         return None
 
     def alignment(self, capsule):
-        return LINUX_ALIGN if capsule.kind == "linux" else PAGE
+        need = LINUX_ALIGN if capsule.kind == "linux" else PAGE
+        return max(need, self.board.pmp_granularity)
+
+    def check_grain(self, capsule):
+        """Capsule memory is whole PMP grains: a partial grain at either end
+        would be granted whole, to the capsule and to its neighbour."""
+        grain = self.board.pmp_granularity
+        base, size = capsule.fixed_base, capsule.memory_size
+        misfit = [key for key, value in (("base", base), ("size", size))
+                  if value is not None and value % grain]
+        if not misfit:
+            return True
+        memory = capsule.rec["memory"]
+        fix = " and ".join(f"{key}: {align_up(value, grain):#x}" for key, value
+                           in (("base", base), ("size", size)) if key in misfit)
+        what = (f"memory {hexrange(base, size)} does not start and end on"
+                if base is not None else f"memory size {size:#x} is not a multiple of")
+        self.diags.error(memory.where(misfit[0]), "pmp-grain-misaligned",
+                         f"capsule '{capsule.name}' {what} the {grain:#x}-byte PMP grain "
+                         f"of board '{self.board.name}'",
+                         notes=[(self.board.rec["pmp"].where("granularity"),
+                                 f"the board's PMP grants whole {grain:#x}-byte grains")],
+                         hint=f"use {fix}")
+        return False
 
     def check_fixed(self, capsule):
         base, size = capsule.fixed_base, capsule.memory_size
         loc = capsule.rec["memory"].where("base")
-        ok = True
+        ok = self.check_grain(capsule)
         if capsule.kind == "linux" and base % LINUX_ALIGN:
             self.diags.error(loc, "linux-alignment",
                              f"capsule '{capsule.name}' boots Linux but its memory base "
@@ -359,6 +390,8 @@ class Allocator:
 
     def place_auto(self, capsule):
         size = capsule.memory_size
+        if not self.check_grain(capsule):
+            return
         problem = self.fit_problem(capsule)
         if problem:
             self.report_fit(capsule, problem)
@@ -401,13 +434,15 @@ class Allocator:
                 payload.pristine = copy.base
 
     def assign_pmp(self, capsule):
+        grain = self.board.pmp_granularity
         memory = capsule.rec.where("memory").short()
         entries = pmp_entries(capsule.base, capsule.memory_size, PMP_R | PMP_W | PMP_X,
-                              "memory", memory)
+                              "memory", memory, grain)
         devices = capsule.rec["devices"]
         for device in capsule.devices:
             loc = devices.locs[capsule.device_names.index(device.name)].short()
-            entries += pmp_entries(device.base, device.size, PMP_R | PMP_W, device.name, loc)
+            entries += pmp_entries(device.base, device.size, PMP_R | PMP_W, device.name, loc,
+                                   grain)
         capsule.pmp = entries
         budget = self.board.pmp_entries
         if len(entries) > budget:

@@ -59,24 +59,25 @@ def cmd_deps(args, diags):
     # Every check that does not need the payload files, so that `make` stops
     # before building guests and writes no deps.mk for a system that cannot
     # be valid; placement needs the files' sizes and waits for `build`.
+    # Files the config names must exist already (check_user_files_exist):
+    # deps.mk never names a file that no rule can make.
     system = model.load_system(args.root, args.config, diags, check_files=False)
-    guests, payloads, direct = [], [], []
+    guests, payloads = [], []
     for capsule in system.capsules:
-        files = [f for f in (capsule.kernel, capsule.initrd) if f]
-        if capsule.guest:
-            name = capsule.guest["guest"]
-            if name not in guests:
-                guests.append(name)
-        for file in files:
-            from_guest = capsule.guest and file.loc.file == capsule.guest.path
-            target = payloads if from_guest else direct
-            if file.path not in target:
-                target.append(file.path)
+        if capsule.guest and capsule.guest["guest"] not in guests:
+            guests.append(capsule.guest["guest"])
+        for file in (capsule.kernel, capsule.initrd):
+            if file and model.from_guest(capsule, file) and file.path not in payloads:
+                payloads.append(file.path)
+    direct = []
+    for _, file in model.user_files(system):
+        if file.path not in direct:
+            direct.append(file.path)
     env = render.make_env()
     text = env.get_template("deps.mk.j2").render(
         banner=render.banner(system.inputs(), "bulkhead-gen deps"),
-        board_path=system.board.path, guests=guests,
-        inputs=system.inputs() + direct, payloads=payloads,
+        board_path=system.board.path, guests=guests, sources=system.inputs(),
+        files=direct, payloads=payloads,
         deps_mk=os.path.join(os.path.normpath(args.out), "deps.mk"))
     path = os.path.join(args.out, "deps.mk")
     render.install_text(path, text)

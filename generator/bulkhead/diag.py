@@ -83,6 +83,8 @@ RULES = {
     "memory-outside-ram": "a memory region not inside one board RAM bank",
     "memory-exhausted": "no free RAM left for a capsule",
     "pmp-budget": "a capsule needs more PMP entries than the board has",
+    "pmp-grain-misaligned": "capsule memory that is not whole PMP grains of the board",
+    "pmp-grain-shared": "one PMP grain holds ranges of two owners (capsules, the hypervisor)",
     "hart-count": "a capsule's harts list does not have one hart per vCPU",
     "hart-unknown": "a hart ID the board does not have",
     "hart-shared": "a hart given to two vCPUs",

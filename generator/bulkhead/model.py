@@ -12,6 +12,7 @@ import os
 import re
 
 from . import schema
+from .alloc import grain_round, overlaps
 from .diag import Failed, Loc, hexrange
 from .payload import NotAnImage, file_size, inspect_kernel
 from .schema import INVALID, NAME_MAX, NAME_RE
@@ -66,13 +67,26 @@ class Board:
         return sum(size for _, size, _ in self.ram)
 
 
-class File:
-    """A payload file named in a config or manifest."""
+def resolve_path(root, written, named_in):
+    """Where a payload path points. Absolute: as written. Starting with ./ or
+    ../: from the folder of the file that names it (named_in, a path from
+    root or absolute). Otherwise: from the repository root."""
+    if written.startswith(("./", "../")):
+        written = os.path.join(os.path.dirname(named_in), written)
+    return os.path.normpath(os.path.join(root, written))
 
-    def __init__(self, path, loc, root):
-        self.path = path
+
+class File:
+    """A payload file named in a config or manifest.
+
+    path is what messages, deps.mk and generated files show: from the
+    repository root when the file is inside it, else absolute."""
+
+    def __init__(self, written, loc, root):
+        self.written = written
         self.loc = loc
-        self.abspath = os.path.join(root, path)
+        self.abspath = resolve_path(root, written, loc.file)
+        self.path = display_path(root, self.abspath)
         self.size = 0
         self.digest = None
 
@@ -108,6 +122,9 @@ class Capsule:
         self.bootargs_loc = None
         self.kind = guest["kind"] if guest else None
         self.image = None
+        # The guest's SBI warm reboot means it panicked (its manifest says so).
+        self.warm_reboot_is_panic = False
+        self.panic_source = "no guest manifest declares panic-reboot"
         # Filled in by alloc.py.
         self.base = None
         self.payloads = []
@@ -152,8 +169,11 @@ class System:
 
 
 def display_path(root, path):
-    rel = os.path.relpath(os.path.abspath(path), root)
-    return path if rel.startswith("..") else rel
+    """path (absolute, or relative to root) from root when it is inside
+    root, else absolute."""
+    full = os.path.normpath(os.path.join(root, path))
+    rel = os.path.relpath(full, root)
+    return full if rel == ".." or rel.startswith("../") else rel
 
 
 def load_yaml(root, path, record, diags):
@@ -287,6 +307,8 @@ def load_system(root, config_arg, diags, check_files=True):
     check_system(system, diags)
     if check_files:
         check_payload_files(system, diags)
+    else:
+        check_user_files_exist(system, diags)
     if diags:
         raise Failed(diags)
     return system
@@ -346,6 +368,7 @@ def check_system(system, diags):
     check_names(system, diags)
     check_harts(system, diags)
     check_devices(system, diags)
+    check_device_grains(system, diags)
     check_interrupts(system, diags)
     check_isa(system, diags)
     check_focus(system, diags)
@@ -498,6 +521,74 @@ def check_devices(system, diags):
             capsule.devices.append(device)
 
 
+class Party:
+    """A device and who owns it, for the shared-grain check."""
+
+    def __init__(self, owner, what, device, loc, note):
+        self.owner = owner  # "hypervisor" or a capsule name
+        self.what = what
+        self.device = device
+        self.loc = loc
+        self.note = note
+
+
+def device_parties(system):
+    """The hypervisor's devices first, then each capsule's passthrough devices."""
+    board = system.board
+    parties = [Party("hypervisor", f"the hypervisor's {role} '{name}'", board.devices[name],
+                     board.rec["hypervisor-devices"].where(role),
+                     f"the board gives '{name}' to the hypervisor")
+               for role, name in board.hv_roles.items()]
+    for capsule in system.capsules:
+        locs = capsule.rec["devices"].locs
+        for device in capsule.devices:
+            parties.append(Party(capsule.name, f"capsule '{capsule.name}' device "
+                                 f"'{device.name}'", device,
+                                 locs[capsule.device_names.index(device.name)],
+                                 f"capsule '{capsule.name}' takes '{device.name}' here"))
+    return parties
+
+
+def check_device_grains(system, diags):
+    """No PMP grain holds devices of two owners: the hardware grants whole
+    grains, so a capsule given one of them could reach the other.
+
+    Capsule memory is whole grains (pmp-grain-misaligned) and devices lie
+    outside RAM (board-invalid), so only devices can share a grain."""
+    grain = system.board.pmp_granularity
+    parties = device_parties(system)
+    for index, party in enumerate(parties):
+        for other in parties[:index]:
+            shared = shared_grain(party.device, other.device, grain)
+            if other.owner != party.owner and shared is not None:
+                report_shared_grain(system, diags, party, other, shared)
+
+
+def shared_grain(a, b, grain):
+    """The first grain holding bytes of both devices, or None."""
+    a_base, a_size = grain_round(a.base, a.size, grain)
+    b_base, b_size = grain_round(b.base, b.size, grain)
+    return max(a_base, b_base) if overlaps(a_base, a_size, b_base, b_size) else None
+
+
+def report_shared_grain(system, diags, party, other, shared):
+    """Reported where the capsule takes its device (the hypervisor's come first)."""
+    grain = system.board.pmp_granularity
+    mine, theirs = party.device, other.device
+    diags.error(party.loc, "pmp-grain-shared",
+                f"{party.what} {hexrange(mine.base, mine.size)} shares the PMP grain "
+                f"{hexrange(shared, grain)} with {other.what} "
+                f"{hexrange(theirs.base, theirs.size)}",
+                notes=[(other.loc, other.note),
+                       (system.board.rec["pmp"].where("granularity"),
+                        f"the board's PMP grants whole {grain:#x}-byte grains")],
+                hint=f"PMP cannot split a grain, so capsule '{party.owner}' would reach "
+                     "both: " + ("pass the device through to no capsule"
+                                 if other.owner == "hypervisor" else
+                                 "give both devices to one capsule, or pass through "
+                                 "only one of them"))
+
+
 def check_interrupts(system, diags):
     board = system.board
     claimed = {}
@@ -571,6 +662,52 @@ def check_focus(system, diags):
                 "add the capsule first")
 
 
+def from_guest(capsule, file):
+    """Whether file comes from the capsule's guest manifest: its guest's
+    Makefile produces it, so it may not exist before `make` builds it."""
+    return capsule.guest is not None and file.loc.file == capsule.guest.path
+
+
+def user_files(system):
+    """(capsule, file) of every payload file a config names itself."""
+    return [(capsule, file) for capsule in system.capsules
+            for file in (capsule.kernel, capsule.initrd)
+            if file is not None and not from_guest(capsule, file)]
+
+
+def report_missing(root, capsule, file, diags):
+    if from_guest(capsule, file):
+        hint = (f"build it: make -C guests/{capsule.guest['guest']} "
+                f"OUT=$PWD/{os.path.dirname(file.path)} (or just `make`)")
+    else:
+        hint = missing_path_hint(root, file)
+    diags.error(file.loc, "file-missing",
+                f"capsule '{capsule.name}': payload file {file.path} does not exist",
+                hint=hint)
+
+
+def missing_path_hint(root, file):
+    """For a path the user typed: how it was read, and a likely fix."""
+    written = file.written
+    if os.path.isabs(written):
+        return "check the path, or build the file first"
+    if written.startswith(("./", "../")):
+        return ("check the path: ./ and ../ start at the folder of "
+                f"{file.loc.file}; or build the file first")
+    if os.path.isfile(resolve_path(root, "./" + written, file.loc.file)):
+        return (f"a path without ./ starts at the repository root: write ./{written} "
+                f"for the file next to {file.loc.file}")
+    return ("check the path: it starts at the repository root (./ or ../ would start "
+            f"at the folder of {file.loc.file}); or build the file first")
+
+
+def check_user_files_exist(system, diags):
+    """deps: files the config names must exist (no make rule produces them)."""
+    for capsule, file in user_files(system):
+        if not os.path.isfile(file.abspath):
+            report_missing(system.root, capsule, file, diags)
+
+
 def check_payload_files(system, diags):
     """Every payload file exists and is an image of its capsule's kind."""
     for capsule in system.capsules:
@@ -578,13 +715,7 @@ def check_payload_files(system, diags):
             if file is None:
                 continue
             if not os.path.isfile(file.abspath):
-                hint = "run `make` to build the guests first"
-                if capsule.guest:
-                    hint = (f"build it: make -C guests/{capsule.guest['guest']} "
-                            f"OUT=$PWD/{os.path.dirname(file.path)} (or just `make`)")
-                diags.error(file.loc, "file-missing",
-                            f"capsule '{capsule.name}': payload file {file.path} does "
-                            "not exist", hint=hint)
+                report_missing(system.root, capsule, file, diags)
                 continue
             file.read_identity()
             if file is capsule.initrd:

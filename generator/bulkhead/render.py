@@ -14,7 +14,7 @@ import tempfile
 import jinja2
 import libfdt
 
-from .alloc import DTB_SLOT
+from .alloc import DTB_SLOT, grain_round
 from .diag import Failed, InternalError
 from . import report
 
@@ -99,8 +99,7 @@ def render_dts(env, system, capsule, header):
         banner=header, system=system, board=board, c=capsule,
         uart=board.hv_device("console"), initrd=initrd, cells=cells,
         node_name=node_name, isa_string=isa_string(board.isa_base, isa),
-        device_source=lambda d: capsule.rec["devices"].locs[
-            capsule.device_names.index(d.name)].short(),
+        device_source=lambda d: device_source(capsule, d),
         isa_list=", ".join(f'"{e}"' for e in isa))
 
 
@@ -165,13 +164,16 @@ def render_all(system, tmp, gen_dir, diags):
         return f"capsule-{copy.dtb_of.name}.dtb"
 
     common = dict(banner=header, system=system, board=system.board, src=source)
+    grain = system.board.pmp_granularity
     outputs = {
         "bulkhead_config.h": env.get_template("bulkhead_config.h.j2").render(
             max_vcpus=max(c.vcpus for c in system.capsules),
             log_level=LOG_LEVELS[system.log_level], stack_size=STACK_SIZE, **common),
         "tables.c": env.get_template("tables.c.j2").render(
             policy=POLICY, harts=report.hart_rows(system),
-            focus_loc=focus_loc(system), **common),
+            focus_loc=focus_loc(system), hv_devices=hypervisor_devices(system.board),
+            grain=lambda base, size: grain_round(base, size, grain),
+            device_source=device_source, **common),
         "payloads.S": env.get_template("payloads.S.j2").render(
             incbin=incbin, pristine_incbin=pristine_incbin, **common),
         "payloads.ld": env.get_template("payloads.ld.j2").render(**common),
@@ -184,6 +186,19 @@ def render_all(system, tmp, gen_dir, diags):
         write(os.path.join(tmp, name), text)
         names.append(name)
     return names
+
+
+def hypervisor_devices(board):
+    """(role, device, base, size) of each hypervisor device, rounded out to the grain."""
+    return [(role, board.devices[name])
+            + grain_round(board.devices[name].base, board.devices[name].size,
+                          board.pmp_granularity)
+            for role, name in board.hv_roles.items()]
+
+
+def device_source(capsule, device):
+    """file:line where the capsule's config lists device."""
+    return capsule.rec["devices"].locs[capsule.device_names.index(device.name)].short()
 
 
 def focus_loc(system):

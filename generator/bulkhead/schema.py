@@ -151,23 +151,22 @@ class Str(Type):
 
 
 class Path(Str):
-    """A file path relative to the repository root."""
+    """A file path: absolute, or relative to the repository root, or (when it
+    starts with ./ or ../) relative to the folder of the file that names it.
+    model.resolve_path applies the rule; here it only has to be non-empty."""
 
     def validate(self, node, ctx, path):
         text = super().validate(node, ctx, path)
         if text is INVALID:
             return INVALID
-        parts = text.split("/")
-        if text.startswith("/") or ".." in parts or not text:
-            ctx.diags.error(ctx.loc(node), "bad-value",
-                            f"{path}: '{text}' is not a path inside the repository",
-                            hint="write it relative to the repository root, e.g. "
-                                 "build/guests/NAME/FILE")
+        if not text.strip():
+            ctx.diags.error(ctx.loc(node), "bad-value", f"{path}: the path is empty",
+                            hint="write the file's path, e.g. build/guests/NAME/FILE")
             return INVALID
         return text
 
     def json(self):
-        return {"type": "string", "pattern": r"^(?!/)(?!.*(^|/)\.\.(/|$)).+$"}
+        return {"type": "string", "pattern": r"\S"}
 
     def doc_type(self):
         return "path"
@@ -600,8 +599,9 @@ MEMORY = Record("capsule memory", "The capsule's one contiguous RAM region.", [
 PAYLOAD = Record("payload", "What the capsule boots: a guest from guests/ or a kernel file.", [
     Field("guest", file_name_type(), "A guest under guests/: reads guests/GUEST/guest.yaml "
           "(kernel, initrd, bootargs, kind); the keys below override it."),
-    Field("kernel", Path(), "Kernel or bare-metal binary, relative to the repository root."),
-    Field("initrd", Path(), "Initial RAM disk, relative to the repository root."),
+    Field("kernel", Path(), "Kernel or bare-metal binary: an absolute path, a path from the "
+          "repository root, or ./ or ../ from this file's folder."),
+    Field("initrd", Path(), "Initial RAM disk, a path like kernel."),
     Field("bootargs", Str(), "Kernel command line, in /chosen/bootargs."),
 ])
 
@@ -657,8 +657,8 @@ GUEST = Record("guest", "A guest manifest (guests/NAME/guest.yaml).", [
     Field("kind", Enum("bare-metal", "linux"), "`linux`: a RISC-V Linux Image (header "
           "checked, 2 MiB aligned); `bare-metal`: a raw position-independent binary.",
           required=True),
-    Field("kernel", Path(), "Kernel file its Makefile produces, relative to the repository "
-          "root.", required=True),
+    Field("kernel", Path(), "Kernel file its Makefile produces, from the repository root "
+          "(or ./ from the guest's folder).", required=True),
     Field("initrd", Path(), "Initial RAM disk its Makefile produces."),
     Field("bootargs", Str(), "Default kernel command line."),
     Field("description", Str(), "What the guest is."),

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import load, write
 from bulkhead.diag import Failed
-from bulkhead.alloc import PMP_NAPOT, PMP_TOR, napot_blocks, pmp_entries
+from bulkhead.alloc import PMP_NA4, PMP_NAPOT, PMP_TOR, napot_blocks, pmp_entries
 
 
 def decode_napot(addr):
@@ -177,3 +177,46 @@ def test_pristine_copies_shared_by_content_not_name(root):
         assert copy.base % 0x1000 == 0
     ends = [(copy.base, copy.base + copy.size) for copy in system.pristine]
     assert all(end <= next_base for (_, end), (next_base, _) in zip(ends, ends[1:]))
+
+
+# A 4 KiB PMP grain (boards/grain-4k.yaml, a test fixture): every PMP entry
+# grants whole grains, so no pmpaddr has meaningful bits below the grain.
+
+def test_pmp_entries_round_out_to_the_grain():
+    # A 256-byte device: NAPOT of its whole 4 KiB grain, not of 256 bytes.
+    (entry,) = pmp_entries(0x10010100, 0x100, 3, "gpio1", "t.yaml:1", grain=0x1000)
+    assert decode_napot(entry.addr) == (0x10010000, 0x1000)
+
+
+def test_no_na4_below_the_grain():
+    # On a 4-byte grain 4 bytes are one NA4 entry; on a 4 KiB grain, a grain.
+    (na4,) = pmp_entries(0x10000004, 4, 3, "r", "t.yaml:1")
+    assert na4.cfg == 3 | PMP_NA4
+    (whole,) = pmp_entries(0x10000004, 4, 3, "r", "t.yaml:1", grain=0x1000)
+    assert (whole.cfg, decode_napot(whole.addr)) == (3 | PMP_NAPOT, (0x10000000, 0x1000))
+
+
+def test_tor_boundaries_on_the_grain():
+    # [0x10001100, 0x10004100) is [0x10001000, 0x10005000) in grains: 3 blocks.
+    entries = pmp_entries(0x10001100, 0x3000, 3, "r", "t.yaml:1", grain=0x1000)
+    assert [(e.addr << 2, e.cfg) for e in entries] == [(0x10001000, 0),
+                                                       (0x10005000, 3 | PMP_TOR)]
+
+
+def test_grain_board_tables(root):
+    path = os.path.join(root, "configs", "g.yaml")
+    write(path, "board: grain-4k\ncapsules:\n" + capsule("a", 0, "0x13000")
+          + "    devices: [gpio0, gpio1]\n" + capsule("b", 1, "16MiB"))
+    system = load(root, "configs/g.yaml")
+    for c in system.capsules:
+        assert c.base % 0x1000 == 0 and c.memory_size % 0x1000 == 0
+        for entry in c.pmp:
+            assert entry.cfg & 0x18 != PMP_NA4
+            if entry.cfg & 0x18 == PMP_NAPOT:
+                base, size = decode_napot(entry.addr)
+                assert base % 0x1000 == 0 and size >= 0x1000
+            else:
+                assert (entry.addr << 2) % 0x1000 == 0
+    # One capsule owns both devices of the shared grain: one 4 KiB NAPOT each.
+    assert [decode_napot(e.addr) for e in system.capsules[0].pmp[-2:]] == [
+        (0x10010000, 0x1000), (0x10010000, 0x1000)]

@@ -1,5 +1,6 @@
 """Rendering: provenance, determinism, atomicity, and that the output builds."""
 
+import hashlib
 import os
 import shlex
 import shutil
@@ -134,9 +135,12 @@ def test_deps(root):
     assert lines[1:] == [
         "BH_BOARD := boards/qemu-virt.yaml",
         "BH_GUESTS := linux",
+        "# Payload files the config names itself (they existed when this was written).",
+        "BH_FILES := ",
         "BH_INPUTS := configs/qemu-2guest.yaml boards/qemu-virt.yaml guests/linux/guest.yaml",
         "BH_PAYLOADS := build/guests/linux/Image build/guests/linux/initramfs.cpio.gz",
-        "# Remake this file when the board or a guest manifest changes, not only the config.",
+        "# Remake this file when the config, board or a guest manifest changes. Not",
+        "# when a payload file does: a file that has gone must not stop make here.",
         "build/qemu-2guest/deps.mk: configs/qemu-2guest.yaml boards/qemu-virt.yaml "
         "guests/linux/guest.yaml",
     ]
@@ -162,6 +166,9 @@ def test_deps_lists_directly_named_files_as_inputs(root):
             "build/fake/initrd.gz\n") in text
     assert "BH_GUESTS := \n" in text
     assert "BH_PAYLOADS := \n" in text
+    assert "BH_FILES := build/fake/Image build/fake/initrd.gz\n" in text
+    # deps.mk is not remade from payload files: a deleted one must not stop make there.
+    assert "build/d/deps.mk: configs/direct.yaml boards/qemu-virt.yaml\n" in text
 
 
 def test_deps_rejects_invalid_yaml(root):
@@ -283,3 +290,50 @@ def test_deps_marks_deps_mk_up_to_date(root):
     assert result.rc == 0
     assert os.stat(path).st_mtime > os.stat(os.path.join(root, "guests", "hello",
                                                          "guest.yaml")).st_mtime
+
+
+def test_grain_board_tables_give_grain_rounded_regions(root, tmp_path):
+    with open(os.path.join(root, "configs", "g.yaml"), "w") as stream:
+        stream.write("board: grain-4k\ncapsules:\n  - name: a\n    vcpus: 1\n    harts: [0]\n"
+                     "    memory: {size: 16MiB}\n    payload: {guest: hello}\n"
+                     "    devices: [gpio1]\n")
+    result, out = build(root, "configs/g.yaml")
+    assert result.rc == 0, result.err
+    gen = os.path.join(out, "gen")
+    config_h = open(os.path.join(gen, "bulkhead_config.h")).read()
+    assert "#define BH_PMP_GRAIN\t\t0x1000\t/* PMP granularity in bytes: " \
+           "boards/grain-4k.yaml:15 */" in config_h
+    tables = open(os.path.join(gen, "tables.c")).read()
+    # uart0 is 0x100 bytes, gpio1 0x100 bytes at 0x10010100: whole grains here.
+    assert "{ .base = 0x10000000, .size = 0x1000 },\t/* console uart0: " in tables
+    assert "{ .base = 0x10010000, .size = 0x1000 },\t/* gpio1: configs/g.yaml:8 */" in tables
+    assert ".devices = a_devices,\n\t\t.device_count = 1," in tables
+    assert ".hypervisor_device_count = 4," in tables
+    include = os.path.join(REPO, "hypervisor", "include")
+    proc = subprocess.run([CROSS_GCC, "-Wall", "-Wextra", "-Werror", "-mcmodel=medany",
+                           "-ffreestanding", "-I", include, "-I", gen, "-c",
+                           os.path.join(gen, "tables.c"), "-o", str(tmp_path / "t.o")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_payloads_outside_the_repository_and_beside_the_config(root, tmp_path):
+    # A kernel wherever the user built it (absolute), and an initrd next to
+    # the config (./); both are recorded by content hash.
+    outside = tmp_path / "elsewhere" / "Image"
+    outside.parent.mkdir()
+    shutil.copy(os.path.join(root, "build", "fake", "Image"), outside)
+    shutil.copy(os.path.join(root, "build", "fake", "initrd.gz"),
+                os.path.join(root, "configs", "initrd.gz"))
+    with open(os.path.join(root, "configs", "ext.yaml"), "w") as stream:
+        stream.write("board: qemu-virt\ncapsules:\n  - name: a\n    vcpus: 1\n"
+                     "    harts: [0]\n    memory: {size: 64MiB}\n"
+                     f"    payload: {{kernel: {outside}, initrd: ./initrd.gz}}\n")
+    result, out = build(root, "configs/ext.yaml")
+    assert result.rc == 0, result.err
+    tables = open(os.path.join(out, "gen", "tables.c")).read()
+    digest = hashlib.sha256(outside.read_bytes()).hexdigest()
+    assert f"/* kernel: {outside} (configs/ext.yaml:7), sha256 {digest} */" in tables
+    digest = hashlib.sha256(open(os.path.join(root, "configs", "initrd.gz"), "rb")
+                            .read()).hexdigest()
+    assert f"/* initrd: configs/initrd.gz (configs/ext.yaml:7), sha256 {digest} */" in tables

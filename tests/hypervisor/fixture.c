@@ -16,14 +16,20 @@
 #include "bulkhead/platform.h"
 #include "fake.h"
 
+/* CLINT, PLIC, console UART and poweroff, as on qemu-virt (BH_PMP_GRAIN 4). */
+static const struct bh_region hypervisor_devices[] = {
+	{ 0x2000000, 0x10000 }, { 0xc000000, 0x600000 }, { UART_BASE, 0x100 }, { 0x100000, 0x1000 },
+};
+
 const struct bh_board bh_board = {
 	.name = "fixture",
-	.timebase_frequency = 10000000,
 	.clint_base = 0x2000000,
 	.uart_base = UART_BASE,
 	.uart_clock = 3686400,
 	.poweroff_base = 0x100000,
 	.hypervisor = { 0x80000000, 0x200000 },
+	.hypervisor_devices = hypervisor_devices,
+	.hypervisor_device_count = sizeof(hypervisor_devices) / sizeof(hypervisor_devices[0]),
 };
 
 static const struct bh_payload alpha_payloads[] = {

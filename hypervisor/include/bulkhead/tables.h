@@ -51,12 +51,16 @@ struct bh_capsule {
 	/* PMP entries granting memory and passthrough devices, in order. */
 	const struct bh_pmp_entry *pmp;
 	uint32_t pmp_count;
+	/* Passthrough devices, each rounded out to the PMP grain: what its PMP entries may grant besides memory. */
+	const struct bh_region *devices;
+	uint32_t device_count;
 	/* Emulated ns16550 window; size 0 means no virtual UART. */
 	struct bh_region vuart;
 	uint8_t on_fault;	/* enum bh_policy */
 	uint8_t on_poweroff;	/* enum bh_policy */
 	uint8_t on_reboot;	/* enum bh_policy */
 	uint8_t may_reset_system; /* SRST may reset/power off the whole board */
+	uint8_t warm_reboot_is_panic; /* the guest's SBI warm reboot means it panicked (guest manifest) */
 	uint32_t restart_limit;	/* restarts allowed by on-fault, 0 = none */
 };
 
@@ -68,12 +72,14 @@ struct bh_hart {
 
 struct bh_board {
 	const char *name;
-	uint64_t timebase_frequency;
 	uint64_t clint_base;		/* msip at +0, mtimecmp at +0x4000, mtime at +0xbff8 */
 	uint64_t uart_base;		/* the physical console, ns16550 */
 	uint64_t uart_clock;
 	uint64_t poweroff_base;		/* sifive,test: 0x5555 pass, 0x3333 fail */
 	struct bh_region hypervisor;	/* the hypervisor's own RAM */
+	/* The hypervisor's own devices (console UART, CLINT, PLIC, poweroff), rounded out to the PMP grain: no capsule may reach them. */
+	const struct bh_region *hypervisor_devices;
+	uint32_t hypervisor_device_count;
 };
 
 extern const struct bh_board bh_board;
