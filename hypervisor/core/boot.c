@@ -53,6 +53,8 @@ static void check_tables(void)
 		.harts = bh_harts,
 		.hart_count = BH_HART_COUNT,
 		.hypervisor = bh_board.hypervisor,
+		.hypervisor_devices = bh_board.hypervisor_devices,
+		.hypervisor_device_count = bh_board.hypervisor_device_count,
 	};
 	char why[160];
 

@@ -5,6 +5,7 @@
  * point with the DTB in a1, every other vCPU STOPPED until hart_start.
  */
 #include "bulkhead/capsule.h"
+#include "bulkhead/isolation.h"
 #include "bulkhead/log.h"
 #include "bulkhead/region.h"
 
@@ -130,6 +131,54 @@ static int check_pristine(const struct bh_system_tables *t, uint32_t i,
 	return 0;
 }
 
+static const char *device_clash(const struct bh_system_tables *t, uint32_t i,
+				const struct bh_region *d)
+{
+	uint32_t j, k;
+
+	if (overlaps(&t->hypervisor, d->base, d->size))
+		return "the hypervisor's RAM";
+	for (k = 0; k < t->hypervisor_device_count; k++) {
+		if (overlaps(&t->hypervisor_devices[k], d->base, d->size))
+			return "a device of the hypervisor";
+	}
+	for (j = 0; j < t->capsule_count; j++) {
+		if (overlaps(&t->capsules[j].memory, d->base, d->size))
+			return "capsule memory";
+		for (k = 0; j != i && k < t->capsules[j].device_count; k++) {
+			if (overlaps(&t->capsules[j].devices[k], d->base, d->size))
+				return "a device of another capsule";
+		}
+	}
+	return NULL;
+}
+
+/* A passthrough device belongs to its capsule alone. */
+static int check_devices(const struct bh_system_tables *t, uint32_t i,
+			 char *why, size_t len)
+{
+	const struct bh_capsule *c = &t->capsules[i];
+	const char *clash;
+	uint32_t k;
+
+	for (k = 0; k < c->device_count; k++) {
+		const struct bh_region *d = &c->devices[k];
+
+		if (!d->size || d->base + d->size < d->base)
+			return fail(why, len,
+				    "capsule %s device %u [%#lx, +%#lx) is empty or wraps",
+				    c->name, k, (unsigned long)d->base,
+				    (unsigned long)d->size);
+		clash = device_clash(t, i, d);
+		if (clash)
+			return fail(why, len,
+				    "capsule %s device [%#lx, %#lx) overlaps %s",
+				    c->name, (unsigned long)d->base,
+				    (unsigned long)(d->base + d->size), clash);
+	}
+	return 0;
+}
+
 int bh_tables_check(const struct bh_system_tables *t, char *why, size_t len)
 {
 	uint32_t i, h;
@@ -137,7 +186,9 @@ int bh_tables_check(const struct bh_system_tables *t, char *why, size_t len)
 	for (i = 0; i < t->capsule_count; i++) {
 		if (check_hart_map(t, i, why, len) ||
 		    check_memory(t, i, why, len) ||
-		    check_pristine(t, i, why, len))
+		    check_pristine(t, i, why, len) ||
+		    check_devices(t, i, why, len) ||
+		    bh_isolation_check(&t->capsules[i], why, len))
 			return -1;
 		if (t->capsules[i].pmp_count > BH_PMP_ENTRIES) {
 			return fail(why, len,

@@ -75,8 +75,13 @@ static struct bh_system_tables copy_tables(void)
 	memcpy(pays, bh_capsules[0].payloads, sizeof(pays));
 	caps[0].payloads = pays;
 	why[0] = '\0';
-	return (struct bh_system_tables){ caps, BH_CAPSULE_COUNT, harts,
-					  BH_HART_COUNT, bh_board.hypervisor };
+	return (struct bh_system_tables){
+		.capsules = caps, .capsule_count = BH_CAPSULE_COUNT,
+		.harts = harts, .hart_count = BH_HART_COUNT,
+		.hypervisor = bh_board.hypervisor,
+		.hypervisor_devices = bh_board.hypervisor_devices,
+		.hypervisor_device_count = bh_board.hypervisor_device_count,
+	};
 }
 
 TEST(the_fixture_tables_are_consistent)
@@ -127,4 +132,50 @@ TEST(tables_check_catches_memory_that_is_not_the_capsules)
 	pays[0].pristine = BETA_BASE;
 	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
 	CHECK(!strcmp(why, "capsule alpha payload 0: its pristine copy is inside capsule beta"));
+}
+
+/* A 4 KiB device page at 0x10001000, handed to alpha. */
+static const struct bh_region alpha_device = { 0x10001000, 0x1000 };
+
+TEST(tables_check_catches_a_device_with_two_owners)
+{
+	struct bh_system_tables t = copy_tables();
+
+	caps[0].devices = &alpha_device;
+	caps[0].device_count = 1;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) == 0);
+	caps[1].devices = &alpha_device;
+	caps[1].device_count = 1;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+	CHECK(!strcmp(why, "capsule alpha device [0x10001000, 0x10002000) overlaps a device of another capsule"));
+}
+
+TEST(tables_check_catches_a_device_of_the_hypervisor_or_in_memory)
+{
+	static const struct bh_region uart = { UART_BASE, 0x100 };
+	static const struct bh_region in_beta = { BETA_BASE, 0x1000 };
+	struct bh_system_tables t = copy_tables();
+
+	caps[0].devices = &uart;
+	caps[0].device_count = 1;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+	CHECK(!strcmp(why, "capsule alpha device [0x10000000, 0x10000100) overlaps a device of the hypervisor"));
+	t = copy_tables();
+	caps[0].devices = &in_beta;
+	caps[0].device_count = 1;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+	CHECK(!strcmp(why, "capsule alpha device [0x82000000, 0x82001000) overlaps capsule memory"));
+}
+
+TEST(tables_check_decodes_pmp_entries_before_any_capsule_runs)
+{
+	/* NAPOT over alpha's memory and beta's: 128 KiB from ALPHA_BASE. */
+	static const struct bh_pmp_entry too_wide[] = {
+		{ .addr = (ALPHA_BASE + FAKE_MEM_SIZE - 1) >> 2, .cfg = 0x1f },
+	};
+	struct bh_system_tables t = copy_tables();
+
+	caps[0].pmp = too_wide;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+	CHECK(!strcmp(why, "capsule alpha PMP entry 0 [0x81000000, 0x81020000) reaches beyond its memory and devices"));
 }

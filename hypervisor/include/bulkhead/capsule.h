@@ -48,13 +48,17 @@ struct bh_system_tables {
 	const struct bh_hart *harts;
 	uint32_t hart_count;
 	struct bh_region hypervisor;
+	const struct bh_region *hypervisor_devices;
+	uint32_t hypervisor_device_count;
 };
 
 /*
  * Check that the tables agree with themselves (vCPU and hart maps, memory
  * inside capsules, capsules disjoint from each other and the hypervisor,
- * pristine copies outside every capsule). Returns 0, or -1 with the reason
- * in why.
+ * pristine copies outside every capsule, passthrough devices owned by one
+ * capsule and clear of the hypervisor's RAM and devices, PMP entries that
+ * reach only the capsule's memory and devices as the hardware reads them).
+ * Returns 0, or -1 with the reason in why.
  */
 int bh_tables_check(const struct bh_system_tables *t, char *why, size_t len);
 

@@ -7,9 +7,17 @@
 #ifndef BULKHEAD_ISOLATION_H
 #define BULKHEAD_ISOLATION_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "bulkhead/tables.h"
+
+/*
+ * Boot, hart 0, before any capsule runs: prove that the isolation state the
+ * tables give capsule c, as the hardware will read it, reaches only c's
+ * memory and devices. Returns 0, or -1 with the reason in why.
+ */
+int bh_isolation_check(const struct bh_capsule *c, char *why, size_t len);
 
 /* Boot, on every hart: give S-mode nothing until a capsule is entered. */
 void bh_isolation_hart_init(void);
