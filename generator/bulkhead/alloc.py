@@ -10,6 +10,7 @@ right below the DTB.
 """
 
 from .diag import hexrange
+from .schema import INVALID
 from .report import human
 
 PAGE = 0x1000
@@ -176,7 +177,7 @@ class Allocator:
             if not capsule.restarts:
                 continue
             for file in (capsule.kernel, capsule.initrd):
-                if file is None or file.digest in by_digest:
+                if file is None or file.digest is None or file.digest in by_digest:
                     continue
                 copy = PristineCopy(len(system.pristine), cursor, file.size, file=file)
                 by_digest[file.digest] = copy
@@ -334,6 +335,17 @@ class Allocator:
         self.used.append(Region(base, capsule.memory_size, f"capsule '{capsule.name}'",
                                 capsule.rec["memory"].where("base")))
 
+    def check_unsized(self, capsule):
+        """What can be checked of a capsule whose payload sizes are unknown."""
+        if capsule.fixed_base is not None:
+            self.check_fixed(capsule)
+        else:
+            self.check_grain(capsule)
+        if self.system.files_read:
+            self.diags.skip(capsule.rec.where("memory"),
+                            f"capsule '{capsule.name}': its placement was not checked: that "
+                            "needs its payload files, read and valid")
+
     def place_fixed(self, capsule):
         if not self.check_fixed(capsule):
             return
@@ -456,15 +468,26 @@ class Allocator:
 
 
 def allocate(system, diags):
-    """Phase 3: place everything; record every problem in diags."""
+    """Phase 3: place everything; record every problem in diags.
+
+    A capsule whose payload files were not read (missing, or `deps`, which
+    runs before guests are built) has no size to place: its fixed base is
+    still checked, and in `build` and `check` a note says what was skipped."""
     allocator = Allocator(system, diags)
+    if system.hv_memory is INVALID:
+        diags.skip(system.hv_rec.where("memory"), "memory placement was skipped: it needs "
+                   "a valid hypervisor.memory")
+        return
     if not allocator.place_hypervisor() or not allocator.place_pristine():
         return
-    fixed = [c for c in system.capsules if c.fixed_base is not None]
+    for capsule in system.capsules:
+        if not capsule.sized:
+            allocator.check_unsized(capsule)
+    fixed = [c for c in system.capsules if c.fixed_base is not None and c.sized]
     for capsule in fixed:
         allocator.place_fixed(capsule)
     for capsule in system.capsules:
-        if capsule.fixed_base is None:
+        if capsule.fixed_base is None and capsule.sized:
             allocator.place_auto(capsule)
     allocator.link_pristine()
     for capsule in system.capsules:

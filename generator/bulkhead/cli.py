@@ -58,10 +58,14 @@ def load_checked(args, diags):
 def cmd_deps(args, diags):
     # Every check that does not need the payload files, so that `make` stops
     # before building guests and writes no deps.mk for a system that cannot
-    # be valid; placement needs the files' sizes and waits for `build`.
+    # be valid; placement needs the files' sizes and waits for `build`
+    # (allocate checks only fixed bases here).
     # Files the config names must exist already (check_user_files_exist):
     # deps.mk never names a file that no rule can make.
     system = model.load_system(args.root, args.config, diags, check_files=False)
+    alloc.allocate(system, diags)
+    if diags:
+        raise Failed(diags)
     guests, payloads = [], []
     for capsule in system.capsules:
         if capsule.guest and capsule.guest["guest"] not in guests:

@@ -76,6 +76,7 @@ RULES = {
     "payload-fit": "kernel, initrd and DTB do not fit the capsule's memory",
     "payload-reserved": "a payload would land in a loader-reserved range",
     "linux-alignment": "a Linux capsule's memory is not 2 MiB aligned",
+    "memory-below-guest-minimum": "a capsule has less memory than its guest's min-memory",
     "capsule-name": "a capsule name that is not a C identifier and DT node name",
     "capsule-duplicate": "two capsules with the same name",
     "empty-system": "a configuration without capsules",
@@ -99,16 +100,36 @@ RULES = {
 }
 
 
+class Skipped:
+    """A check that could not run, and why: printed after the errors."""
+
+    def __init__(self, loc, message):
+        self.loc = loc
+        self.message = message
+
+    def text(self):
+        return f"{self.loc}: note: {self.message}"
+
+    def as_dict(self):
+        return {"file": self.loc.file, "line": self.loc.line, "col": self.loc.col,
+                "severity": "note", "message": self.message}
+
+
 class Diagnostics:
-    """An ordered collection of errors."""
+    """An ordered collection of errors, and notes on checks that were skipped."""
 
     def __init__(self):
         self.items = []
+        self.skipped = []
 
     def error(self, loc, rule, message, *, hint, notes=()):
         """Record an error. Every error says how to fix it (hint)."""
         assert rule in RULES, rule
         self.items.append(Diagnostic(loc, rule, message, notes, hint))
+
+    def skip(self, loc, message):
+        """Record that checks were skipped because their inputs are broken."""
+        self.skipped.append(Skipped(loc, message))
 
     def __bool__(self):
         return bool(self.items)
@@ -117,9 +138,10 @@ class Diagnostics:
         return len(self.items)
 
     def render(self, fmt):
+        everything = self.items + self.skipped
         if fmt == "json":
-            return json.dumps([d.as_dict() for d in self.items], indent=2)
-        return "\n".join(d.text() for d in self.items)
+            return json.dumps([d.as_dict() for d in everything], indent=2)
+        return "\n".join(d.text() for d in everything)
 
 
 class InternalError(Exception):

@@ -15,6 +15,7 @@ from . import schema
 from .alloc import grain_round, overlaps
 from .diag import Failed, Loc, hexrange
 from .payload import NotAnImage, file_size, inspect_kernel
+from .report import human
 from .schema import INVALID, NAME_MAX, NAME_RE
 from .yamlload import load
 
@@ -124,11 +125,18 @@ class Capsule:
         self.image = None
         # The guest's SBI warm reboot means it panicked (its manifest says so).
         self.warm_reboot_is_panic = False
-        self.panic_source = "no guest manifest declares panic-reboot"
+        self.panic_source = "a warm reboot is a reboot (no guest manifest says otherwise)"
+        self.appended_loc = None  # the manifest's append-bootargs, when it added words
         # Filled in by alloc.py.
         self.base = None
         self.payloads = []
         self.pmp = []
+
+    @property
+    def sized(self):
+        """Whether every payload file was read, so the capsule can be placed."""
+        return self.image is not None and all(
+            f.digest for f in (self.kernel, self.initrd) if f)
 
     @property
     def restarts(self):
@@ -144,7 +152,7 @@ class System:
         self.board = board
         self.capsules = capsules
         hv = rec.get("hypervisor")
-        if hv is None:
+        if not isinstance(hv, schema.Rec):
             # No hypervisor section: every option takes the schema's default.
             hv = schema.Rec(rec.loc)
             for field in schema.HYPERVISOR.fields.values():
@@ -158,6 +166,7 @@ class System:
         self.hypervisor = None
         self.pristine = []
         self.pristine_region = None
+        self.files_read = False  # whether payload files were read (not in `deps`)
 
     def inputs(self):
         """Input files in a fixed order: config, board, guest manifests."""
@@ -176,17 +185,22 @@ def display_path(root, path):
     return full if rel == ".." or rel.startswith("../") else rel
 
 
-def load_yaml(root, path, record, diags):
-    """Load and schema-check root/path; None if missing or invalid."""
+def load_yaml(root, path, record, diags, partial=False):
+    """Load and schema-check root/path; None if missing or invalid. With
+    partial, a mapping with errors inside is returned too (see schema.sound)."""
     node = load(os.path.join(root, path), path, diags)
     if node is None:
         return None
     before = len(diags)
     rec = record.validate(node, schema.Ctx(path, diags), "")
-    if len(diags) > before or rec is INVALID:
+    if rec is INVALID or (len(diags) > before and not partial):
         return None
     rec.path = path
     return rec
+
+
+def usable(config, key, type_):
+    return key in config and schema.sound(config[key], type_)
 
 
 class Loaded:
@@ -223,8 +237,13 @@ def load_records(root, config_arg, diags):
         diags.error(Loc(config_path), "file-missing", "the config file does not exist",
                     hint=known(root, "configs"))
         raise Failed(diags)
-    config = load_yaml(root, config_path, schema.CONFIG, diags)
+    config = load_yaml(root, config_path, schema.CONFIG, diags, partial=True)
     if config is None:
+        raise Failed(diags)
+    if not (usable(config, "board", schema.CONFIG.fields["board"].type)
+            and isinstance(config.get("capsules"), schema.Seq)):
+        diags.skip(config.loc, "the checks of the board and the capsules were skipped: "
+                   "they need a valid 'board' and 'capsules' list")
         raise Failed(diags)
     board_path = f"boards/{config['board']}.yaml"
     board = None
@@ -236,8 +255,11 @@ def load_records(root, config_arg, diags):
                     hint=known(root, "boards", wanted=config["board"]))
     guests = {}
     for index, capsule in enumerate(config["capsules"]):
+        if not isinstance(capsule, schema.Rec) or not isinstance(capsule.get("payload"),
+                                                                   schema.Rec):
+            continue
         name = capsule["payload"].get("guest")
-        if name is None or name in guests:
+        if name is None or name is INVALID or name in guests:
             continue
         path = f"guests/{name}/guest.yaml"
         guests[name] = None
@@ -247,7 +269,9 @@ def load_records(root, config_arg, diags):
         diags.error(capsule["payload"].where("guest"), "file-missing",
                     f"capsules[{index}].payload.guest: guest '{name}' has no manifest "
                     f"{path}", hint=known(root, "guests", "guest.yaml", name))
-    if diags:
+    if board is None:
+        diags.skip(config.where("board"), "the checks between the config and its board "
+                   "were skipped until the board loads")
         raise Failed(diags)
     return Loaded(config, board, guests)
 
@@ -282,6 +306,23 @@ def resolve_payload(root, capsule, diags):
         if "bootargs" in source:
             capsule.bootargs = source["bootargs"]
             capsule.bootargs_loc = source.where("bootargs")
+    if capsule.guest:
+        apply_guest_facts(capsule, capsule.guest)
+
+
+def apply_guest_facts(capsule, guest):
+    """What the manifest imposes whatever the config says: appended
+    bootargs and the meaning of a warm reboot."""
+    rec = guest.rec
+    words = capsule.bootargs.split()
+    extra = [w for w in rec.get("append-bootargs", "").split() if w not in words]
+    if extra:
+        capsule.bootargs = " ".join(words + extra)
+        capsule.appended_loc = rec.where("append-bootargs")
+        capsule.bootargs_loc = capsule.bootargs_loc or capsule.appended_loc
+    if guest["warm-reboot"] == "panic":
+        capsule.warm_reboot_is_panic = True
+        capsule.panic_source = f"warm-reboot: panic, {rec.where('warm-reboot').short()}"
 
 
 def build_system(root, loaded, diags):
@@ -290,27 +331,38 @@ def build_system(root, loaded, diags):
     guests = {n: Guest(r) for n, r in loaded.guests.items() if r is not None}
     capsules = []
     for index, rec in enumerate(loaded.config["capsules"]):
-        guest = guests.get(rec["payload"].get("guest"))
-        capsule = Capsule(index, rec, guest)
+        ok = schema.sound(rec, schema.CAPSULE)
+        name = rec["payload"].get("guest") if ok else None
+        if not ok or (name and name not in guests):
+            why = "its guest manifest did not load" if ok else "it has the errors above"
+            diags.skip(loaded.config["capsules"].locs[index],
+                       f"capsules[{index}]: the other checks of this capsule were skipped: "
+                       f"{why}")
+            continue
+        capsule = Capsule(index, rec, guests.get(name))
         resolve_payload(root, capsule, diags)
         capsules.append(capsule)
     return System(root, loaded.config.path, loaded.config, board, capsules)
 
 
 def load_system(root, config_arg, diags, check_files=True):
-    """Phases 1 and 2; raise Failed with every error found."""
+    """Phases 1 and 2. Raises Failed only when the board or the config's
+    outline is unusable; other errors are left in diags for the caller, so
+    that allocation still runs on what is sound."""
     loaded = load_records(root, config_arg, diags)
     system = build_system(root, loaded, diags)
+    before = len(diags)
     check_board(system.board, diags)
-    if diags:
+    if len(diags) > before:
+        diags.skip(system.rec.where("board"), "the checks between the config and its "
+                   "board were skipped until the board is valid")
         raise Failed(diags)
     check_system(system, diags)
+    system.files_read = check_files
     if check_files:
         check_payload_files(system, diags)
     else:
         check_user_files_exist(system, diags)
-    if diags:
-        raise Failed(diags)
     return system
 
 
@@ -372,6 +424,7 @@ def check_system(system, diags):
     check_interrupts(system, diags)
     check_isa(system, diags)
     check_focus(system, diags)
+    check_guest_minimum(system, diags)
 
 
 def check_guests(system, diags):
@@ -390,7 +443,7 @@ def check_guests(system, diags):
 
 
 def check_names(system, diags):
-    if not system.capsules:
+    if not system.rec["capsules"]:
         diags.error(system.rec.where("capsules"), "empty-system",
                     "the system has no capsules",
                     hint="add at least one capsule under 'capsules:'")
@@ -645,10 +698,30 @@ def check_isa(system, diags):
             capsule.isa = [e for e in board.extensions if e in wanted]
 
 
+def check_guest_minimum(system, diags):
+    """A capsule smaller than its guest's min-memory would not boot (Linux
+    panics, or hangs, early); say so before anything is built."""
+    for capsule in system.capsules:
+        guest = capsule.guest
+        if guest is None or "min-memory" not in guest:
+            continue
+        need = guest["min-memory"]
+        if capsule.memory_size >= need:
+            continue
+        diags.error(capsule.rec["memory"].where("size"), "memory-below-guest-minimum",
+                    f"capsule '{capsule.name}' has {human(capsule.memory_size)} of memory; "
+                    f"guest '{guest['guest']}' needs at least {human(need)}",
+                    notes=[(guest.rec.where("min-memory"),
+                            f"guest '{guest['guest']}' declares min-memory {human(need)}")],
+                    hint=f"raise memory.size to {human(need).replace(' ', '')} ({need:#x}) or "
+                         "more")
+
+
 def check_focus(system, diags):
     hv = system.hv_rec
-    focus = (hv.get("console") or {}).get("focus")
-    if focus is None:
+    console = hv.get("console")
+    focus = console.get("focus") if isinstance(console, schema.Rec) else None
+    if focus is None or focus is INVALID:
         return
     names = [c.name for c in system.capsules]
     if focus in names:

@@ -661,6 +661,13 @@ GUEST = Record("guest", "A guest manifest (guests/NAME/guest.yaml).", [
           "(or ./ from the guest's folder).", required=True),
     Field("initrd", Path(), "Initial RAM disk its Makefile produces."),
     Field("bootargs", Str(), "Default kernel command line."),
+    Field("append-bootargs", Str(), "Words always appended to the capsule's kernel command "
+          "line, whatever the config's bootargs say (a word already there is not repeated)."),
+    Field("min-memory", Size(align=PAGE), "Least capsule memory the guest boots in; a "
+          "capsule with less is rejected (memory-below-guest-minimum)."),
+    Field("warm-reboot", Enum("reboot", "panic"), "What the guest's SBI warm reboot means: "
+          "`panic` sets the capsule's warm_reboot_is_panic, so the hypervisor applies "
+          "on-fault instead of on-reboot.", default="reboot"),
     Field("description", Str(), "What the guest is."),
 ])
 
@@ -726,6 +733,23 @@ BOARD = Record("board", "A machine (boards/NAME.yaml).", [
               default=Seq(Loc("<default>"))),
     ]), "QEMU command line.", required=True),
 ])
+
+
+def sound(value, type_):
+    """Whether a validated value has no error anywhere inside it: no INVALID
+    value and no missing required key. Checks between files run only on
+    sound parts, so that one broken field does not hide every other error."""
+    if value is INVALID:
+        return False
+    if isinstance(type_, Record):
+        return isinstance(value, Rec) and all(
+            sound(value[f.name], f.type) if f.name in value else not f.required
+            for f in type_.fields.values())
+    if isinstance(type_, List):
+        return isinstance(value, Seq) and all(sound(v, type_.item) for v in value)
+    if isinstance(type_, MapOf):
+        return isinstance(value, Rec) and all(sound(v, type_.value) for v in value.values())
+    return True
 
 
 def json_schema(record=CONFIG):

@@ -67,3 +67,21 @@ def test_json_schema_rejects_what_the_generator_rejects():
     assert "'16 MiB' is not valid under any of the given schemas" in messages
     assert any("'explode' is not one of ['halt', 'restart']" in m for m in messages)
     assert any("'extra' was unexpected" in m for m in messages)
+
+
+def test_config_md_lists_every_guest_with_its_facts():
+    """docs/config.md's guest table says what each guests/*/guest.yaml says."""
+    with open(os.path.join(REPO, "docs", "config.md")) as stream:
+        doc = stream.read()
+    guests = os.path.join(REPO, "guests")
+    names = sorted(g for g in os.listdir(guests)
+                   if os.path.exists(os.path.join(guests, g, "guest.yaml")))
+    assert names
+    for name in names:
+        with open(os.path.join(guests, name, "guest.yaml")) as stream:
+            manifest = yaml.safe_load(stream)
+        appended = manifest.get("append-bootargs")
+        row = (f"| `{name}` | {manifest['kind']} | {manifest.get('min-memory', '-')} | "
+               + (f"`{appended}`" if appended else "-") + " | "
+               + manifest.get("warm-reboot", "reboot") + " |")
+        assert row in doc, f"docs/config.md lacks the guest row: {row}"

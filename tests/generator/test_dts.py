@@ -200,7 +200,9 @@ def test_linux_tree_holds_only_what_linux_needs(root, name):
     chosen = nodes["/chosen"]
     assert sorted(chosen) == ["bootargs", "bulkhead,capsule", "linux,initrd-end",
                               "linux,initrd-start", "stdout-path"]
-    assert chosen["bootargs"] == string(config["payload"]["bootargs"])
+    # The linux manifest's append-bootargs follow the config's own.
+    assert chosen["bootargs"] == string(config["payload"]["bootargs"]
+                                        + " panic=-1 reboot=panic_warm")
     assert chosen["stdout-path"] == string("/soc/serial@10000000")
     assert chosen["bulkhead,capsule"] == string(name)
     start = int.from_bytes(chosen["linux,initrd-start"], "big")
