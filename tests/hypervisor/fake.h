@@ -35,6 +35,9 @@ struct fake {
 	uint32_t ssip[BH_HART_COUNT];
 	uint64_t timer[BH_HART_COUNT];
 	bool irq_pending;
+	bool timer_fired;		/* MTIP: pending until polled */
+	uint32_t timer_polls;		/* bh_arch_timer_poll calls */
+	uint32_t waits;			/* bh_arch_wait calls: a hang guard */
 	char out[8192];			/* bytes written to the physical UART */
 	size_t out_len;
 	const char *in;			/* bytes the physical UART will receive */
