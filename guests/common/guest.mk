@@ -34,7 +34,8 @@ CFLAGS := $(ARCH_FLAGS) -ffreestanding -nostdlib -fno-common -O2 -g \
 LDFLAGS := $(ARCH_FLAGS) -nostdlib -static -Wl,--build-id=none \
 	-Wl,--emit-relocs -T $(COMMON)/guest.ld
 
-COMMON_SRCS := start.S trap.S runtime.c sbi.c fdt.c format.c string.c
+COMMON_SRCS := start.S trap.S runtime.c sbi.c fdt.c format.c string.c \
+	archstate.S state.c
 OBJS := $(addprefix $(OUT)/obj/,$(addsuffix .o,$(basename $(SRCS)))) \
 	$(addprefix $(OUT)/obj/common/,$(addsuffix .o,$(basename $(COMMON_SRCS))))
 # `make V=1` shows the commands; by default one short line per step.

@@ -25,6 +25,7 @@
 #define SIE_SSIE		(1UL << 1)
 #define SIE_STIE		(1UL << 5)
 #define SIP_SSIP		(1UL << 1)
+#define SIP_STIP		(1UL << 5)
 
 #define SCAUSE_INTERRUPT	(1UL << 63)
 #define IRQ_S_SOFT		1

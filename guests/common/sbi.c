@@ -86,6 +86,12 @@ struct sbiret sbi_hart_get_status(unsigned long hartid)
 	return sbi_ecall(SBI_EXT_HSM, 2, hartid, 0, 0, 0, 0, 0);
 }
 
+struct sbiret sbi_hart_suspend(unsigned long type, unsigned long resume_addr,
+			       unsigned long opaque)
+{
+	return sbi_ecall(SBI_EXT_HSM, 3, type, resume_addr, opaque, 0, 0, 0);
+}
+
 struct sbiret sbi_system_reset(unsigned long type, unsigned long reason)
 {
 	return sbi_ecall(SBI_EXT_SRST, 0, type, reason, 0, 0, 0, 0);

@@ -30,6 +30,10 @@
 #define SBI_HSM_STOPPED		1
 #define SBI_HSM_START_PENDING	2
 #define SBI_HSM_STOP_PENDING	3
+#define SBI_HSM_SUSPENDED	4
+
+#define SBI_HSM_SUSPEND_RETENTIVE	0x00000000UL
+#define SBI_HSM_SUSPEND_NON_RETENTIVE	0x80000000UL
 
 #define SBI_SRST_SHUTDOWN	0
 #define SBI_SRST_COLD_REBOOT	1
@@ -66,6 +70,8 @@ struct sbiret sbi_hart_start(unsigned long hartid, unsigned long start_addr,
 			     unsigned long opaque);
 struct sbiret sbi_hart_stop(void);
 struct sbiret sbi_hart_get_status(unsigned long hartid);
+struct sbiret sbi_hart_suspend(unsigned long type, unsigned long resume_addr,
+			       unsigned long opaque);
 
 struct sbiret sbi_system_reset(unsigned long type, unsigned long reason);
 

@@ -11,11 +11,15 @@
  *	SKIP <check>: <why>	(the check does not apply to this capsule)
  *
  * then the boot vCPU prints "hello: done" and shuts the capsule down with
- * SBI SRST. Secondary vCPUs serve IPIs until told to stop, then hart_stop.
+ * SBI SRST, or with "end=hart-stop" in its bootargs stops itself with HSM
+ * hart_stop (the last vCPU of the capsule to stop: the capsule is off).
+ * Secondary vCPUs serve IPIs and commands until told to stop, then
+ * hart_stop.
  */
 #include "fdt.h"
 #include "runtime.h"
 #include "sbi.h"
+#include "state.h"
 #include "string.h"
 
 #define BULKHEAD_IMPL_ID	0x42554c4bUL	/* "BULK" */
@@ -327,10 +331,121 @@ static unsigned long opaque_for(unsigned long hart)
 	return 0x600d0000UL + hart;
 }
 
+/* hart_start opaque of a restart, whose entry state is checked. */
+static unsigned long restart_opaque_for(unsigned long hart)
+{
+	return 0x5eed0000UL + hart;
+}
+
+/* What the boot vCPU asks a secondary to do (hsm-restart, hsm-suspend-ipi). */
+enum command {
+	CMD_NONE,
+	CMD_DIRTY_AND_STOP,
+	CMD_SUSPEND,
+	CMD_SUSPEND_NON_RETENTIVE,
+};
+
+static volatile int commands[GUEST_MAX_HARTS];
+static volatile unsigned long commands_done[GUEST_MAX_HARTS];
+static int command_results[GUEST_MAX_HARTS];
+static char command_whys[GUEST_MAX_HARTS][WHY_LEN];
+static struct resume_ctx resume_ctxs[GUEST_MAX_HARTS];
+
+static int check_stimecmp_off(char *why)
+{
+	unsigned long cmp;
+
+	if (!sys.has_sstc)
+		return CHECK_PASS;
+	cmp = csr_read(stimecmp);
+	if (cmp != UINT64_MAX)
+		return fail(why, "stimecmp is %lx, want all ones (off)", cmp);
+	return CHECK_PASS;
+}
+
+/* The state this hart entered with: every register at its reset value. */
+static int check_entry_state(unsigned long hartid, char *why)
+{
+	if (arch_state_check(&entry_state[hartid], 0, why, WHY_LEN) < 0)
+		return CHECK_FAIL;
+	return check_stimecmp_off(why);
+}
+
+/* Everything S-mode can write gets a non-reset value. */
+static void dirty_state(void)
+{
+	if (sys.has_sstc)
+		csr_write(stimecmp, read_time() + seconds(3600));
+	arch_state_dirty();
+}
+
+/* Retentive: an IPI wakes it; it must be pending when the call returns. */
+static int suspend_for_ipi(char *why)
+{
+	struct sbiret ret;
+
+	csr_write(sie, SIE_SSIE);
+	csr_clear(sip, SIP_SSIP);
+	ret = sbi_hart_suspend(SBI_HSM_SUSPEND_RETENTIVE, 0, 0);
+	if (ret.error)
+		return fail(why, "retentive hart_suspend returned error %ld",
+			    ret.error);
+	if (!(csr_read(sip) & SIP_SSIP))
+		return fail(why, "retentive suspend returned without an IPI pending");
+	return CHECK_PASS;
+}
+
+/* Non-retentive: resumes with every register reset, the IPI still pending. */
+static int suspend_non_retentive_for_ipi(unsigned long hartid, char *why)
+{
+	struct resume_ctx *ctx = &resume_ctxs[hartid];
+	long err;
+
+	dirty_state();
+	csr_write(sie, SIE_SSIE);
+	csr_clear(sip, SIP_SSIP);
+	err = suspend_non_retentive(ctx);
+	csr_write(sie, SIE_SSIE);
+	if (err)
+		return fail(why, "non-retentive hart_suspend returned error %ld",
+			    err);
+	if (!(ctx->state.sip & SIP_SSIP))
+		return fail(why, "resumed with sip %lx: the IPI that woke it is gone",
+			    ctx->state.sip);
+	if (arch_state_check(&ctx->state, 1, why, WHY_LEN) < 0)
+		return CHECK_FAIL;
+	return CHECK_PASS;
+}
+
+static void run_command(unsigned long hartid)
+{
+	int cmd = commands[hartid];
+
+	commands[hartid] = CMD_NONE;
+	switch (cmd) {
+	case CMD_DIRTY_AND_STOP:
+		dirty_state();
+		sbi_hart_stop();
+		return;
+	case CMD_SUSPEND:
+		command_results[hartid] = suspend_for_ipi(command_whys[hartid]);
+		break;
+	case CMD_SUSPEND_NON_RETENTIVE:
+		command_results[hartid] =
+			suspend_non_retentive_for_ipi(hartid,
+						      command_whys[hartid]);
+		break;
+	}
+	__atomic_add_fetch(&commands_done[hartid], 1, __ATOMIC_RELEASE);
+}
+
 void guest_secondary(unsigned long hartid, unsigned long opaque)
 {
 	struct hart *h = this_hart();
 
+	if (opaque == restart_opaque_for(hartid))
+		command_results[hartid] = check_entry_state(hartid,
+							    command_whys[hartid]);
 	csr_set(sie, SIE_SSIE);
 	__atomic_store_n(&started_opaque[hartid], opaque, __ATOMIC_RELEASE);
 	/*
@@ -338,10 +453,12 @@ void guest_secondary(unsigned long hartid, unsigned long opaque)
 	 * us (wfi ignores sstatus.SIE), then take it with SIE briefly on.
 	 */
 	while (!secondaries_stop) {
-		if (h->soft_irqs == ipi_acks[hartid])
+		if (h->soft_irqs == ipi_acks[hartid] && !commands[hartid])
 			wait_for_interrupt();
 		csr_set(sstatus, SSTATUS_SIE);
 		csr_clear(sstatus, SSTATUS_SIE);
+		if (commands[hartid])
+			run_command(hartid);
 		__atomic_store_n(&ipi_acks[hartid], h->soft_irqs,
 				 __ATOMIC_RELEASE);
 	}
@@ -458,6 +575,143 @@ static int check_hsm_stop(char *why)
 		if (ret.error || ret.value != SBI_HSM_STOPPED)
 			return fail(why, "vhart %lu status %ld (error %ld) 5 s after it was told to stop, want STOPPED",
 				    hart, ret.value, ret.error);
+	}
+	return CHECK_PASS;
+}
+
+/* Poll hart_get_status until it says want (5 s hang guard). */
+static int await_status(char *why, unsigned long hart, long want)
+{
+	uint64_t deadline = read_time() + seconds(5);
+	struct sbiret ret;
+
+	do {
+		ret = sbi_hart_get_status(hart);
+	} while (!ret.error && ret.value != want && read_time() < deadline);
+	if (ret.error || ret.value != want)
+		return fail(why, "vhart %lu status %ld (error %ld) for 5 s, want %ld",
+			    hart, ret.value, ret.error, want);
+	return CHECK_PASS;
+}
+
+/*
+ * A secondary dirties every register it can write and hart_stops; started
+ * again, it must find them all at their reset values.
+ */
+static int restart_one(char *why, unsigned long hart)
+{
+	unsigned long opaque = restart_opaque_for(hart);
+	struct sbiret ret;
+
+	commands[hart] = CMD_DIRTY_AND_STOP;
+	sbi_send_ipi(1UL << hart, 0);
+	if (await_status(why, hart, SBI_HSM_STOPPED))
+		return CHECK_FAIL;
+	started_opaque[hart] = 0;
+	ret = sbi_hart_start(hart, (unsigned long)_secondary_start, opaque);
+	if (ret.error)
+		return fail(why, "hart_start(%lu) returned error %ld", hart,
+			    ret.error);
+	if (wait_change(&started_opaque[hart], 0, seconds(5)) < 0)
+		return fail(why, "vhart %lu did not come back within 5 s", hart);
+	if (command_results[hart] != CHECK_PASS)
+		return fail(why, "vhart %lu after hart_stop and hart_start: %s",
+			    hart, command_whys[hart]);
+	return CHECK_PASS;
+}
+
+static int check_hsm_restart(char *why)
+{
+	int i;
+
+	if (!other_hart_count())
+		return skip(why, "this capsule has one vCPU");
+	for (i = 0; i < sys.hart_count; i++) {
+		if (is_other_hart(i) && restart_one(why, sys.harts[i]))
+			return CHECK_FAIL;
+	}
+	return CHECK_PASS;
+}
+
+/*
+ * Suspend this vCPU until a timer 10 ms ahead (SBI set_timer: stimecmp with
+ * Sstc, the multiplexed mtimecmp without). Retentive: the call returns
+ * with the timer pending. Non-retentive, with every register dirtied
+ * first: the vCPU resumes with them reset and the timer still pending.
+ */
+static int suspend_on_timer(char *why, int non_retentive)
+{
+	const char *how = non_retentive ? "non-retentive" : "retentive";
+	uint64_t deadline = read_time() + sys.timebase / 100;
+	struct resume_ctx *ctx = &resume_ctxs[sys.boot_hart];
+	unsigned long pending;
+	long err;
+
+	if (non_retentive)
+		dirty_state();	/* stimecmp too: before set_timer */
+	sbi_set_timer(deadline);
+	csr_write(sie, SIE_STIE);
+	csr_clear(sip, SIP_SSIP);
+	if (non_retentive) {
+		err = suspend_non_retentive(ctx);
+		pending = ctx->state.sip;
+	} else {
+		err = sbi_hart_suspend(SBI_HSM_SUSPEND_RETENTIVE, 0, 0).error;
+		pending = csr_read(sip);
+	}
+	csr_write(sie, 0);
+	sbi_set_timer(UINT64_MAX);
+	if (err)
+		return fail(why, "%s hart_suspend returned error %ld", how, err);
+	if (read_time() < deadline)
+		return fail(why, "%s suspend ended before the timer", how);
+	if (!(pending & SIP_STIP))
+		return fail(why, "%s suspend ended with sip %lx: the timer that woke it is not pending",
+			    how, pending);
+	if (non_retentive && arch_state_check(&ctx->state, 1, why, WHY_LEN))
+		return CHECK_FAIL;
+	return CHECK_PASS;
+}
+
+static int check_hsm_suspend(char *why)
+{
+	if (suspend_on_timer(why, 0) || suspend_on_timer(why, 1))
+		return CHECK_FAIL;
+	return CHECK_PASS;
+}
+
+/* A secondary suspends (as cmd says); an IPI from here must wake it. */
+static int wake_by_ipi(char *why, unsigned long hart, int cmd)
+{
+	unsigned long done = commands_done[hart];
+
+	commands[hart] = cmd;
+	sbi_send_ipi(1UL << hart, 0);
+	if (await_status(why, hart, SBI_HSM_SUSPENDED))
+		return CHECK_FAIL;
+	sbi_send_ipi(1UL << hart, 0);
+	if (wait_change(&commands_done[hart], done, seconds(5)) < 0)
+		return fail(why, "vhart %lu did not wake from suspend within 5 s of an IPI",
+			    hart);
+	if (command_results[hart] != CHECK_PASS)
+		return fail(why, "vhart %lu: %s", hart, command_whys[hart]);
+	return CHECK_PASS;
+}
+
+static int check_hsm_suspend_ipi(char *why)
+{
+	int i;
+
+	if (!other_hart_count())
+		return skip(why, "this capsule has one vCPU");
+	for (i = 0; i < sys.hart_count; i++) {
+		unsigned long hart = sys.harts[i];
+
+		if (!is_other_hart(i))
+			continue;
+		if (wake_by_ipi(why, hart, CMD_SUSPEND) ||
+		    wake_by_ipi(why, hart, CMD_SUSPEND_NON_RETENTIVE))
+			return CHECK_FAIL;
 	}
 	return CHECK_PASS;
 }
@@ -923,6 +1177,14 @@ void guest_main(unsigned long hartid, const void *dtb)
 	run_check("delegation", check_delegation);
 	run_check("forwarding", check_forwarding);
 	run_check("time", check_time);
+	run_check("hsm-restart", check_hsm_restart);
+	run_check("hsm-suspend", check_hsm_suspend);
+	run_check("hsm-suspend-ipi", check_hsm_suspend_ipi);
 	run_check("hsm-stop", check_hsm_stop);
 	printf("hello: done\n");
+	if (sys.bootargs && strstr(sys.bootargs, "end=hart-stop")) {
+		printf("hello: every vCPU stopped; hart_stop\n");
+		printf("FAIL hart-stop: hart_stop returned error %ld\n",
+		       sbi_hart_stop().error);
+	}
 }

@@ -2,24 +2,28 @@
 /*
  * rebooter: checks that an SBI SRST reboot under `on-reboot: restart` gives
  * the capsule a fresh start: its image (text, rodata, data) and its DTB as
- * built, the rest of its memory zero, its other vCPUs stopped.
+ * built, the rest of its memory zero, its other vCPUs stopped, and every
+ * register S-mode can write at its reset value (state: the boot vCPU
+ * dirties them all, FP included, right before the reboot).
  *
  * Nothing inside a capsule survives its restart (that is what is checked),
  * so every boot is alike and the guest cannot count them. Each boot prints
  *
  *	rebooter: boot, image crc32 C (N bytes), dtb crc32 D (M bytes)
- *	PASS|FAIL image, cleared, vcpus
+ *	PASS|FAIL image, cleared, vcpus, state
  *	rebooter: r reboots, q shuts down
  *
  * and waits for a key on its console (DBCN console_read). 'r' starts the
  * other vCPUs, scribbles over the image, the DTB and every free byte of
- * memory, and asks SBI SRST for a cold reboot; 'q' shuts the capsule down.
+ * memory, dirties every register it can write, and asks SBI SRST for a
+ * cold reboot; 'q' shuts the capsule down.
  * tests/boot/test_reboot.py types 'r' once, then 'q', and compares the CRCs
  * with the built files. With no key for 60 s it shuts down (a hang guard).
  */
 #include "fdt.h"
 #include "runtime.h"
 #include "sbi.h"
+#include "state.h"
 #include "string.h"
 
 #define STAMP		0x5eb0075eb0075eb0UL
@@ -170,6 +174,16 @@ static int check_vcpus(const struct layout *l, unsigned long boot_hart)
 	return 0;
 }
 
+/* What start.S saved before it wrote any register. */
+static int check_state(unsigned long boot_hart)
+{
+	char why[160];
+
+	if (arch_state_check(&entry_state[boot_hart], 0, why, sizeof(why)) < 0)
+		return fail_line("state", "at entry %s", why);
+	return 0;
+}
+
 static void report(const char *check, int result)
 {
 	if (!result)
@@ -241,6 +255,7 @@ static void reboot(const struct layout *l, unsigned long boot_hart)
 		return;
 	printf("rebooter: scribbled over its image, its DTB and %lu bytes of free memory; rebooting\n",
 	       scribble(l));
+	arch_state_dirty();
 	ret = sbi_system_reset(SBI_SRST_COLD_REBOOT, 0);
 	fail_line("reboot", "system_reset(cold reboot) returned error %ld",
 		  ret.error);
@@ -282,6 +297,7 @@ void guest_main(unsigned long hartid, const void *dtb)
 	report("image", check_image());
 	report("cleared", check_cleared(&l));
 	report("vcpus", check_vcpus(&l, hartid));
+	report("state", check_state(hartid));
 	printf("rebooter: r reboots, q shuts down\n");
 	key = wait_key(&l);
 	if (key == 'r') {

@@ -136,6 +136,47 @@ void bh_capsule_stop(struct bh_hart_state *hs, enum bh_policy then,
 	bh_vcpu_park(hs);
 }
 
+/* Under the capsule lock: STARTED, START_PENDING, STOP_PENDING, SUSPENDED. */
+static bool any_vcpu_alive(const struct bh_capsule *c)
+{
+	uint32_t v;
+
+	for (v = 0; v < c->vcpu_count; v++) {
+		if (bh_vcpu_hart(c, v)->hsm_state != BH_HSM_STOPPED)
+			return true;
+	}
+	return false;
+}
+
+void bh_capsule_vcpu_parks(struct bh_hart_state *hs)
+{
+	const struct bh_capsule *c = bh_capsule_of(hs);
+	struct bh_capsule_state *cs = &bh_capsule_states[hs->capsule];
+	bool last, restart;
+
+	bh_lock(&cs->lock);
+	if (hs->hsm_state != BH_HSM_START_PENDING)
+		hs->hsm_state = BH_HSM_STOPPED;
+	hs->leave = BH_LEAVE_NONE;
+	WRITE_ONCE(hs->parked, 1);
+	/*
+	 * Decided and claimed in one critical section: of vCPUs stopping at
+	 * once exactly one sees the others STOPPED, and none of those can be
+	 * started any more (only a running vCPU could start it).
+	 */
+	last = cs->run == BH_CAPSULE_RUNNING && !any_vcpu_alive(c);
+	if (last)
+		cs->run = BH_CAPSULE_STOPPING;
+	bh_unlock(&cs->lock);
+	if (!last)
+		return;
+	restart = c->on_poweroff == BH_POLICY_RESTART && has_pristine_copy(c);
+	bh_info("capsule %s stopped all its vCPUs; %s", c->name,
+		restart ? "restarting" : "halted");
+	/* Every other vCPU is STOPPED: none runs guest code to stop first. */
+	finish(hs, restart);
+}
+
 void bh_capsule_fault(struct bh_hart_state *hs, uint64_t cause, uint64_t epc,
 		      uint64_t tval, const char *why)
 {

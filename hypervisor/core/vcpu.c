@@ -42,18 +42,12 @@ static bool take_start(struct bh_hart_state *hs, uint64_t *pc, uint64_t *arg)
 
 void bh_vcpu_park(struct bh_hart_state *hs)
 {
-	struct bh_capsule_state *cs = &bh_capsule_states[hs->capsule];
 	uint64_t pc, arg;
 
 	bh_debug("capsule %s: vcpu %u parked on hart %u",
 		 bh_capsule_of(hs)->name, hs->vcpu, hs->hart);
 	bh_arch_vcpu_quiesce();
-	bh_lock(&cs->lock);
-	if (hs->hsm_state != BH_HSM_START_PENDING)
-		hs->hsm_state = BH_HSM_STOPPED;
-	hs->leave = BH_LEAVE_NONE;
-	WRITE_ONCE(hs->parked, 1);
-	bh_unlock(&cs->lock);
+	bh_capsule_vcpu_parks(hs);
 	for (;;) {
 		hs->stop_pending = 0;	/* already stopped */
 		if (take_start(hs, &pc, &arg))

@@ -254,7 +254,8 @@ class LiveBoot:
 
 # Every check hello runs, in its order.
 HELLO_CHECKS = ["sbi-base", "dbcn", "uart", "hsm", "timer-sbi", "timer-sstc", "ipi",
-                "rfence", "isolation", "delegation", "forwarding", "time", "hsm-stop"]
+                "rfence", "isolation", "delegation", "forwarding", "time", "hsm-restart",
+                "hsm-suspend", "hsm-suspend-ipi", "hsm-stop"]
 
 
 def capsule_config(config, name):
@@ -269,7 +270,8 @@ def hello_expected(config, name):
     extensions = capsule.get("isa-extensions", board["isa"]["extensions"])
     verdicts = dict.fromkeys(HELLO_CHECKS, "PASS")
     if capsule["vcpus"] < 2:
-        verdicts["hsm-stop"] = "SKIP"
+        for check in ("hsm-restart", "hsm-suspend-ipi", "hsm-stop"):
+            verdicts[check] = "SKIP"
     if "sstc" not in extensions:
         verdicts["timer-sstc"] = "SKIP"
     if capsule.get("console", "uart") != "uart":

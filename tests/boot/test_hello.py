@@ -1,15 +1,22 @@
 # SPDX-License-Identifier: MIT
-"""qemu-hello end to end: two bare-metal `hello` capsules on the PMP backend.
+"""qemu-hello end to end: two bare-metal `hello` capsules on the PMP backend,
+on QEMU virt with Sstc (qemu-hello) and without (qemu-hello-nosstc: the
+guests' timers multiplexed on mtimecmp, which the HSM suspend checks wake on).
 
-Builds `make CONFIG=qemu-hello`, boots `make run` with no terminal on stdin
+Builds `make CONFIG=...`, boots `make run` with no terminal on stdin
 and expects, for every capsule, one PASS line per self-check of
 guests/hello/hello.c (qemu.HELLO_CHECKS; among them `delegation`: ebreak and
 an illegal instruction reach the guest's stvec with the right scause, sepc,
-stval and sstatus, and `forwarding`: so do access faults the hypervisor
-forwards), no FAIL line, the device tree the config describes
+stval and sstatus, `forwarding`: so do access faults the hypervisor
+forwards, `hsm-restart`: a secondary dirties every register it can write,
+hart_stops and is started again with all of them reset, `hsm-suspend` and
+`hsm-suspend-ipi`: retentive and non-retentive suspends woken by a timer and
+by an IPI, the non-retentive ones resuming with every register reset and
+the wake-up still pending), no FAIL line, the device tree the config describes
 (vCPU count, memory size, bootargs, timebase), and QEMU to exit by itself
-with status 0 once both capsules have shut down. The whole console is kept
-in build/qemu-hello/boot.log.
+with status 0 once both capsules are off: hello1 shuts down with SBI SRST,
+every vCPU of hello0 stops with HSM hart_stop, which turns the capsule off.
+The whole console is kept in build/CONFIG/boot.log.
 """
 
 import re
@@ -18,32 +25,31 @@ import pytest
 
 import qemu
 
-CONFIG = "qemu-hello"
+CONFIGS = ["qemu-hello", "qemu-hello-nosstc"]
 BOOT_TIMEOUT = 120  # hang guard for the whole boot, not a speed target
 
 HEADER = re.compile(r"^hello: vhart (\d+) of (\d+), memory ([0-9a-f]+)\+([0-9a-f]+), "
                     r"timebase (\d+)(, sstc)?, bootargs \"(.*)\"$")
 UART_LINE = re.compile(r"^hello: uart ns16550 at ([0-9a-f]+) works$")
 
-CONFIG_DATA = qemu.load_config(CONFIG)
-BOARD = qemu.load_board(CONFIG)
-CAPSULES = [c["name"] for c in CONFIG_DATA["capsules"]]
+# Both configs have the same capsules; only the board differs.
+CAPSULES = [c["name"] for c in qemu.load_config(CONFIGS[0])["capsules"]]
+assert all([c["name"] for c in qemu.load_config(config)["capsules"]] == CAPSULES
+           for config in CONFIGS)
+# hello0's bootargs end it with HSM hart_stop on every vCPU.
+ALL_STOPPED = "capsule hello0 stopped all its vCPUs; halted"
 
 
 def parse_size(text):
     m = re.fullmatch(r"(\d+)\s*([KMG]i?B)?", str(text))
-    assert m, f"cannot read size {text!r} in configs/{CONFIG}.yaml"
+    assert m, f"cannot read size {text!r}"
     unit = {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, None: 1}
     return int(m.group(1)) * unit[m.group(2)]
 
 
-def capsule_config(name):
-    return qemu.capsule_config(CONFIG, name)
-
-
-@pytest.fixture(scope="module")
-def boot():
-    return qemu.build_and_run(CONFIG, BOOT_TIMEOUT)
+@pytest.fixture(scope="module", params=CONFIGS)
+def boot(request):
+    return qemu.build_and_run(request.param, BOOT_TIMEOUT)
 
 
 def test_qemu_exits_by_itself(boot):
@@ -56,16 +62,22 @@ def test_no_panic(boot):
     qemu.assert_no_panic(boot)
 
 
+def test_a_capsule_whose_vcpus_all_stopped_is_off(boot):
+    if ALL_STOPPED not in boot.lines("bulkhead"):
+        qemu.fail(boot, f"no '[bulkhead] {ALL_STOPPED}' line after hello0's last hart_stop")
+
+
 @pytest.mark.parametrize("name", CAPSULES)
 def test_every_check_passes(boot, name):
-    problems = qemu.hello_problems(boot, CONFIG, name)
+    problems = qemu.hello_problems(boot, boot.config, name)
     if problems:
         qemu.fail(boot, f"{name}:\n  " + "\n  ".join(problems))
 
 
 @pytest.mark.parametrize("name", CAPSULES)
 def test_guest_sees_its_device_tree(boot, name):
-    capsule = capsule_config(name)
+    capsule = qemu.capsule_config(boot.config, name)
+    board = qemu.load_board(boot.config)
     headers = [m for m in map(HEADER.match, boot.lines(name)) if m]
     if len(headers) != 1:
         qemu.fail(boot, f"{name}: expected one 'hello: vhart ...' line, found {len(headers)}")
@@ -74,9 +86,9 @@ def test_guest_sees_its_device_tree(boot, name):
         "boot vhart": (int(vhart), 0),
         "vCPU count": (int(vcpus), capsule["vcpus"]),
         "memory size": (int(size, 16), parse_size(capsule["memory"]["size"])),
-        "timebase": (int(timebase), BOARD["timebase-frequency"]),
+        "timebase": (int(timebase), board["timebase-frequency"]),
         "sstc in the ISA": (bool(sstc), "sstc" in capsule.get(
-            "isa-extensions", BOARD["isa"]["extensions"])),
+            "isa-extensions", board["isa"]["extensions"])),
         "bootargs": (bootargs, capsule["payload"].get("bootargs", "")),
     }
     if "base" in capsule["memory"]:
@@ -94,13 +106,14 @@ def test_consoles_reach_the_capsule_stream(boot, name):
     lines = boot.lines(name)
     if "hello: dbcn console_write works" not in lines:
         qemu.fail(boot, f"{name}: the DBCN console_write line is missing")
-    if qemu.hello_expected(CONFIG, name)["uart"] != "PASS":
+    if qemu.hello_expected(boot.config, name)["uart"] != "PASS":
         return
     uarts = [m for m in map(UART_LINE.match, lines) if m]
     if len(uarts) != 1:
         qemu.fail(boot, f"{name}: expected one line written through the virtual UART, "
                         f"found {len(uarts)}")
-    console = BOARD["devices"][BOARD["hypervisor-devices"]["console"]]
+    board = qemu.load_board(boot.config)
+    console = board["devices"][board["hypervisor-devices"]["console"]]
     if int(uarts[0].group(1), 16) != console["base"]:
         qemu.fail(boot, f"{name}: virtual UART at {uarts[0].group(1)}, the board console "
                         f"is at {console['base']:#x}")

@@ -10,8 +10,9 @@ all free memory, and asks SBI SRST for a cold reboot), after the second
 boot's prompt `q` (the guest shuts down and QEMU exits by itself).
 
 Expected: exactly two boots, the hypervisor's restart line between them,
-every check (image stamps, free memory all zero, other vCPU stopped)
-passing on both boots, and each boot's CRC-32 of its image and DTB equal to
+every check (image stamps, free memory all zero, other vCPU stopped, and
+`state`: every CSR S-mode can write, f0-f31 and fcsr at their reset values
+although the guest dirtied them all before the reboot) passing on both boots, and each boot's CRC-32 of its image and DTB equal to
 the files the build produced. The whole console is kept in
 build/qemu-reboot/boot.log.
 """
@@ -27,7 +28,7 @@ CONFIG = "qemu-reboot"
 NAME = "rebooter"
 PROMPT_TIMEOUT = 60  # hang guards, not speed targets
 EXIT_TIMEOUT = 60
-CHECKS = ["image", "cleared", "vcpus"]
+CHECKS = ["image", "cleared", "vcpus", "state"]
 BOOT_LINE = re.compile(r"^rebooter: boot, image crc32 ([0-9a-f]{8}) \((\d+) bytes\), "
                        r"dtb crc32 ([0-9a-f]{8}) \((\d+) bytes\)$")
 PROMPT = "rebooter: r reboots, q shuts down"

@@ -50,7 +50,7 @@ def test_hello0_tree(root):
         assert prop_cells(tree, intc, "#interrupt-cells") == [1]
     assert tree.path_offset("/cpus/cpu@2", libfdt.QUIET_NOTFOUND) < 0
     assert prop_cells(tree, "/memory@81000000", "reg") == [0, 0x81000000, 0, 0x1000000]
-    assert prop_str(tree, "/chosen", "bootargs") == "hello from capsule 0"
+    assert prop_str(tree, "/chosen", "bootargs") == "hello from capsule 0 end=hart-stop"
     assert prop_str(tree, "/chosen", "stdout-path") == "/soc/serial@10000000"
     assert prop_str(tree, "/chosen", "bulkhead,capsule") == "hello0"
     serial = "/soc/serial@10000000"

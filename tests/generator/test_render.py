@@ -266,12 +266,12 @@ def test_device_tree_points_back_to_the_yaml(root):
     board = open(os.path.join(root, "boards", "qemu-virt.yaml")).read().splitlines()
     virtio3 = next(f"boards/qemu-virt.yaml:{number}"
                    for number, text in enumerate(board, 1) if text.startswith("  virtio3:"))
-    bootargs = line('      bootargs: "hello from capsule 0"')
+    bootargs = line('      bootargs: "hello from capsule 0 end=hart-stop"')
     with open(os.path.join(out, "gen", "capsule-hello0.dts")) as stream:
         dts = stream.read()
     for comment in (
             f" * Capsule hello0: {line('  - name: hello0')}\n",
-            f"\t\t/* bootargs: {bootargs} */\n\t\tbootargs = \"hello from capsule 0\";\n",
+            f"\t\t/* bootargs: {bootargs} */\n\t\tbootargs = \"hello from capsule 0 end=hart-stop\";\n",
             f"\t/* vcpus: {line('    vcpus: 2')} */\n\tcpus {{\n",
             f"\t\t/* vCPU 1 runs on hart 1: {line('    harts: [0, 1]')} */\n\t\tcpu@1 {{\n",
             f"\t/* memory: {line('      size: 16MiB')} */\n\tmemory@81000000 {{\n",

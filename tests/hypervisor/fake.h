@@ -38,6 +38,9 @@ struct fake {
 	/* The guest's trap CSRs (stvec, sepc, scause, stval) and mode. */
 	struct bh_guest_trap_state guest;
 	uint32_t delivered;		/* faults delivered into the guest */
+	bool timer_fired;		/* MTIP: pending until polled */
+	uint32_t timer_polls;		/* bh_arch_timer_poll calls */
+	uint32_t waits;			/* bh_arch_wait calls: a hang guard */
 	char out[8192];			/* bytes written to the physical UART */
 	size_t out_len;
 	const char *in;			/* bytes the physical UART will receive */

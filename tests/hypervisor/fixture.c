@@ -156,8 +156,13 @@ uint32_t bh_arch_hart_id(void)
 	return fake.hart;
 }
 
+/* Nothing wakes a fake hart: a loop that only waits would never end. */
 void bh_arch_wait(void)
 {
+	if (++fake.waits > 100000) {
+		fprintf(stderr, "hart %u waits forever\n", fake.hart);
+		abort();
+	}
 }
 
 void bh_arch_send_ipi(uint32_t target)
@@ -195,6 +200,15 @@ void bh_arch_inject_ssip(void)
 void bh_arch_set_guest_timer(uint64_t when)
 {
 	fake.timer[fake.hart] = when;
+}
+
+/* A fired multiplexed timer becomes an interrupt the guest sees. */
+void bh_arch_timer_poll(void)
+{
+	fake.timer_polls++;
+	if (fake.timer_fired)
+		fake.irq_pending = true;
+	fake.timer_fired = false;
 }
 
 bool bh_arch_guest_irq_pending(void)
@@ -253,10 +267,11 @@ void bh_arch_halt(void)
 	abort();
 }
 
+/* What the real park does before it waits: the core's bookkeeping. */
 void bh_vcpu_park(struct bh_hart_state *hs)
 {
 	fake.parked_hart = hs->hart;
-	WRITE_ONCE(hs->parked, 1);
+	bh_capsule_vcpu_parks(hs);
 	longjmp(fake.leave, FAKE_PARKED);
 }
 

@@ -8,6 +8,7 @@
 
 #include "bulkhead/capsule.h"
 #include "bulkhead/mailbox.h"
+#include "bulkhead/sbi.h"
 #include "fake.h"
 #include "runner.h"
 
@@ -101,4 +102,74 @@ TEST(a_capsule_already_stopping_only_parks_the_late_hart)
 	CHECK(how == FAKE_PARKED && fake.parked_hart == 1);
 	CHECK(bh_capsule_states[0].run == BH_CAPSULE_STOPPING);
 	CHECK(hart(0)->hsm_state == BH_HSM_STARTED);
+}
+
+/* hart h calls HSM hart_stop, then parks as bh_vcpu_before_return does. */
+static int hart_stop(uint32_t h)
+{
+	static const unsigned long args[6];
+	struct bh_sbiret r;
+	int how;
+
+	fake.hart = h;
+	r = bh_sbi_hsm(hart(h), 1, args);
+	if (r.error || hart(h)->leave != BH_LEAVE_HART_STOP)
+		return -1;
+	how = setjmp(fake.leave);
+	if (!how)
+		bh_vcpu_park(hart(h));
+	return how;
+}
+
+TEST(a_capsule_whose_vcpus_all_hart_stop_is_off)
+{
+	hart(1)->hsm_state = BH_HSM_STARTED;
+	CHECK(hart_stop(1) == FAKE_PARKED);
+	CHECK(bh_capsule_states[0].run == BH_CAPSULE_RUNNING);
+	CHECK(hart(1)->hsm_state == BH_HSM_STOPPED);
+	CHECK(!strstr(take_output(), "stopped all its vCPUs"));
+	/* The last one applies on_poweroff (halt): off, beta still runs. */
+	CHECK(hart_stop(0) == FAKE_PARKED);
+	CHECK(bh_capsule_states[0].run == BH_CAPSULE_OFF);
+	CHECK(hart(0)->hsm_state == BH_HSM_STOPPED);
+	CHECK(strstr(take_output(), "capsule alpha stopped all its vCPUs; halted"));
+	CHECK(bh_capsule_states[1].run == BH_CAPSULE_RUNNING);
+}
+
+TEST(the_last_vcpu_to_stop_powers_the_board_off_after_the_last_capsule)
+{
+	CHECK(hart_stop(2) == FAKE_PARKED);	/* beta: its only vCPU */
+	CHECK(bh_capsule_states[1].run == BH_CAPSULE_OFF);
+	CHECK(hart_stop(0) == FAKE_POWEROFF);	/* alpha's vCPU 1 never ran */
+	CHECK(bh_capsule_states[0].run == BH_CAPSULE_OFF);
+	CHECK(strstr(take_output(), "all capsules are off: powering off"));
+}
+
+TEST(a_vcpu_whose_start_is_pending_keeps_the_capsule_alive)
+{
+	static const unsigned long start[6] = { 1, ALPHA_BASE, 0 };
+
+	fake.hart = 0;
+	CHECK(bh_sbi_hsm(hart(0), 0, start).error == SBI_SUCCESS);
+	CHECK(hart_stop(0) == FAKE_PARKED);
+	CHECK(bh_capsule_states[0].run == BH_CAPSULE_RUNNING);
+	CHECK(hart(1)->hsm_state == BH_HSM_START_PENDING);
+}
+
+TEST(vcpus_stopping_or_suspended_keep_the_capsule_alive)
+{
+	hart(1)->hsm_state = BH_HSM_STOP_PENDING;	/* parks next */
+	CHECK(hart_stop(0) == FAKE_PARKED);
+	CHECK(bh_capsule_states[0].run == BH_CAPSULE_RUNNING);
+	hart(0)->hsm_state = BH_HSM_SUSPENDED;
+	fake.hart = 1;
+	if (!setjmp(fake.leave))
+		bh_vcpu_park(hart(1));
+	CHECK(bh_capsule_states[0].run == BH_CAPSULE_RUNNING);
+	/* Once both are parked the second one turned the capsule off. */
+	hart(0)->hsm_state = BH_HSM_STOPPED;
+	hart(1)->hsm_state = BH_HSM_STOP_PENDING;
+	if (!setjmp(fake.leave))
+		bh_vcpu_park(hart(1));
+	CHECK(bh_capsule_states[0].run == BH_CAPSULE_OFF);
 }

@@ -354,9 +354,97 @@ TEST(srst_rejects_reserved_types_and_reasons)
 	CHECK(r.error == SBI_ERR_INVALID_PARAM);
 	r = call(0, SBI_EXT_SRST, 0, 0xf0000000UL, 0, 0);
 	CHECK(r.error == SBI_ERR_NOT_SUPPORTED);
-	r = call(0, SBI_EXT_SRST, 0, 0x100000000UL, 0, 0);
+	r = call(0, SBI_EXT_SRST, 0, 0, 0xdfffffffUL, 0);
 	CHECK(r.error == SBI_ERR_INVALID_PARAM);
 	CHECK(hart(0)->leave == BH_LEAVE_NONE);
+}
+
+/* Bits a guest may leave in a register above a 32-bit parameter. */
+#define UPPER	0xdeadbeef00000000UL
+
+TEST(srst_type_is_32_bits_wide)
+{
+	struct bh_sbiret r = call(0, SBI_EXT_SRST, 0,
+				  UPPER | SBI_SRST_COLD_REBOOT, 0, 0);
+
+	CHECK(r.error == SBI_SUCCESS && hart(0)->leave == BH_LEAVE_REBOOT);
+	hart(0)->leave = BH_LEAVE_NONE;
+	r = call(0, SBI_EXT_SRST, 0, (1UL << 32) | SBI_SRST_SHUTDOWN, 0, 0);
+	CHECK(r.error == SBI_SUCCESS && hart(0)->leave == BH_LEAVE_SHUTDOWN);
+	hart(0)->leave = BH_LEAVE_NONE;
+	/* The low 32 bits are still checked. */
+	r = call(0, SBI_EXT_SRST, 0, UPPER | 3, 0, 0);
+	CHECK(r.error == SBI_ERR_INVALID_PARAM);
+	r = call(0, SBI_EXT_SRST, 0, UPPER | 0xf0000000UL, 0, 0);
+	CHECK(r.error == SBI_ERR_NOT_SUPPORTED);
+	CHECK(hart(0)->leave == BH_LEAVE_NONE);
+}
+
+TEST(srst_reason_is_32_bits_wide)
+{
+	struct bh_sbiret r = call(0, SBI_EXT_SRST, 0, SBI_SRST_SHUTDOWN,
+				  UPPER | SBI_SRST_REASON_FAILURE, 0);
+
+	CHECK(r.error == SBI_SUCCESS && hart(0)->leave == BH_LEAVE_SHUTDOWN);
+	hart(0)->leave = BH_LEAVE_NONE;
+	r = call(0, SBI_EXT_SRST, 0, SBI_SRST_SHUTDOWN, 1UL << 63, 0);
+	CHECK(r.error == SBI_SUCCESS && hart(0)->leave == BH_LEAVE_SHUTDOWN);
+	hart(0)->leave = BH_LEAVE_NONE;
+	/* SBI-specific and vendor reasons stay valid; reserved ones do not. */
+	r = call(0, SBI_EXT_SRST, 0, SBI_SRST_SHUTDOWN, UPPER | 0xf0000000UL, 0);
+	CHECK(r.error == SBI_SUCCESS);
+	hart(0)->leave = BH_LEAVE_NONE;
+	r = call(0, SBI_EXT_SRST, 0, SBI_SRST_SHUTDOWN, UPPER | 2, 0);
+	CHECK(r.error == SBI_ERR_INVALID_PARAM);
+	CHECK(hart(0)->leave == BH_LEAVE_NONE);
+}
+
+TEST(hsm_suspend_type_is_32_bits_wide)
+{
+	struct bh_sbiret r;
+
+	fake.irq_pending = true;
+	r = call(0, SBI_EXT_HSM, 3, UPPER | SBI_HSM_SUSPEND_RETENTIVE, 0, 0);
+	CHECK(r.error == SBI_SUCCESS && hart(0)->leave == BH_LEAVE_NONE);
+	r = call(0, SBI_EXT_HSM, 3, UPPER | SBI_HSM_SUSPEND_NON_RETENTIVE,
+		 ALPHA_BASE + 0x80, 5);
+	CHECK(r.error == SBI_SUCCESS && hart(0)->leave == BH_LEAVE_SUSPEND);
+	CHECK(hart(0)->start_addr == ALPHA_BASE + 0x80);
+	hart(0)->leave = BH_LEAVE_NONE;
+	/* The low 32 bits are still checked, and so is the address. */
+	r = call(0, SBI_EXT_HSM, 3, UPPER | 1, 0, 0);
+	CHECK(r.error == SBI_ERR_INVALID_PARAM);
+	r = call(0, SBI_EXT_HSM, 3, UPPER | SBI_HSM_SUSPEND_NON_RETENTIVE,
+		 BETA_BASE, 0);
+	CHECK(r.error == SBI_ERR_INVALID_ADDRESS);
+	CHECK(hart(0)->leave == BH_LEAVE_NONE);
+}
+
+TEST(dbcn_write_byte_and_legacy_putchar_use_the_low_byte)
+{
+	struct bh_sbiret r = call(0, SBI_EXT_DBCN, 2, UPPER | 0xff00 | 'o',
+				  0, 0);
+
+	CHECK(r.error == SBI_SUCCESS);
+	call(0, SBI_EXT_LEGACY_PUTCHAR, 0, UPPER | 0x100 | 'k', 0, 0);
+	call(0, SBI_EXT_DBCN, 2, UPPER | '\n', 0, 0);
+	CHECK(!strcmp(take_output(), "[alpha] ok\r\n"));
+}
+
+TEST(hsm_suspend_wakes_on_the_multiplexed_timer)
+{
+	struct bh_sbiret r;
+
+	/* Without Sstc MTIP wakes the hart; only the poll makes it STIP. */
+	fake.timer_fired = true;
+	r = call(0, SBI_EXT_HSM, 3, SBI_HSM_SUSPEND_RETENTIVE, 0, 0);
+	CHECK(r.error == SBI_SUCCESS);
+	CHECK(fake.timer_polls >= 1 && hart(0)->hsm_state == BH_HSM_STARTED);
+	fake.irq_pending = false;
+	fake.timer_fired = true;
+	r = call(0, SBI_EXT_HSM, 3, SBI_HSM_SUSPEND_NON_RETENTIVE,
+		 ALPHA_BASE + 0x80, 5);
+	CHECK(r.error == SBI_SUCCESS && hart(0)->leave == BH_LEAVE_SUSPEND);
 }
 
 TEST(rfence_fences_exactly_the_named_vcpus_and_waits)

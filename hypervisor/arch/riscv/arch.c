@@ -66,10 +66,23 @@ void bh_arch_set_guest_timer(uint64_t when)
 #endif
 }
 
+/* The multiplexed timer fired (boards without Sstc): pass it on as STIP. */
 void bh_arch_timer_interrupt(void)
 {
 	csr_clear(CSR_MIE, MIP_MTIP);
 	csr_set(CSR_MIP, MIP_STIP);
+}
+
+/*
+ * A hart waiting in M-mode takes no interrupt: the same path as the trap
+ * for MTIP, polled. With Sstc the hardware raises STIP itself.
+ */
+void bh_arch_timer_poll(void)
+{
+#if !BH_HAS_SSTC
+	if (csr_read(CSR_MIP) & csr_read(CSR_MIE) & MIP_MTIP)
+		bh_arch_timer_interrupt();
+#endif
 }
 
 bool bh_arch_guest_irq_pending(void)
@@ -102,11 +115,11 @@ int bh_arch_guest_read_u16(uint64_t vaddr, uint16_t *out)
 	return bh_guest_read_u16_mprv(vaddr, out);
 }
 
-/* The guest's timer and interrupt enables off, no timer pending. */
-static void timer_and_enables_off(void)
+/* The guest's timer and interrupt enables off, nothing pending for it. */
+void bh_arch_vcpu_quiesce(void)
 {
 	csr_clear(CSR_MIE, MIP_S_ALL | MIP_MTIP);
-	csr_clear(CSR_MIP, MIP_STIP);
+	csr_clear(CSR_MIP, MIP_STIP | MIP_SSIP);
 #if BH_HAS_SSTC
 	csr_write(CSR_STIMECMP, TIMER_OFF);
 #else
@@ -114,34 +127,58 @@ static void timer_and_enables_off(void)
 #endif
 }
 
-/* The guest's timer and interrupt enables off, nothing pending for it. */
-void bh_arch_vcpu_quiesce(void)
+void bh_fp_reset_d(void);
+void bh_fp_reset_f(void);
+
+static void reset_fp(void)
 {
-	timer_and_enables_off();
-	csr_clear(CSR_MIP, MIP_SSIP);
+	unsigned long misa = csr_read(CSR_MISA);
+
+	if (misa & MISA_D)
+		bh_fp_reset_d();
+	else if (misa & MISA_F)
+		bh_fp_reset_f();
 }
 
 /*
- * A software interrupt that is already pending stays: it was sent after
- * hart_start (or woke a non-retentive suspend) and belongs to this start.
- * Parking quiesced everything older.
+ * Every CSR S-mode can write, at its reset value: nothing a guest wrote
+ * before a stop, a restart or a non-retentive suspend survives. Not the
+ * timer and not pending interrupts: parking turned them off before any
+ * start, and what woke a non-retentive suspend belongs to the resume (so
+ * does an IPI sent after hart_start).
  */
-static void reset_supervisor_state(void)
+static void reset_supervisor_csrs(void)
 {
-	timer_and_enables_off();
+	csr_clear(CSR_MIE, MIP_S_ALL);		/* sie */
 	csr_write(CSR_SATP, 0);
 	csr_write(CSR_STVEC, 0);
 	csr_write(CSR_SSCRATCH, 0);
 	csr_write(CSR_SEPC, 0);
 	csr_write(CSR_SCAUSE, 0);
 	csr_write(CSR_STVAL, 0);
+	csr_write(CSR_SCOUNTEREN, 0);
+	csr_write(CSR_SENVCFG, 0);
+	reset_fp();
 }
 
+/* sstatus at reset: interrupts off, SPP = U, FP, vector and MPRV-like bits off. */
+static uint64_t reset_mstatus(uint64_t mstatus)
+{
+	mstatus &= ~(MSTATUS_MPP | MSTATUS_MPIE | MSTATUS_SIE | MSTATUS_SPIE |
+		     MSTATUS_UBE | MSTATUS_SPP | MSTATUS_MPRV | MSTATUS_MXR |
+		     MSTATUS_SUM | MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR |
+		     MSTATUS_FS | MSTATUS_VS);
+	return mstatus | MSTATUS_MPP_S;
+}
+
+/*
+ * The one way into a vCPU (start, restart, non-retentive resume): its
+ * registers and CSRs at reset values, then S-mode at pc.
+ */
 void bh_arch_enter_guest(struct bh_hart_state *hs, uint64_t pc, uint64_t a0,
 			 uint64_t a1)
 {
 	struct bh_frame *f = &hs->frame;
-	uint64_t mstatus = csr_read(CSR_MSTATUS);
 	int i;
 
 	for (i = 0; i < 32; i++)
@@ -149,13 +186,8 @@ void bh_arch_enter_guest(struct bh_hart_state *hs, uint64_t pc, uint64_t a0,
 	f->regs[BH_REG_A0] = a0;
 	f->regs[BH_REG_A1] = a1;
 	f->mepc = pc;
-	/* S-mode, interrupts off, FP/vector off until the guest turns them on. */
-	mstatus &= ~(MSTATUS_MPP | MSTATUS_MPIE | MSTATUS_SIE | MSTATUS_SPIE |
-		     MSTATUS_SPP | MSTATUS_MPRV | MSTATUS_MXR | MSTATUS_SUM |
-		     MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR | MSTATUS_FS |
-		     MSTATUS_VS);
-	f->mstatus = mstatus | MSTATUS_MPP_S;
-	reset_supervisor_state();
+	f->mstatus = reset_mstatus(csr_read(CSR_MSTATUS));
+	reset_supervisor_csrs();
 	asm volatile("fence.i\n\tsfence.vma" ::: "memory");
 	bh_trap_return(f);
 }

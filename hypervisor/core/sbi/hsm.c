@@ -90,21 +90,23 @@ static void set_state(struct bh_hart_state *hs, uint32_t state)
 
 /*
  * Wait in M-mode until an interrupt the guest enabled is pending, serving
- * this hart's mailbox (an SBI IPI makes SSIP pending) meanwhile. A capsule
- * stop ends the wait too.
+ * what wakes the hart meanwhile: its mailbox (an SBI IPI makes SSIP
+ * pending) and, without Sstc, the multiplexed timer (STIP). A capsule stop
+ * ends the wait too.
  */
 static void wait_for_guest_interrupt(struct bh_hart_state *hs)
 {
 	set_state(hs, BH_HSM_SUSPENDED);
 	while (!bh_arch_guest_irq_pending() && !hs->stop_pending) {
 		bh_arch_wait();
+		bh_arch_timer_poll();
 		bh_mailbox_service(hs);
 	}
 	set_state(hs, BH_HSM_STARTED);
 }
 
 static struct bh_sbiret hart_suspend(struct bh_hart_state *hs,
-				     unsigned long type, unsigned long addr,
+				     uint32_t type, unsigned long addr,
 				     unsigned long arg)
 {
 	const struct bh_capsule *c = bh_capsule_of(hs);
@@ -136,7 +138,8 @@ struct bh_sbiret bh_sbi_hsm(struct bh_hart_state *hs, unsigned long fid,
 	case HSM_HART_GET_STATUS:
 		return get_status(hs, args[0]);
 	case HSM_HART_SUSPEND:
-		return hart_suspend(hs, args[0], args[1], args[2]);
+		/* suspend_type is a uint32_t: the upper 32 bits are not its. */
+		return hart_suspend(hs, (uint32_t)args[0], args[1], args[2]);
 	default:
 		return result(SBI_ERR_NOT_SUPPORTED, 0);
 	}

@@ -12,12 +12,9 @@
 #define SRST_SYSTEM_RESET		0
 #define SRST_TYPE_VENDOR_FIRST		0xf0000000UL
 #define SRST_REASON_SBI_FIRST		0xe0000000UL
-#define SRST_LAST			0xffffffffUL
 
-static long check(unsigned long type, unsigned long reason)
+static long check(uint32_t type, uint32_t reason)
 {
-	if (type > SRST_LAST || reason > SRST_LAST)
-		return SBI_ERR_INVALID_PARAM;
 	if (type >= SRST_TYPE_VENDOR_FIRST)
 		return SBI_ERR_NOT_SUPPORTED;
 	if (type > SBI_SRST_WARM_REBOOT)
@@ -31,12 +28,15 @@ struct bh_sbiret bh_sbi_srst(struct bh_hart_state *hs, unsigned long fid,
 			     const unsigned long *args)
 {
 	const struct bh_capsule *c = bh_capsule_of(hs);
-	bool shutdown = args[0] == SBI_SRST_SHUTDOWN;
+	/* Both are uint32_t: the upper 32 bits of a0 and a1 are not theirs. */
+	uint32_t type = (uint32_t)args[0];
+	uint32_t reason = (uint32_t)args[1];
+	bool shutdown = type == SBI_SRST_SHUTDOWN;
 	long err;
 
 	if (fid != SRST_SYSTEM_RESET)
 		return (struct bh_sbiret){ SBI_ERR_NOT_SUPPORTED, 0 };
-	err = check(args[0], args[1]);
+	err = check(type, reason);
 	if (err)
 		return (struct bh_sbiret){ err, 0 };
 	if (c->may_reset_system)

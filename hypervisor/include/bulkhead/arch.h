@@ -86,7 +86,11 @@ void bh_arch_guest_trap_state(const struct bh_hart_state *hs,
 void bh_arch_deliver_trap(struct bh_hart_state *hs, const struct bh_fault *f,
 			  uint64_t vector);
 
-/* Enter the guest with the frame of this hart; never returns. */
+/*
+ * Enter the guest with the frame of this hart: every register and CSR the
+ * guest can write at its reset value (FP included, FS = Off), except the
+ * timer and pending interrupts; never returns.
+ */
 void bh_arch_enter_guest(struct bh_hart_state *hs, uint64_t pc, uint64_t a0,
 			 uint64_t a1) __noreturn;
 
@@ -98,6 +102,12 @@ void bh_arch_vcpu_quiesce(void);
 
 /* Boards without Sstc: the multiplexed timer fired, pass it on as STIP. */
 void bh_arch_timer_interrupt(void);
+
+/*
+ * For a hart waiting in M-mode with interrupts off: if the multiplexed
+ * timer fired, bh_arch_timer_interrupt() as the trap would. No-op with Sstc.
+ */
+void bh_arch_timer_poll(void);
 
 /* Stop this hart for good (interrupts off, wfi loop). */
 void bh_arch_halt(void) __noreturn;

@@ -76,6 +76,15 @@ void bh_capsule_stop(struct bh_hart_state *hs, enum bh_policy then,
 void bh_capsule_fault(struct bh_hart_state *hs, uint64_t cause, uint64_t epc,
 		      uint64_t tval, const char *why) __noreturn;
 
+/*
+ * The parking half that core code owns: this vCPU is STOPPED (unless a
+ * start is already pending) and parked. When it was the last vCPU alive
+ * in its running capsule, the capsule is off: on_poweroff applies (a
+ * restart from the pristine store, or off, and the board powers off when
+ * every capsule is). Returns when the hart should wait for a start.
+ */
+void bh_capsule_vcpu_parks(struct bh_hart_state *hs);
+
 /* Wait (servicing the mailbox) until this vCPU is started; never returns. */
 void bh_vcpu_park(struct bh_hart_state *hs) __noreturn;
 

@@ -12,6 +12,8 @@
 #define CSR_SSTATUS	0x100
 #define CSR_SIE		0x104
 #define CSR_STVEC	0x105
+#define CSR_SCOUNTEREN	0x106
+#define CSR_SENVCFG	0x10a
 #define CSR_SSCRATCH	0x140
 #define CSR_SEPC	0x141
 #define CSR_SCAUSE	0x142
@@ -20,6 +22,7 @@
 #define CSR_STIMECMP	0x14d
 #define CSR_SATP	0x180
 #define CSR_MSTATUS	0x300
+#define CSR_MISA	0x301
 #define CSR_MEDELEG	0x302
 #define CSR_MIDELEG	0x303
 #define CSR_MIE		0x304
@@ -41,6 +44,7 @@
 #define MSTATUS_SIE	(_UL(1) << 1)
 #define MSTATUS_MIE	(_UL(1) << 3)
 #define MSTATUS_SPIE	(_UL(1) << 5)
+#define MSTATUS_UBE	(_UL(1) << 6)
 #define MSTATUS_MPIE	(_UL(1) << 7)
 #define MSTATUS_SPP	(_UL(1) << 8)
 #define MSTATUS_VS	(_UL(3) << 9)
@@ -88,6 +92,9 @@
 #define MCOUNTEREN_IR	(_UL(1) << 2)
 
 #define MENVCFG_STCE	(_UL(1) << 63)
+
+#define MISA_D		(_UL(1) << ('D' - 'A'))
+#define MISA_F		(_UL(1) << ('F' - 'A'))
 
 #ifndef __ASSEMBLER__
 
