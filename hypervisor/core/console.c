@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * The console service. All output to the physical UART goes through here,
- * under one lock, in bounded pieces: at most one line (BH_CONSOLE_LINE bytes
- * plus a prefix) per call, so no capsule can hold the console for long.
+ * under one lock, and no hold of the lock writes more than
+ * BH_CONSOLE_HOLD_MAX bytes: a capsule's line is printed in pieces of at
+ * most BH_CONSOLE_LINE bytes, a write of many short lines lets go of the
+ * lock (and other harts have their turn) before it could pass the bound,
+ * and a poll answers at most one console key per hold. So no capsule can
+ * stall the others' output for long, however it writes.
  *
  * "open" remembers whose partial line is on the terminal, so that a
  * continued line gets no second prefix and anybody else's output starts on
@@ -24,6 +28,17 @@
 #define NOBODY		-1
 /* Polls of a console lock that does not move before a panic gives up. */
 #define PANIC_LOCK_POLLS	(1U << 24)
+/*
+ * Most bytes one piece of a capsule's line prints: the end of another's
+ * line, "[name] ", the piece, "\r\n".
+ */
+#define PIECE_MAX	(2 + 1 + BH_CONSOLE_NAME_MAX + 2 + BH_CONSOLE_LINE + 2)
+/* Most bytes a hypervisor message prints, on a line of its own. */
+#define MESSAGE_COST	(2 + BH_CONSOLE_MESSAGE_MAX + 2)
+
+/* A poll may answer a key with a message and then print a piece. */
+_Static_assert(MESSAGE_COST + PIECE_MAX <= BH_CONSOLE_HOLD_MAX,
+	       "a console poll must fit in one hold");
 
 struct capsule_console {
 	char line[BH_CONSOLE_LINE];
@@ -34,24 +49,48 @@ struct capsule_console {
 	uint32_t rx_count;
 };
 
+struct bh_lock bh_console_lock;
+
 static struct {
-	struct bh_lock lock;
+	size_t held;	/* bytes written in this hold of the lock */
 	int32_t open;
 	uint32_t focus;
 	bool escape;
 	struct capsule_console capsules[BH_CAPSULE_COUNT];
 } con;
 
+static void lock_console(void)
+{
+	bh_lock(&bh_console_lock);
+	con.held = 0;
+}
+
+static void unlock_console(void)
+{
+	bh_unlock(&bh_console_lock);
+}
+
+static bool room_for(size_t bytes)
+{
+	return con.held + bytes <= BH_CONSOLE_HOLD_MAX;
+}
+
 static void put_raw(const char *s, size_t n)
 {
+	con.held += n;
 	while (n--)
 		bh_uart_putc((uint8_t)*s++);
 }
 
-static void put_string(const char *s)
+/* The generator keeps names short; the bound holds even if one were not. */
+static size_t name_len(uint32_t capsule)
 {
-	while (*s)
-		bh_uart_putc((uint8_t)*s++);
+	const char *name = bh_capsules[capsule].name;
+	size_t n = 0;
+
+	while (n < BH_CONSOLE_NAME_MAX && name[n])
+		n++;
+	return n;
 }
 
 static void end_open_line(void)
@@ -72,7 +111,7 @@ static void flush(uint32_t capsule, bool complete)
 	if (con.open != (int32_t)capsule) {
 		end_open_line();
 		put_raw("[", 1);
-		put_string(bh_capsules[capsule].name);
+		put_raw(bh_capsules[capsule].name, name_len(capsule));
 		put_raw("] ", 2);
 	}
 	while (complete && len && cc->line[len - 1] == '\r')
@@ -110,19 +149,34 @@ static void putc_locked(uint32_t capsule, uint8_t ch)
 		flush(capsule, false);
 }
 
+/* The most one more byte of the capsule can print (it may end the line). */
+static size_t putc_cost(uint32_t capsule)
+{
+	size_t cost = con.capsules[capsule].len + 1 + 2;
+
+	if (con.open != (int32_t)capsule)
+		cost += 2 + 1 + name_len(capsule) + 2;
+	return cost;
+}
+
 void bh_console_putc(uint32_t capsule, uint8_t ch)
 {
-	bh_lock(&con.lock);
+	lock_console();
 	putc_locked(capsule, ch);
-	bh_unlock(&con.lock);
+	unlock_console();
 }
 
 void bh_console_write(uint32_t capsule, const uint8_t *buf, size_t n)
 {
-	bh_lock(&con.lock);
-	while (n--)
+	lock_console();
+	while (n--) {
+		if (!room_for(putc_cost(capsule))) {
+			unlock_console();	/* waiting harts go first */
+			lock_console();
+		}
 		putc_locked(capsule, *buf++);
-	bh_unlock(&con.lock);
+	}
+	unlock_console();
 }
 
 static void rx_push(uint32_t capsule, uint8_t ch)
@@ -135,6 +189,8 @@ static void rx_push(uint32_t capsule, uint8_t ch)
 
 static void message_locked(const char *text, size_t len)
 {
+	if (len > BH_CONSOLE_MESSAGE_MAX)
+		len = BH_CONSOLE_MESSAGE_MAX;
 	end_open_line();
 	put_raw(text, len);
 	put_raw("\r\n", 2);
@@ -183,8 +239,11 @@ static void drain(void)
 	int n, ch;
 
 	for (n = 0; n < DRAIN_LIMIT; n++) {
+		/* Leave the rest in the UART's FIFO for the next poll. */
 		if (con.capsules[con.focus].rx_count == BH_CONSOLE_RX)
-			return;	/* leave the rest in the UART's FIFO */
+			return;
+		if (!room_for(MESSAGE_COST + PIECE_MAX))
+			return;	/* a key's answer and the prompt must fit */
 		ch = bh_uart_getc();
 		if (ch < 0)
 			return;
@@ -208,13 +267,13 @@ int bh_console_getc(uint32_t capsule)
 	struct capsule_console *cc = &con.capsules[capsule];
 	int ch = -1;
 
-	bh_lock(&con.lock);
+	lock_console();
 	if (poll_locked(capsule, true)) {
 		ch = cc->rx[cc->rx_head];
 		cc->rx_head = (cc->rx_head + 1) % BH_CONSOLE_RX;
 		cc->rx_count--;
 	}
-	bh_unlock(&con.lock);
+	unlock_console();
 	return ch;
 }
 
@@ -222,9 +281,9 @@ int bh_console_rx_ready(uint32_t capsule)
 {
 	bool ready;
 
-	bh_lock(&con.lock);
+	lock_console();
 	ready = poll_locked(capsule, false);
-	bh_unlock(&con.lock);
+	unlock_console();
 	return ready;
 }
 
@@ -232,21 +291,21 @@ void bh_console_reset(uint32_t capsule)
 {
 	struct capsule_console *cc = &con.capsules[capsule];
 
-	bh_lock(&con.lock);
+	lock_console();
 	if (con.open == (int32_t)capsule)
 		end_open_line();
 	cc->len = 0;
 	cc->idle_polls = 0;
 	cc->rx_head = 0;
 	cc->rx_count = 0;
-	bh_unlock(&con.lock);
+	unlock_console();
 }
 
 void bh_console_message(const char *text, size_t len)
 {
-	bh_lock(&con.lock);
+	lock_console();
 	message_locked(text, len);
-	bh_unlock(&con.lock);
+	unlock_console();
 }
 
 /*
@@ -256,7 +315,7 @@ void bh_console_message(const char *text, size_t len)
  */
 void bh_console_panic_message(const char *text, size_t len)
 {
-	if (!bh_lock_unless_stuck(&con.lock, PANIC_LOCK_POLLS))
+	if (!bh_lock_unless_stuck(&bh_console_lock, PANIC_LOCK_POLLS))
 		put_raw("\r\n", 2);
 	message_locked(text, len);
 }

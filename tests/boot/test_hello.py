@@ -56,6 +56,15 @@ def test_no_panic(boot):
     qemu.assert_no_panic(boot)
 
 
+def test_vcpu_entries_are_not_logged_at_info_level(boot):
+    """qemu-hello runs at log-level info; the per-entry PMP digest lines are
+    debug messages, so a guest starting and stopping harts in a loop cannot
+    flood the console with them."""
+    entries = [line for line in boot.lines("bulkhead") if " pmp " in line]
+    if entries:
+        qemu.fail(boot, f"vCPU entry/exit logged at info level: {entries[:3]}")
+
+
 @pytest.mark.parametrize("name", CAPSULES)
 def test_every_check_passes(boot, name):
     problems = qemu.hello_problems(boot, CONFIG, name)

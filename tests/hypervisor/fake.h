@@ -37,6 +37,11 @@ struct fake {
 	bool irq_pending;
 	char out[8192];			/* bytes written to the physical UART */
 	size_t out_len;
+	/* Bytes written per hold of the console lock (by its owner ticket). */
+	uint32_t hold_owner;
+	size_t hold_bytes;
+	size_t hold_max;		/* the most any hold wrote */
+	uint32_t holds;			/* holds that wrote anything */
 	const char *in;			/* bytes the physical UART will receive */
 	const char *stray;		/* set when memory outside capsules is touched */
 	uint8_t mem[2][FAKE_MEM_SIZE] __attribute__((aligned(4096)));

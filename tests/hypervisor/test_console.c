@@ -4,6 +4,7 @@
 
 #include "bulkhead/capsule.h"
 #include "bulkhead/console.h"
+#include "bulkhead/sbi.h"
 #include "bulkhead/vuart.h"
 #include "fake.h"
 #include "runner.h"
@@ -88,6 +89,58 @@ TEST(long_lines_are_printed_in_bounded_pieces)
 	CHECK(!strcmp(take_output(), expect));
 	puts_to(0, "y\n");
 	CHECK(!strcmp(take_output(), "y\r\n"));
+}
+
+/* A DBCN write of 256 newlines: 256 "[alpha] \r\n" lines, 2560 bytes. */
+TEST(a_write_of_many_lines_lets_go_of_the_lock_within_the_bound)
+{
+	uint8_t newlines[BH_DBCN_CHUNK];
+	const char *out;
+	size_t i;
+
+	memset(newlines, '\n', sizeof(newlines));
+	bh_console_write(0, newlines, sizeof(newlines));
+	out = take_output();
+	CHECK(strlen(out) == sizeof(newlines) * strlen("[alpha] \r\n"));
+	for (i = 0; i < sizeof(newlines); i++)
+		CHECK(!strncmp(out + i * 10, "[alpha] \r\n", 10));
+	CHECK(fake.hold_max <= BH_CONSOLE_HOLD_MAX);
+	CHECK(fake.holds > 1);
+}
+
+TEST(a_write_of_long_lines_after_another_partial_line_stays_within_the_bound)
+{
+	uint8_t buf[BH_DBCN_CHUNK];
+	int round;
+
+	memset(buf, 'x', sizeof(buf));
+	for (round = 0; round < 3; round++) {
+		puts_to(1, "prompt> ");
+		bh_console_getc(1);	/* not focused: stays buffered */
+		bh_console_write(1, (const uint8_t *)"\n", 1);
+		bh_console_write(0, buf, sizeof(buf));
+		bh_console_write(0, buf, 7);
+		bh_console_getc(0);	/* shows alpha's partial line */
+	}
+	take_output();
+	CHECK(fake.hold_max <= BH_CONSOLE_HOLD_MAX);
+}
+
+TEST(a_burst_of_console_keys_is_answered_within_the_bound)
+{
+	static char keys[2 * 40 + 1];
+	int i;
+
+	for (i = 0; i < 40; i++) {
+		keys[2 * i] = 0x1d;
+		keys[2 * i + 1] = '7';	/* no such capsule: one message each */
+	}
+	fake.in = keys;
+	puts_to(0, "login: ");
+	for (i = 0; i < 40; i++)
+		bh_console_getc(0);
+	CHECK(strstr(take_output(), "[alpha] login: ") != NULL);
+	CHECK(fake.hold_max <= BH_CONSOLE_HOLD_MAX);
 }
 
 TEST(input_goes_to_the_focused_capsule_only)
