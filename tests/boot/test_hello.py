@@ -49,7 +49,11 @@ def boot():
 def test_qemu_exits_by_itself(boot):
     qemu.assert_exited_cleanly(
         boot, f"QEMU still ran after {BOOT_TIMEOUT} s (killed)",
-        why_status_0="the hypervisor powers off when the last capsule is off")
+        why_status_0="the hypervisor powers off when the last capsule is off, "
+                     "and every capsule shut down cleanly")
+    if "powering off: every capsule ended cleanly" not in boot.lines("bulkhead"):
+        qemu.fail(boot, "the hypervisor did not log 'powering off: every capsule "
+                        "ended cleanly'")
 
 
 def test_no_panic(boot):

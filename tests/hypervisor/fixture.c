@@ -242,6 +242,12 @@ void bh_poweroff(void)
 	longjmp(fake.leave, FAKE_POWEROFF);
 }
 
+void bh_poweroff_fail(uint32_t code)
+{
+	fake.exit_code = code;
+	longjmp(fake.leave, FAKE_POWEROFF_FAIL);
+}
+
 /* Every byte is written under the console lock: count it to its hold. */
 static void count_hold(void)
 {
