@@ -162,6 +162,7 @@ static void finish(struct bh_hart_state *hs, bool restart,
 			bh_mailbox_post(first->hart, BH_MSG_START);
 		return;
 	}
+	bh_console_capsule_ended((uint32_t)hs->capsule);
 	if (all_capsules_off()) {
 		bh_info("all capsules are off");
 		power_off_board(unclean_endings());

@@ -39,13 +39,22 @@ void bh_console_write(uint32_t capsule, const uint8_t *buf, size_t n);
 
 /*
  * A capsule polls for input: drain the physical UART into the focused
- * capsule's queue (handling the focus keys), flush the capsule's partial
- * line if it is focused (so prompts appear), and return its next byte or -1.
+ * capsule's queue (handling the console keys: Ctrl-] then a digit, l, ?
+ * or Ctrl-]), flush the capsule's partial line if it is focused (so
+ * prompts appear), print any key's multi-line answer (one line per hold of
+ * the lock), and return its next byte or -1.
  */
 int bh_console_getc(uint32_t capsule);
 
 /* As bh_console_getc, but leaves the byte queued: 1 when one is there. */
 int bh_console_rx_ready(uint32_t capsule);
+
+/*
+ * The capsule is off (halted or powered off): print its partial line, drop
+ * its input, and if it had the focus, focus the next running capsule and
+ * say so.
+ */
+void bh_console_capsule_ended(uint32_t capsule);
 
 /* Drop the capsule's queued input and partial line (capsule restart). */
 void bh_console_reset(uint32_t capsule);
