@@ -11,6 +11,7 @@
 #include "bulkhead/log.h"
 #include "bulkhead/mailbox.h"
 #include "bulkhead/platform.h"
+#include "bulkhead/sbi.h"
 
 struct bh_capsule_state bh_capsule_states[BH_CAPSULE_COUNT];
 
@@ -83,8 +84,57 @@ static bool all_capsules_off(void)
 	return true;
 }
 
+static bool ended_uncleanly(const struct bh_capsule_state *cs)
+{
+	uint32_t end;
+
+	/* Acquire: end was written before run = OFF. */
+	if (__atomic_load_n(&cs->run, __ATOMIC_ACQUIRE) != BH_CAPSULE_OFF)
+		return false;
+	end = READ_ONCE(cs->end);
+	return end == BH_END_FAILED || end == BH_END_HALTED;
+}
+
+static uint32_t unclean_endings(void)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; i < BH_CAPSULE_COUNT; i++)
+		n += ended_uncleanly(&bh_capsule_states[i]);
+	return n;
+}
+
+/*
+ * The board powers off; QEMU's exit status (through sifive,test) tells a
+ * CI run whether every capsule that ended ended cleanly.
+ */
+static void __noreturn power_off_board(uint32_t unclean)
+{
+	if (!unclean) {
+		bh_info("powering off: every capsule ended cleanly");
+		bh_poweroff();
+	}
+	bh_err("powering off: %u capsule%s ended uncleanly, exit status %u",
+	       unclean, unclean == 1 ? "" : "s", BH_EXIT_CAPSULE_UNCLEAN);
+	bh_poweroff_fail(BH_EXIT_CAPSULE_UNCLEAN);
+}
+
+/* An SRST shutdown or reboot that gave a reason other than "no reason". */
+static bool srst_failed(const struct bh_hart_state *hs)
+{
+	return (hs->leave == BH_LEAVE_SHUTDOWN || hs->leave == BH_LEAVE_REBOOT ||
+		hs->leave == BH_LEAVE_SYSTEM_OFF) &&
+	       hs->srst_reason != SBI_SRST_REASON_NONE;
+}
+
+void bh_capsule_power_off_board(struct bh_hart_state *hs)
+{
+	power_off_board(unclean_endings() + (srst_failed(hs) ? 1 : 0));
+}
+
 /* Every vCPU is parked: set their states, start vCPU 0 if restarting. */
-static void finish(struct bh_hart_state *hs, bool restart)
+static void finish(struct bh_hart_state *hs, bool restart,
+		   enum bh_capsule_end end)
 {
 	const struct bh_capsule *c = bh_capsule_of(hs);
 	struct bh_capsule_state *cs = &bh_capsule_states[hs->capsule];
@@ -104,6 +154,7 @@ static void finish(struct bh_hart_state *hs, bool restart)
 		first->start_arg = c->dtb;
 		first->hsm_state = BH_HSM_START_PENDING;
 	}
+	cs->end = restart ? BH_END_NONE : end;
 	cs->run = restart ? BH_CAPSULE_RUNNING : BH_CAPSULE_OFF;
 	bh_unlock(&cs->lock);
 	if (restart) {
@@ -111,9 +162,10 @@ static void finish(struct bh_hart_state *hs, bool restart)
 			bh_mailbox_post(first->hart, BH_MSG_START);
 		return;
 	}
+	bh_console_capsule_ended((uint32_t)hs->capsule);
 	if (all_capsules_off()) {
-		bh_info("all capsules are off: powering off");
-		bh_poweroff();
+		bh_info("all capsules are off");
+		power_off_board(unclean_endings());
 	}
 }
 
@@ -132,7 +184,7 @@ void bh_capsule_stop(struct bh_hart_state *hs, enum bh_policy then,
 	bh_info("capsule %s %s; %s", c->name, why,
 		restart ? "restarting" : "halted");
 	stop_other_vcpus(hs);
-	finish(hs, restart);
+	finish(hs, restart, srst_failed(hs) ? BH_END_FAILED : BH_END_CLEAN);
 	bh_vcpu_park(hs);
 }
 
@@ -174,7 +226,7 @@ void bh_capsule_vcpu_parks(struct bh_hart_state *hs)
 	bh_info("capsule %s stopped all its vCPUs; %s", c->name,
 		restart ? "restarting" : "halted");
 	/* Every other vCPU is STOPPED: none runs guest code to stop first. */
-	finish(hs, restart);
+	finish(hs, restart, BH_END_CLEAN);
 }
 
 void bh_capsule_fault(struct bh_hart_state *hs, uint64_t cause, uint64_t epc,
@@ -197,6 +249,6 @@ void bh_capsule_fault(struct bh_hart_state *hs, uint64_t cause, uint64_t epc,
 		bh_info("capsule %s: restart %u of %u", c->name, cs->restarts,
 			c->restart_limit);
 	stop_other_vcpus(hs);
-	finish(hs, restart);
+	finish(hs, restart, BH_END_HALTED);
 	bh_vcpu_park(hs);
 }

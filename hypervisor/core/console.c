@@ -1,17 +1,23 @@
 // SPDX-License-Identifier: MIT
 /*
  * The console service. All output to the physical UART goes through here,
- * under one lock, in bounded pieces: at most one line (BH_CONSOLE_LINE bytes
- * plus a prefix) per call, so no capsule can hold the console for long.
+ * under one lock, and no hold of the lock writes more than
+ * BH_CONSOLE_HOLD_MAX bytes: a capsule's line is printed in pieces of at
+ * most BH_CONSOLE_LINE bytes, a write of many short lines lets go of the
+ * lock (and other harts have their turn) before it could pass the bound,
+ * and a poll answers at most one console key per hold. So no capsule can
+ * stall the others' output for long, however it writes.
  *
  * "open" remembers whose partial line is on the terminal, so that a
  * continued line gets no second prefix and anybody else's output starts on
  * a fresh line.
  */
+#include <stdarg.h>
 #include <stdbool.h>
 
 #include "bulkhead/capsule.h"
 #include "bulkhead/console.h"
+#include "bulkhead/lib.h"
 #include "bulkhead/lock.h"
 #include "bulkhead/log.h"
 #include "bulkhead/platform.h"
@@ -24,6 +30,24 @@
 #define NOBODY		-1
 /* Polls of a console lock that does not move before a panic gives up. */
 #define PANIC_LOCK_POLLS	(1U << 24)
+/*
+ * Most bytes one piece of a capsule's line prints: the end of another's
+ * line, "[name] ", the piece, "\r\n".
+ */
+#define PIECE_MAX	(2 + 1 + BH_CONSOLE_NAME_MAX + 2 + BH_CONSOLE_LINE + 2)
+/* Most bytes a hypervisor message prints, on a line of its own. */
+#define MESSAGE_COST	(2 + BH_CONSOLE_MESSAGE_MAX + 2)
+
+/* A poll may answer a key with a message and then print a piece. */
+_Static_assert(MESSAGE_COST + PIECE_MAX <= BH_CONSOLE_HOLD_MAX,
+	       "a console poll must fit in one hold");
+
+/* Answers to console keys that take more than one line. */
+enum report {
+	REPORT_NONE = 0,
+	REPORT_HELP,
+	REPORT_LIST,
+};
 
 struct capsule_console {
 	char line[BH_CONSOLE_LINE];
@@ -34,24 +58,51 @@ struct capsule_console {
 	uint32_t rx_count;
 };
 
+struct bh_lock bh_console_lock;
+
 static struct {
-	struct bh_lock lock;
+	size_t held;	/* bytes written in this hold of the lock */
 	int32_t open;
 	uint32_t focus;
 	bool escape;
+	bool told_off;		/* typing into the focused capsule that is off */
+	uint32_t report;	/* enum report: the one being printed */
+	uint32_t report_next;	/* its next line */
 	struct capsule_console capsules[BH_CAPSULE_COUNT];
 } con;
 
+static void lock_console(void)
+{
+	bh_lock(&bh_console_lock);
+	con.held = 0;
+}
+
+static void unlock_console(void)
+{
+	bh_unlock(&bh_console_lock);
+}
+
+static bool room_for(size_t bytes)
+{
+	return con.held + bytes <= BH_CONSOLE_HOLD_MAX;
+}
+
 static void put_raw(const char *s, size_t n)
 {
+	con.held += n;
 	while (n--)
 		bh_uart_putc((uint8_t)*s++);
 }
 
-static void put_string(const char *s)
+/* The generator keeps names short; the bound holds even if one were not. */
+static size_t name_len(uint32_t capsule)
 {
-	while (*s)
-		bh_uart_putc((uint8_t)*s++);
+	const char *name = bh_capsules[capsule].name;
+	size_t n = 0;
+
+	while (n < BH_CONSOLE_NAME_MAX && name[n])
+		n++;
+	return n;
 }
 
 static void end_open_line(void)
@@ -72,7 +123,7 @@ static void flush(uint32_t capsule, bool complete)
 	if (con.open != (int32_t)capsule) {
 		end_open_line();
 		put_raw("[", 1);
-		put_string(bh_capsules[capsule].name);
+		put_raw(bh_capsules[capsule].name, name_len(capsule));
 		put_raw("] ", 2);
 	}
 	while (complete && len && cc->line[len - 1] == '\r')
@@ -110,19 +161,34 @@ static void putc_locked(uint32_t capsule, uint8_t ch)
 		flush(capsule, false);
 }
 
+/* The most one more byte of the capsule can print (it may end the line). */
+static size_t putc_cost(uint32_t capsule)
+{
+	size_t cost = con.capsules[capsule].len + 1 + 2;
+
+	if (con.open != (int32_t)capsule)
+		cost += 2 + 1 + name_len(capsule) + 2;
+	return cost;
+}
+
 void bh_console_putc(uint32_t capsule, uint8_t ch)
 {
-	bh_lock(&con.lock);
+	lock_console();
 	putc_locked(capsule, ch);
-	bh_unlock(&con.lock);
+	unlock_console();
 }
 
 void bh_console_write(uint32_t capsule, const uint8_t *buf, size_t n)
 {
-	bh_lock(&con.lock);
-	while (n--)
+	lock_console();
+	while (n--) {
+		if (!room_for(putc_cost(capsule))) {
+			unlock_console();	/* waiting harts go first */
+			lock_console();
+		}
 		putc_locked(capsule, *buf++);
-	bh_unlock(&con.lock);
+	}
+	unlock_console();
 }
 
 static void rx_push(uint32_t capsule, uint8_t ch)
@@ -135,47 +201,176 @@ static void rx_push(uint32_t capsule, uint8_t ch)
 
 static void message_locked(const char *text, size_t len)
 {
+	if (len > BH_CONSOLE_MESSAGE_MAX)
+		len = BH_CONSOLE_MESSAGE_MAX;
 	end_open_line();
 	put_raw(text, len);
 	put_raw("\r\n", 2);
 }
 
-static void switch_focus(uint8_t digit)
+/* A "[bulkhead] ..." line answering a key, bounded like every message. */
+static void __printf(1, 2) reply(const char *fmt, ...)
 {
-	char text[96];
-	uint32_t index = digit - '0';
-	size_t len;
+	static const char prefix[] = "[bulkhead] ";
+	char text[BH_CONSOLE_MESSAGE_MAX];
+	size_t len = sizeof(prefix) - 1;
+	va_list ap;
 
-	if (index >= BH_CAPSULE_COUNT) {
-		len = bh_snprintf(text, sizeof(text),
-				  "[bulkhead] console focus: no capsule %u (0..%u)",
-				  index, BH_CAPSULE_COUNT - 1);
-	} else {
-		con.focus = index;
-		len = bh_snprintf(text, sizeof(text),
-				  "[bulkhead] console focus: %s%s",
-				  bh_capsules[index].name,
-				  READ_ONCE(bh_capsule_states[index].run) ==
-				  BH_CAPSULE_OFF ? " (off)" : "");
-	}
+	memcpy(text, prefix, len);
+	va_start(ap, fmt);
+	len += bh_vsnprintf(text + len, sizeof(text) - len, fmt, ap);
+	va_end(ap);
 	message_locked(text, len < sizeof(text) ? len : sizeof(text) - 1);
 }
 
-/* One byte from the terminal: the focus keys, or input for the focus. */
-static void receive(uint8_t ch)
+static bool is_off(uint32_t capsule)
 {
-	if (!con.escape) {
-		if (ch == BH_CONSOLE_ESCAPE)
-			con.escape = true;
-		else
-			rx_push(con.focus, ch);
+	return READ_ONCE(bh_capsule_states[capsule].run) == BH_CAPSULE_OFF;
+}
+
+/* "halted": stopped by a fault (on-fault: halt); "off": powered off. */
+static const char *state_name(uint32_t capsule)
+{
+	if (!is_off(capsule))
+		return "running";
+	return READ_ONCE(bh_capsule_states[capsule].end) == BH_END_HALTED ?
+	       "halted" : "off";
+}
+
+static void focus_on(uint32_t capsule)
+{
+	con.focus = capsule;
+	con.told_off = false;
+}
+
+static void switch_focus(uint8_t digit)
+{
+	uint32_t index = digit - '0';
+
+	if (index >= BH_CAPSULE_COUNT) {
+		reply("console focus: no capsule %u (0..%u)", index,
+		      BH_CAPSULE_COUNT - 1);
 		return;
 	}
-	con.escape = false;
+	focus_on(index);
+	if (is_off(index))
+		reply("console focus: %s (%s)", bh_capsules[index].name,
+		      state_name(index));
+	else
+		reply("console focus: %s", bh_capsules[index].name);
+}
+
+static const char *const help_lines[] = {
+	"console keys: Ctrl-] then",
+	"  0..9    focus that capsule (input goes to the focused one)",
+	"  l       list the capsules, their states and the focus",
+	"  ?       this help",
+	"  Ctrl-]  send one Ctrl-] to the focused capsule",
+	"  other   send that key to the focused capsule",
+};
+
+/* Line `line` of a report into text; 0 when the report has no such line. */
+static size_t report_line(uint32_t report, uint32_t line, char *text,
+			  size_t size)
+{
+	size_t len;
+
+	if (report == REPORT_HELP) {
+		if (line >= BH_ARRAY_SIZE(help_lines))
+			return 0;
+		len = bh_snprintf(text, size, "[bulkhead] %s", help_lines[line]);
+	} else if (line == 0) {
+		len = bh_snprintf(text, size,
+				  "[bulkhead] capsules (* has the console):");
+	} else if (line <= BH_CAPSULE_COUNT) {
+		len = bh_snprintf(text, size, "[bulkhead] %c %u %s: %s",
+				  line - 1 == con.focus ? '*' : ' ', line - 1,
+				  bh_capsules[line - 1].name, state_name(line - 1));
+	} else {
+		return 0;
+	}
+	return len < size ? len : size - 1;
+}
+
+/* Print the next line of the pending report; false when there is none. */
+static bool report_step_locked(void)
+{
+	char text[BH_CONSOLE_MESSAGE_MAX];
+	size_t len;
+
+	if (con.report == REPORT_NONE)
+		return false;
+	len = report_line(con.report, con.report_next++, text, sizeof(text));
+	if (!len) {
+		WRITE_ONCE(con.report, REPORT_NONE);
+		return false;
+	}
+	message_locked(text, len);
+	return true;
+}
+
+/*
+ * A report has several lines: one per hold of the lock, so that it stays
+ * within the bound and other harts' output goes in between.
+ */
+static void print_report(void)
+{
+	bool more = true;
+
+	/* Unlocked peek: a report asked for meanwhile waits for the next poll. */
+	if (READ_ONCE(con.report) == REPORT_NONE)
+		return;
+	while (more) {
+		lock_console();
+		more = report_step_locked();
+		unlock_console();
+	}
+}
+
+static void start_report(uint32_t report)
+{
+	con.report_next = 0;
+	WRITE_ONCE(con.report, report);
+}
+
+/* Input for the focused capsule; one that is off is told about once. */
+static void deliver(uint8_t ch)
+{
+	if (!is_off(con.focus)) {
+		rx_push(con.focus, ch);
+		return;
+	}
+	if (con.told_off)
+		return;
+	con.told_off = true;
+	reply("console: %s is %s, input dropped (Ctrl-] ? for help)",
+	      bh_capsules[con.focus].name, state_name(con.focus));
+}
+
+/* The key after Ctrl-]. */
+static void console_key(uint8_t ch)
+{
 	if (ch >= '0' && ch <= '9')
 		switch_focus(ch);
+	else if (ch == '?')
+		start_report(REPORT_HELP);
+	else if (ch == 'l')
+		start_report(REPORT_LIST);
 	else
-		rx_push(con.focus, ch);	/* Ctrl-] Ctrl-] sends one Ctrl-] */
+		deliver(ch);	/* Ctrl-] Ctrl-] sends one Ctrl-] */
+}
+
+/* One byte from the terminal: the console keys, or input for the focus. */
+static void receive(uint8_t ch)
+{
+	if (con.escape) {
+		con.escape = false;
+		console_key(ch);
+	} else if (ch == BH_CONSOLE_ESCAPE) {
+		con.escape = true;
+	} else {
+		deliver(ch);
+	}
 }
 
 static void drain(void)
@@ -183,8 +378,11 @@ static void drain(void)
 	int n, ch;
 
 	for (n = 0; n < DRAIN_LIMIT; n++) {
+		/* Leave the rest in the UART's FIFO for the next poll. */
 		if (con.capsules[con.focus].rx_count == BH_CONSOLE_RX)
-			return;	/* leave the rest in the UART's FIFO */
+			return;
+		if (!room_for(MESSAGE_COST + PIECE_MAX))
+			return;	/* a key's answer and the prompt must fit */
 		ch = bh_uart_getc();
 		if (ch < 0)
 			return;
@@ -208,13 +406,14 @@ int bh_console_getc(uint32_t capsule)
 	struct capsule_console *cc = &con.capsules[capsule];
 	int ch = -1;
 
-	bh_lock(&con.lock);
+	lock_console();
 	if (poll_locked(capsule, true)) {
 		ch = cc->rx[cc->rx_head];
 		cc->rx_head = (cc->rx_head + 1) % BH_CONSOLE_RX;
 		cc->rx_count--;
 	}
-	bh_unlock(&con.lock);
+	unlock_console();
+	print_report();
 	return ch;
 }
 
@@ -222,9 +421,10 @@ int bh_console_rx_ready(uint32_t capsule)
 {
 	bool ready;
 
-	bh_lock(&con.lock);
+	lock_console();
 	ready = poll_locked(capsule, false);
-	bh_unlock(&con.lock);
+	unlock_console();
+	print_report();
 	return ready;
 }
 
@@ -232,21 +432,51 @@ void bh_console_reset(uint32_t capsule)
 {
 	struct capsule_console *cc = &con.capsules[capsule];
 
-	bh_lock(&con.lock);
+	lock_console();
 	if (con.open == (int32_t)capsule)
 		end_open_line();
 	cc->len = 0;
 	cc->idle_polls = 0;
 	cc->rx_head = 0;
 	cc->rx_count = 0;
-	bh_unlock(&con.lock);
+	unlock_console();
+}
+
+/* Focus the next running capsule after `from`, if there is one. */
+static void move_focus_from(uint32_t from)
+{
+	uint32_t i, next;
+
+	for (i = 1; i < BH_CAPSULE_COUNT; i++) {
+		next = (from + i) % BH_CAPSULE_COUNT;
+		if (READ_ONCE(bh_capsule_states[next].run) != BH_CAPSULE_RUNNING)
+			continue;
+		focus_on(next);
+		reply("console focus: %s (%s is %s)", bh_capsules[next].name,
+		      bh_capsules[from].name, state_name(from));
+		return;
+	}
+}
+
+void bh_console_capsule_ended(uint32_t capsule)
+{
+	struct capsule_console *cc = &con.capsules[capsule];
+
+	lock_console();
+	cc->rx_head = 0;
+	cc->rx_count = 0;
+	if (cc->len || con.open == (int32_t)capsule)
+		flush(capsule, true);	/* its last words */
+	if (con.focus == capsule)
+		move_focus_from(capsule);
+	unlock_console();
 }
 
 void bh_console_message(const char *text, size_t len)
 {
-	bh_lock(&con.lock);
+	lock_console();
 	message_locked(text, len);
-	bh_unlock(&con.lock);
+	unlock_console();
 }
 
 /*
@@ -256,7 +486,7 @@ void bh_console_message(const char *text, size_t len)
  */
 void bh_console_panic_message(const char *text, size_t len)
 {
-	if (!bh_lock_unless_stuck(&con.lock, PANIC_LOCK_POLLS))
+	if (!bh_lock_unless_stuck(&bh_console_lock, PANIC_LOCK_POLLS))
 		put_raw("\r\n", 2);
 	message_locked(text, len);
 }

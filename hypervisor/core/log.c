@@ -3,12 +3,10 @@
 #include "bulkhead/console.h"
 #include "bulkhead/log.h"
 
-#define MESSAGE_MAX	200
-
 void bh_log(int level, const char *fmt, ...)
 {
 	static const char prefix[] = "[bulkhead] ";
-	char text[MESSAGE_MAX];
+	char text[BH_CONSOLE_MESSAGE_MAX];
 	size_t len = sizeof(prefix) - 1;
 	va_list ap;
 

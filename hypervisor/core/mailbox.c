@@ -6,6 +6,18 @@
 /* Remote fences name harts in a 64-bit mask. */
 _Static_assert(BH_HART_COUNT <= 64, "at most 64 harts");
 
+/*
+ * Sender: the AMO sets the bit, then msip is raised; receiver: msip is
+ * cleared, then the mailbox is swapped to 0. msip is a device register, so
+ * the atomics' own ordering (acquire/release, "rw" only) does not cover it:
+ * the CLINT accessor puts "fence w,o" before the msip store
+ * (bh_clint_send_ipi) and "fence o,r" after the clear (bh_clint_clear_ipi).
+ * Then no message is lost: if the receiver's swap misses a bit, the swap
+ * precedes the sender's AMO in the global order, the receiver's clear
+ * precedes its swap (fence o,r), the sender's msip = 1 follows its AMO
+ * (fence w,o), so the clear comes before the raise and msip stays set; the
+ * hart takes the interrupt again and finds the bit.
+ */
 void bh_mailbox_post(uint32_t hart, uint32_t msg)
 {
 	__atomic_fetch_or(&bh_hart_states[hart].mailbox, msg, __ATOMIC_RELEASE);
@@ -32,7 +44,10 @@ void bh_mailbox_service(struct bh_hart_state *hs)
 {
 	uint32_t msg;
 
-	/* Clear msip first: a message posted after the exchange re-raises it. */
+	/*
+	 * Clear msip first: a message posted after the exchange re-raises it
+	 * (the ordering argument is above bh_mailbox_post).
+	 */
 	bh_arch_clear_ipi();
 	msg = __atomic_exchange_n(&hs->mailbox, 0, __ATOMIC_ACQUIRE);
 	if (msg & BH_MSG_HALT)

@@ -15,7 +15,8 @@ void bh_vcpu_enter(struct bh_hart_state *hs, uint64_t pc, uint64_t arg)
 	bh_debug("capsule %s: vcpu %u enters %#lx on hart %u",
 		 bh_capsule_of(hs)->name, hs->vcpu, (unsigned long)pc, hs->hart);
 	bh_isolation_enter(bh_capsule_of(hs));
-	bh_info("hart %u pmp %016llx: capsule %s vcpu %u enters", hs->hart,
+	/* Debug only: a guest looping on hart start/stop would flood the log. */
+	bh_debug("hart %u pmp %016llx: capsule %s vcpu %u enters", hs->hart,
 		(unsigned long long)bh_isolation_digest(),
 		bh_capsule_of(hs)->name, hs->vcpu);
 	bh_arch_enter_guest(hs, pc, hs->vcpu, arg);
@@ -64,7 +65,7 @@ void bh_vcpu_before_return(struct bh_hart_state *hs)
 	/* Still the capsule's PMP state: what its SBI calls left behind. */
 	if (hs->stop_pending || (hs->leave != BH_LEAVE_NONE &&
 				 hs->leave != BH_LEAVE_SUSPEND))
-		bh_info("hart %u pmp %016llx: capsule %s vcpu %u leaves",
+		bh_debug("hart %u pmp %016llx: capsule %s vcpu %u leaves",
 			hs->hart, (unsigned long long)bh_isolation_digest(),
 			c->name, hs->vcpu);
 	if (hs->stop_pending)
@@ -82,7 +83,7 @@ void bh_vcpu_before_return(struct bh_hart_state *hs)
 		bh_capsule_stop(hs, c->on_reboot, "rebooted");
 	case BH_LEAVE_SYSTEM_OFF:
 		bh_info("capsule %s powers the system off", c->name);
-		bh_poweroff();
+		bh_capsule_power_off_board(hs);
 	case BH_LEAVE_SYSTEM_RESET:
 		bh_info("capsule %s resets the system", c->name);
 		bh_system_reset();

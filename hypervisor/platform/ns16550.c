@@ -1,30 +1,35 @@
 // SPDX-License-Identifier: MIT
 /* The physical console: an ns16550 at bh_board.uart_base, polled. */
+#include "bulkhead/mmio.h"
 #include "bulkhead/platform.h"
 #include "bulkhead/tables.h"
 #include "bulkhead/vuart.h"
 
 #define BAUD	115200
 
-static volatile uint8_t *uart(void)
+static uint8_t reg_read(uint32_t reg)
 {
-	return (volatile uint8_t *)(uintptr_t)bh_board.uart_base;
+	return bh_mmio_read8(bh_board.uart_base + reg);
+}
+
+static void reg_write(uint32_t reg, uint8_t v)
+{
+	bh_mmio_write8(bh_board.uart_base + reg, v);
 }
 
 void bh_uart_init(void)
 {
-	volatile uint8_t *u = uart();
 	uint32_t divisor = (uint32_t)(bh_board.uart_clock / (16 * BAUD));
 
 	if (!divisor)
 		divisor = 1;
-	u[BH_UART_IER] = 0;
-	u[BH_UART_LCR] = BH_UART_LCR_DLAB;
-	u[BH_UART_RBR] = divisor & 0xff;
-	u[BH_UART_IER] = (divisor >> 8) & 0xff;
-	u[BH_UART_LCR] = 0x03;	/* 8N1 */
-	u[BH_UART_IIR] = 0x07;	/* FIFOs on and cleared */
-	u[BH_UART_MCR] = 0x03;	/* DTR, RTS */
+	reg_write(BH_UART_IER, 0);
+	reg_write(BH_UART_LCR, BH_UART_LCR_DLAB);
+	reg_write(BH_UART_RBR, divisor & 0xff);
+	reg_write(BH_UART_IER, (divisor >> 8) & 0xff);
+	reg_write(BH_UART_LCR, 0x03);	/* 8N1 */
+	reg_write(BH_UART_IIR, 0x07);	/* FIFOs on and cleared */
+	reg_write(BH_UART_MCR, 0x03);	/* DTR, RTS */
 }
 
 /*
@@ -35,12 +40,11 @@ void bh_uart_init(void)
 
 void bh_uart_putc(uint8_t ch)
 {
-	volatile uint8_t *u = uart();
 	uint32_t spins;
 
 	for (spins = 0; spins < THRE_SPINS; spins++) {
-		if (u[BH_UART_LSR] & BH_UART_LSR_THRE) {
-			u[BH_UART_RBR] = ch;
+		if (reg_read(BH_UART_LSR) & BH_UART_LSR_THRE) {
+			reg_write(BH_UART_RBR, ch);
 			return;
 		}
 	}
@@ -48,9 +52,7 @@ void bh_uart_putc(uint8_t ch)
 
 int bh_uart_getc(void)
 {
-	volatile uint8_t *u = uart();
-
-	if (!(u[BH_UART_LSR] & BH_UART_LSR_DR))
+	if (!(reg_read(BH_UART_LSR) & BH_UART_LSR_DR))
 		return -1;
-	return u[BH_UART_RBR];
+	return reg_read(BH_UART_RBR);
 }

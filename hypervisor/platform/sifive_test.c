@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The sifive,test finisher: power off, fail with a code, or reset. */
 #include "bulkhead/arch.h"
+#include "bulkhead/mmio.h"
 #include "bulkhead/platform.h"
 #include "bulkhead/tables.h"
 
@@ -10,7 +11,7 @@
 
 static void __noreturn finish(uint32_t value)
 {
-	*(volatile uint32_t *)(uintptr_t)bh_board.poweroff_base = value;
+	bh_mmio_write32(bh_board.poweroff_base, value);
 	/* Only reached when the device is missing. */
 	bh_arch_halt();
 }

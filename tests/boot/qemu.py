@@ -25,6 +25,11 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 CHECK_LINE = re.compile(r"^(PASS|FAIL|SKIP) ([a-z0-9-]+)(?:: (.*))?$")
 # A hypervisor panic or a capsule fault the hypervisor reports.
 PANIC = re.compile(r"panic", re.IGNORECASE)
+# QEMU's exit status when a capsule ended uncleanly (docs/design.md, "Exit
+# status"); a panic's is 1. `make run` then fails with status 2, saying
+# "Error 3".
+UNCLEAN_EXIT = 3
+MAKE_FAILED = 2
 
 
 def load_yaml(relpath):
@@ -160,6 +165,23 @@ def assert_exited_cleanly(boot, timed_out_message, why_status_0=""):
     if boot.returncode != 0:
         why = f" ({why_status_0})" if why_status_0 else ""
         fail(boot, f"make run exited with status {boot.returncode}, expected 0{why}")
+
+
+def assert_exited_with(boot, code, timed_out_message, why=""):
+    """QEMU exited by itself with status code (why says why); through
+    `make run`, a non-zero code is make's failure status and its
+    "Error CODE" message."""
+    if code == 0:
+        assert_exited_cleanly(boot, timed_out_message, why)
+        return
+    if boot.timed_out:
+        fail(boot, timed_out_message)
+    reason = f" ({why})" if why else ""
+    if boot.returncode != MAKE_FAILED:
+        fail(boot, f"make run exited with status {boot.returncode}, expected "
+                   f"{MAKE_FAILED}: QEMU's status {code}{reason}")
+    if not re.search(rf"\] Error {code}\s*$", boot.output, re.MULTILINE):
+        fail(boot, f"make run did not say 'Error {code}' (QEMU's exit status){reason}")
 
 
 def assert_no_panic(boot, why=""):

@@ -7,7 +7,9 @@ restart` must start again, memory cleared, exactly restart-limit times and
 then stay halted; one with `on-fault: halt` must start once. Nothing a
 faulter prints after its start line may appear (the fault was contained),
 the hypervisor must log each fault, and the `hello` bystander must pass all
-of its checks. QEMU must exit by itself with status 0.
+of its checks. QEMU must exit by itself with the status that says a
+capsule ended uncleanly (docs/design.md, "Exit status"): every faulter ends
+halted.
 """
 
 import re
@@ -35,10 +37,14 @@ def starts_expected(capsule):
     return 1
 
 
-def test_qemu_exits_by_itself(boot):
-    qemu.assert_exited_cleanly(boot, f"QEMU still ran after {BOOT_TIMEOUT} s (killed): "
-                                     "a faulting capsule was neither halted nor "
-                                     "counted as off")
+def test_qemu_exits_by_itself_with_the_unclean_status(boot):
+    qemu.assert_exited_with(boot, qemu.UNCLEAN_EXIT,
+                            f"QEMU still ran after {BOOT_TIMEOUT} s (killed): "
+                            "a faulting capsule was neither halted nor counted as off",
+                            why="capsules halted by on-fault ended uncleanly")
+    want = f"powering off: {len(FAULTERS)} capsules ended uncleanly, exit status {qemu.UNCLEAN_EXIT}"
+    if want not in boot.lines("bulkhead"):
+        qemu.fail(boot, f"the hypervisor did not log '{want}'")
 
 
 def test_no_panic(boot):

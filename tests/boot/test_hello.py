@@ -55,7 +55,11 @@ def boot(request):
 def test_qemu_exits_by_itself(boot):
     qemu.assert_exited_cleanly(
         boot, f"QEMU still ran after {BOOT_TIMEOUT} s (killed)",
-        why_status_0="the hypervisor powers off when the last capsule is off")
+        why_status_0="the hypervisor powers off when the last capsule is off, "
+                     "and every capsule shut down cleanly")
+    if "powering off: every capsule ended cleanly" not in boot.lines("bulkhead"):
+        qemu.fail(boot, "the hypervisor did not log 'powering off: every capsule "
+                        "ended cleanly'")
 
 
 def test_no_panic(boot):
@@ -65,6 +69,15 @@ def test_no_panic(boot):
 def test_a_capsule_whose_vcpus_all_stopped_is_off(boot):
     if ALL_STOPPED not in boot.lines("bulkhead"):
         qemu.fail(boot, f"no '[bulkhead] {ALL_STOPPED}' line after hello0's last hart_stop")
+
+
+def test_vcpu_entries_are_not_logged_at_info_level(boot):
+    """qemu-hello runs at log-level info; the per-entry PMP digest lines are
+    debug messages, so a guest starting and stopping harts in a loop cannot
+    flood the console with them."""
+    entries = [line for line in boot.lines("bulkhead") if " pmp " in line]
+    if entries:
+        qemu.fail(boot, f"vCPU entry/exit logged at info level: {entries[:3]}")
 
 
 @pytest.mark.parametrize("name", CAPSULES)

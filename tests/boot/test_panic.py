@@ -215,8 +215,8 @@ def test_m_mode_fault_with_the_console_lock_held_still_panics(tree):
     and starts its own line."""
     out = corrupt(tree, "panic-console-fault", source_edits={
         "core/console.c": [
-            ("put_string(bh_capsules[capsule].name);",
-             f"put_string((const char *){UNMAPPED:#x});"),
+            ("put_raw(bh_capsules[capsule].name, name_len(capsule));",
+             f"put_raw((const char *){UNMAPPED:#x}, name_len(capsule));"),
         ],
     })
     status, output = boot(tree, out)

@@ -43,19 +43,26 @@ struct fake {
 	uint32_t waits;			/* bh_arch_wait calls: a hang guard */
 	char out[8192];			/* bytes written to the physical UART */
 	size_t out_len;
+	/* Bytes written per hold of the console lock (by its owner ticket). */
+	uint32_t hold_owner;
+	size_t hold_bytes;
+	size_t hold_max;		/* the most any hold wrote */
+	uint32_t holds;			/* holds that wrote anything */
 	const char *in;			/* bytes the physical UART will receive */
 	const char *stray;		/* set when memory outside capsules is touched */
 	uint8_t mem[2][FAKE_MEM_SIZE] __attribute__((aligned(4096)));
 	uint8_t store[STORE_SIZE];	/* the pristine store at STORE_BASE */
 	/*
-	 * bh_vcpu_park and bh_poweroff do not return: they longjmp here with
-	 * FAKE_PARKED or FAKE_POWEROFF (setjmp is 0 on the way in).
+	 * bh_vcpu_park, bh_poweroff and bh_poweroff_fail do not return: they
+	 * longjmp here with FAKE_PARKED, FAKE_POWEROFF or FAKE_POWEROFF_FAIL
+	 * (setjmp is 0 on the way in).
 	 */
 	jmp_buf leave;
 	uint32_t parked_hart;		/* the hart bh_vcpu_park parked */
+	uint32_t exit_code;		/* bh_poweroff_fail's code */
 };
 
-enum { FAKE_PARKED = 1, FAKE_POWEROFF = 2 };
+enum { FAKE_PARKED = 1, FAKE_POWEROFF = 2, FAKE_POWEROFF_FAIL = 3 };
 
 extern struct fake fake;
 

@@ -93,6 +93,8 @@ void fake_reset(void)
 		bh_console_reset(i);
 	bh_console_init(0);
 	take_output();
+	fake.holds = 0;
+	fake.hold_max = 0;
 }
 
 struct bh_hart_state *hart(uint32_t h)
@@ -280,8 +282,29 @@ void bh_poweroff(void)
 	longjmp(fake.leave, FAKE_POWEROFF);
 }
 
+void bh_poweroff_fail(uint32_t code)
+{
+	fake.exit_code = code;
+	longjmp(fake.leave, FAKE_POWEROFF_FAIL);
+}
+
+/* Every byte is written under the console lock: count it to its hold. */
+static void count_hold(void)
+{
+	uint32_t owner = __atomic_load_n(&bh_console_lock.owner, __ATOMIC_RELAXED);
+
+	if (!fake.holds || owner != fake.hold_owner) {
+		fake.hold_owner = owner;
+		fake.hold_bytes = 0;
+		fake.holds++;
+	}
+	if (++fake.hold_bytes > fake.hold_max)
+		fake.hold_max = fake.hold_bytes;
+}
+
 void bh_uart_putc(uint8_t ch)
 {
+	count_hold();
 	if (fake.out_len + 1 < sizeof(fake.out))
 		fake.out[fake.out_len++] = (char)ch;
 }

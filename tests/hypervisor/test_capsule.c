@@ -2,7 +2,8 @@
 /*
  * Capsule lifecycle: a restart (reboot, restart-on-fault) brings back the
  * pristine payloads in cleared memory and starts vCPU 0; a halt leaves the
- * capsule off; the board powers off when the last capsule is off.
+ * capsule off; the board powers off when the last capsule is off, with
+ * the failure exit status when a capsule ended uncleanly.
  */
 #include <string.h>
 
@@ -90,7 +91,7 @@ TEST(the_board_powers_off_when_the_last_capsule_is_off)
 	how = stop_alpha(0, BH_POLICY_HALT, "powered off");
 	CHECK(how == FAKE_POWEROFF);
 	CHECK(bh_capsule_states[0].run == BH_CAPSULE_OFF);
-	CHECK(strstr(take_output(), "all capsules are off: powering off"));
+	CHECK(strstr(take_output(), "all capsules are off"));
 }
 
 TEST(a_capsule_already_stopping_only_parks_the_late_hart)
@@ -142,7 +143,7 @@ TEST(the_last_vcpu_to_stop_powers_the_board_off_after_the_last_capsule)
 	CHECK(bh_capsule_states[1].run == BH_CAPSULE_OFF);
 	CHECK(hart_stop(0) == FAKE_POWEROFF);	/* alpha's vCPU 1 never ran */
 	CHECK(bh_capsule_states[0].run == BH_CAPSULE_OFF);
-	CHECK(strstr(take_output(), "all capsules are off: powering off"));
+	CHECK(strstr(take_output(), "powering off: every capsule ended cleanly"));
 }
 
 TEST(a_vcpu_whose_start_is_pending_keeps_the_capsule_alive)
@@ -172,4 +173,96 @@ TEST(vcpus_stopping_or_suspended_keep_the_capsule_alive)
 	if (!setjmp(fake.leave))
 		bh_vcpu_park(hart(1));
 	CHECK(bh_capsule_states[0].run == BH_CAPSULE_OFF);
+}
+
+/* The capsule on hart h calls SBI SRST; the hart then leaves as vcpu.c does. */
+static int srst_and_leave(uint32_t h, unsigned long type, unsigned long reason)
+{
+	unsigned long args[6] = { type, reason };
+	struct bh_sbiret r;
+	int how;
+
+	fake.hart = h;
+	r = bh_sbi_srst(hart(h), 0, args);
+	if (r.error)
+		return -1;
+	if (h < 2)
+		hart(h ^ 1)->parked = 1;
+	how = setjmp(fake.leave);
+	if (how)
+		return how;
+	if (hart(h)->leave == BH_LEAVE_SYSTEM_OFF)
+		bh_capsule_power_off_board(hart(h));
+	bh_capsule_stop(hart(h), BH_POLICY_HALT, "powered off");
+}
+
+/* beta (hart 2, on-fault halt) faults and is halted. */
+static void halt_beta_by_fault(void)
+{
+	fake.hart = 2;
+	if (!setjmp(fake.leave))
+		bh_capsule_fault(hart(2), 2, BETA_BASE, 0, "test");
+}
+
+TEST(every_capsule_shut_down_without_a_reason_powers_off_with_status_0)
+{
+	bh_capsule_states[1].run = BH_CAPSULE_OFF;
+	bh_capsule_states[1].end = BH_END_CLEAN;
+	CHECK(srst_and_leave(0, SBI_SRST_SHUTDOWN, SBI_SRST_REASON_NONE) ==
+	      FAKE_POWEROFF);
+	CHECK(bh_capsule_states[0].end == BH_END_CLEAN);
+	CHECK(strstr(take_output(), "every capsule ended cleanly"));
+}
+
+TEST(a_shutdown_for_system_failure_makes_the_exit_status_a_failure)
+{
+	bh_capsule_states[1].run = BH_CAPSULE_OFF;
+	bh_capsule_states[1].end = BH_END_CLEAN;
+	CHECK(srst_and_leave(0, SBI_SRST_SHUTDOWN, SBI_SRST_REASON_FAILURE) ==
+	      FAKE_POWEROFF_FAIL);
+	CHECK(fake.exit_code == BH_EXIT_CAPSULE_UNCLEAN);
+	CHECK(bh_capsule_states[0].end == BH_END_FAILED);
+	CHECK(strstr(take_output(), "1 capsule ended uncleanly, exit status 3"));
+}
+
+TEST(a_reboot_into_halt_counts_by_its_reason)
+{
+	bh_capsule_states[1].run = BH_CAPSULE_OFF;
+	bh_capsule_states[1].end = BH_END_CLEAN;
+	CHECK(srst_and_leave(0, SBI_SRST_COLD_REBOOT, SBI_SRST_REASON_NONE) ==
+	      FAKE_POWEROFF);
+	fake_reset();
+	bh_capsule_states[1].run = BH_CAPSULE_OFF;
+	bh_capsule_states[1].end = BH_END_CLEAN;
+	CHECK(srst_and_leave(0, SBI_SRST_WARM_REBOOT, 0xe0000000UL) ==
+	      FAKE_POWEROFF_FAIL);
+}
+
+TEST(a_capsule_halted_by_a_fault_makes_the_exit_status_a_failure)
+{
+	halt_beta_by_fault();
+	CHECK(bh_capsule_states[1].run == BH_CAPSULE_OFF);
+	CHECK(bh_capsule_states[1].end == BH_END_HALTED);
+	CHECK(srst_and_leave(0, SBI_SRST_SHUTDOWN, SBI_SRST_REASON_NONE) ==
+	      FAKE_POWEROFF_FAIL);
+	CHECK(fake.exit_code == BH_EXIT_CAPSULE_UNCLEAN);
+}
+
+TEST(a_capsule_that_may_reset_the_system_powers_off_by_its_reason)
+{
+	/* alpha still runs: cut off, it does not count. */
+	CHECK(srst_and_leave(2, SBI_SRST_SHUTDOWN, SBI_SRST_REASON_NONE) ==
+	      FAKE_POWEROFF);
+	fake_reset();
+	CHECK(srst_and_leave(2, SBI_SRST_SHUTDOWN, SBI_SRST_REASON_FAILURE) ==
+	      FAKE_POWEROFF_FAIL);
+	CHECK(fake.exit_code == BH_EXIT_CAPSULE_UNCLEAN);
+}
+
+TEST(a_clean_board_power_off_still_fails_when_a_capsule_had_halted)
+{
+	bh_capsule_states[0].run = BH_CAPSULE_OFF;
+	bh_capsule_states[0].end = BH_END_HALTED;
+	CHECK(srst_and_leave(2, SBI_SRST_SHUTDOWN, SBI_SRST_REASON_NONE) ==
+	      FAKE_POWEROFF_FAIL);
 }

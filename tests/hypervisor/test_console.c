@@ -4,6 +4,7 @@
 
 #include "bulkhead/capsule.h"
 #include "bulkhead/console.h"
+#include "bulkhead/sbi.h"
 #include "bulkhead/vuart.h"
 #include "fake.h"
 #include "runner.h"
@@ -90,6 +91,58 @@ TEST(long_lines_are_printed_in_bounded_pieces)
 	CHECK(!strcmp(take_output(), "y\r\n"));
 }
 
+/* A DBCN write of 256 newlines: 256 "[alpha] \r\n" lines, 2560 bytes. */
+TEST(a_write_of_many_lines_lets_go_of_the_lock_within_the_bound)
+{
+	uint8_t newlines[BH_DBCN_CHUNK];
+	const char *out;
+	size_t i;
+
+	memset(newlines, '\n', sizeof(newlines));
+	bh_console_write(0, newlines, sizeof(newlines));
+	out = take_output();
+	CHECK(strlen(out) == sizeof(newlines) * strlen("[alpha] \r\n"));
+	for (i = 0; i < sizeof(newlines); i++)
+		CHECK(!strncmp(out + i * 10, "[alpha] \r\n", 10));
+	CHECK(fake.hold_max <= BH_CONSOLE_HOLD_MAX);
+	CHECK(fake.holds > 1);
+}
+
+TEST(a_write_of_long_lines_after_another_partial_line_stays_within_the_bound)
+{
+	uint8_t buf[BH_DBCN_CHUNK];
+	int round;
+
+	memset(buf, 'x', sizeof(buf));
+	for (round = 0; round < 3; round++) {
+		puts_to(1, "prompt> ");
+		bh_console_getc(1);	/* not focused: stays buffered */
+		bh_console_write(1, (const uint8_t *)"\n", 1);
+		bh_console_write(0, buf, sizeof(buf));
+		bh_console_write(0, buf, 7);
+		bh_console_getc(0);	/* shows alpha's partial line */
+	}
+	take_output();
+	CHECK(fake.hold_max <= BH_CONSOLE_HOLD_MAX);
+}
+
+TEST(a_burst_of_console_keys_is_answered_within_the_bound)
+{
+	static char keys[2 * 40 + 1];
+	int i;
+
+	for (i = 0; i < 40; i++) {
+		keys[2 * i] = 0x1d;
+		keys[2 * i + 1] = '7';	/* no such capsule: one message each */
+	}
+	fake.in = keys;
+	puts_to(0, "login: ");
+	for (i = 0; i < 40; i++)
+		bh_console_getc(0);
+	CHECK(strstr(take_output(), "[alpha] login: ") != NULL);
+	CHECK(fake.hold_max <= BH_CONSOLE_HOLD_MAX);
+}
+
 TEST(input_goes_to_the_focused_capsule_only)
 {
 	fake.in = "ab";
@@ -117,6 +170,117 @@ TEST(focusing_a_capsule_that_is_off_says_so)
 	fake.in = "\x1d" "1";
 	bh_console_getc(0);
 	CHECK(!strcmp(take_output(), "[bulkhead] console focus: beta (off)\r\n"));
+}
+
+static void end_capsule(uint32_t capsule, enum bh_capsule_end end)
+{
+	bh_capsule_states[capsule].end = end;
+	bh_capsule_states[capsule].run = BH_CAPSULE_OFF;
+	bh_console_capsule_ended(capsule);
+}
+
+TEST(escape_question_mark_shows_the_keys)
+{
+	fake.in = "\x1d?";
+	CHECK(bh_console_getc(0) == -1);
+	CHECK(!strcmp(take_output(),
+		      "[bulkhead] console keys: Ctrl-] then\r\n"
+		      "[bulkhead]   0..9    focus that capsule (input goes to the focused one)\r\n"
+		      "[bulkhead]   l       list the capsules, their states and the focus\r\n"
+		      "[bulkhead]   ?       this help\r\n"
+		      "[bulkhead]   Ctrl-]  send one Ctrl-] to the focused capsule\r\n"
+		      "[bulkhead]   other   send that key to the focused capsule\r\n"));
+	CHECK(fake.holds >= 6);	/* a line per hold */
+}
+
+TEST(escape_l_lists_capsules_with_state_and_focus)
+{
+	fake.in = "\x1dl";
+	bh_console_getc(0);
+	CHECK(!strcmp(take_output(),
+		      "[bulkhead] capsules (* has the console):\r\n"
+		      "[bulkhead] * 0 alpha: running\r\n"
+		      "[bulkhead]   1 beta: running\r\n"));
+	end_capsule(0, BH_END_HALTED);
+	take_output();
+	fake.in = "\x1dl";
+	bh_console_getc(1);
+	CHECK(!strcmp(take_output(),
+		      "[bulkhead] capsules (* has the console):\r\n"
+		      "[bulkhead]   0 alpha: halted\r\n"
+		      "[bulkhead] * 1 beta: running\r\n"));
+}
+
+TEST(a_powered_off_capsule_is_listed_as_off)
+{
+	bh_capsule_states[1].run = BH_CAPSULE_OFF;
+	bh_capsule_states[1].end = BH_END_FAILED;
+	fake.in = "\x1dl";
+	bh_console_getc(0);
+	CHECK(strstr(take_output(), "[bulkhead]   1 beta: off\r\n"));
+}
+
+TEST(typing_into_a_capsule_that_is_off_says_so_once)
+{
+	bh_capsule_states[1].run = BH_CAPSULE_OFF;
+	fake.in = "\x1d" "1abc";
+	bh_console_getc(0);
+	bh_console_getc(0);	/* one key's answer per poll */
+	CHECK(!strcmp(take_output(),
+		      "[bulkhead] console focus: beta (off)\r\n"
+		      "[bulkhead] console: beta is off, input dropped "
+		      "(Ctrl-] ? for help)\r\n"));
+	fake.in = "de";
+	bh_console_getc(0);
+	CHECK(!strcmp(take_output(), ""));
+	fake.in = "\x1d" "0" "\x1d" "1x";
+	bh_console_getc(0);
+	bh_console_getc(0);
+	bh_console_getc(0);
+	CHECK(strstr(take_output(), "console: beta is off, input dropped"));
+}
+
+TEST(typed_input_never_queues_for_a_capsule_that_is_off)
+{
+	static char typed[2 + 2 * BH_CONSOLE_RX + 4];
+	int polls, ch = -1;
+
+	bh_capsule_states[1].run = BH_CAPSULE_OFF;
+	memset(typed, 'k', sizeof(typed) - 1);
+	memcpy(typed, "\x1d" "1", 2);
+	memcpy(typed + sizeof(typed) - 4, "\x1d" "0q", 3);
+	fake.in = typed;
+	/* The UART keeps draining, so the focus keys still get through. */
+	for (polls = 0; polls < 16 && ch < 0; polls++)
+		ch = bh_console_getc(0);
+	CHECK(ch == 'q');
+}
+
+TEST(focus_moves_to_a_running_capsule_when_the_focused_one_ends)
+{
+	puts_to(0, "bye");
+	end_capsule(0, BH_END_CLEAN);
+	CHECK(!strcmp(take_output(),
+		      "[alpha] bye\r\n"
+		      "[bulkhead] console focus: beta (alpha is off)\r\n"));
+	fake.in = "z";
+	CHECK(bh_console_getc(1) == 'z');
+}
+
+TEST(focus_stays_when_another_capsule_ends_or_none_runs)
+{
+	end_capsule(1, BH_END_HALTED);
+	CHECK(!strcmp(take_output(), ""));
+	fake.in = "y";
+	CHECK(bh_console_getc(0) == 'y');
+	end_capsule(0, BH_END_CLEAN);
+	CHECK(!strcmp(take_output(), ""));
+}
+
+TEST(escape_then_another_key_sends_that_key)
+{
+	fake.in = "\x1dx";
+	CHECK(bh_console_getc(0) == 'x');
 }
 
 TEST(escape_twice_sends_one_escape)

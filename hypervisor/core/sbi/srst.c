@@ -39,6 +39,7 @@ struct bh_sbiret bh_sbi_srst(struct bh_hart_state *hs, unsigned long fid,
 	err = check(type, reason);
 	if (err)
 		return (struct bh_sbiret){ err, 0 };
+	hs->srst_reason = (uint32_t)args[1];	/* exit status (capsule.c) */
 	if (c->may_reset_system)
 		hs->leave = shutdown ? BH_LEAVE_SYSTEM_OFF :
 				       BH_LEAVE_SYSTEM_RESET;

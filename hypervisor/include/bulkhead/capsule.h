@@ -18,9 +18,21 @@ enum bh_capsule_run {
 	BH_CAPSULE_OFF,
 };
 
+/* How a capsule that is off got there (docs/design.md, "Exit status"). */
+enum bh_capsule_end {
+	BH_END_NONE = 0,	/* not off */
+	BH_END_CLEAN,		/* SRST with reason "no reason", or all harts stopped */
+	BH_END_FAILED,		/* SRST with any other reason ("system failure"...) */
+	BH_END_HALTED,		/* a capsule fault that on-fault did not restart */
+};
+
+/* QEMU's exit status when a capsule ended other than cleanly (panic: 1). */
+#define BH_EXIT_CAPSULE_UNCLEAN	3
+
 struct bh_capsule_state {
 	struct bh_lock lock;	/* HSM states of its vCPUs, run state */
 	uint32_t run;		/* enum bh_capsule_run */
+	uint32_t end;		/* enum bh_capsule_end, set before run = OFF */
 	uint32_t restarts;	/* restarts made by the on-fault policy */
 	struct bh_vuart vuart;
 };
@@ -84,6 +96,14 @@ void bh_capsule_fault(struct bh_hart_state *hs, uint64_t cause, uint64_t epc,
  * every capsule is). Returns when the hart should wait for a start.
  */
 void bh_capsule_vcpu_parks(struct bh_hart_state *hs);
+
+/*
+ * A capsule that may reset the system shut it down (SRST): power the board
+ * off, with the failure exit status when that shutdown gave a reason or a
+ * capsule already ended uncleanly. Capsules still running are cut off and
+ * do not count.
+ */
+void bh_capsule_power_off_board(struct bh_hart_state *hs) __noreturn;
 
 /* Wait (servicing the mailbox) until this vCPU is started; never returns. */
 void bh_vcpu_park(struct bh_hart_state *hs) __noreturn;

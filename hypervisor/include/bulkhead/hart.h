@@ -86,6 +86,7 @@ struct bh_hart_state {
 	uint32_t parked;	/* in the stopped loop, atomic */
 	uint32_t stop_pending;	/* a STOP message arrived, not yet acted on */
 	uint32_t leave;		/* enum bh_leave */
+	uint32_t srst_reason;	/* SRST's reset_reason, with BH_LEAVE_SHUTDOWN... */
 	uint64_t fence_req;	/* remote fences asked of this hart, atomic */
 	uint64_t fence_done;	/* fence_req value the last fence covered */
 	struct bh_forwarded forwarded;

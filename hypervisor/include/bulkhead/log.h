@@ -21,10 +21,20 @@ size_t bh_snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 
 void bh_log(int level, const char *fmt, ...) __printf(2, 3);
 
-#define bh_err(...)	bh_log(BH_LOG_ERROR, __VA_ARGS__)
-#define bh_warn(...)	bh_log(BH_LOG_WARN, __VA_ARGS__)
-#define bh_info(...)	bh_log(BH_LOG_INFO, __VA_ARGS__)
-#define bh_debug(...)	bh_log(BH_LOG_DEBUG, __VA_ARGS__)
+/*
+ * Above BH_LOG_LEVEL a message costs nothing: not even its arguments are
+ * evaluated (the PMP digest of a debug line, say).
+ */
+#define bh_log_at(level, ...)						\
+	do {								\
+		if ((level) <= BH_LOG_LEVEL)				\
+			bh_log((level), __VA_ARGS__);			\
+	} while (0)
+
+#define bh_err(...)	bh_log_at(BH_LOG_ERROR, __VA_ARGS__)
+#define bh_warn(...)	bh_log_at(BH_LOG_WARN, __VA_ARGS__)
+#define bh_info(...)	bh_log_at(BH_LOG_INFO, __VA_ARGS__)
+#define bh_debug(...)	bh_log_at(BH_LOG_DEBUG, __VA_ARGS__)
 
 /* A hypervisor bug: print, stop all harts, exit QEMU with a failure code. */
 void bh_panic(const char *fmt, ...) __printf(1, 2) __noreturn;

@@ -12,7 +12,12 @@ void bh_uart_init(void);
 void bh_uart_putc(uint8_t ch);
 int bh_uart_getc(void);		/* -1 when nothing was received */
 
-/* CLINT. */
+/*
+ * CLINT. Device registers are reached only through bulkhead/mmio.h.
+ * send_ipi: memory written before it is visible before the target's msip
+ * is raised. clear_ipi: the clear is ordered before every memory read
+ * after it (the mailbox).
+ */
 void bh_clint_send_ipi(uint32_t hart);
 void bh_clint_clear_ipi(uint32_t hart);
 void bh_clint_set_timer(uint32_t hart, uint64_t when);

@@ -35,6 +35,7 @@
 #define SBI_SRST_SHUTDOWN	0
 #define SBI_SRST_COLD_REBOOT	1
 #define SBI_SRST_WARM_REBOOT	2
+#define SBI_SRST_REASON_NONE	0
 #define SBI_SRST_REASON_FAILURE	1
 
 /* Most bytes one DBCN call moves, so no capsule holds the console long. */
