@@ -50,7 +50,11 @@ static void decode_napot(uint64_t addr, uint64_t units,
 	/* With a grain of 2^(G+2) bytes, bits G-2..0 read as ones. */
 	uint64_t ones = units >= 2 ? (units >> 1) - 1 : 0;
 	uint64_t a = addr | ones;
-	uint32_t t = (uint32_t)__builtin_ctzll(~a);
+	uint32_t t = 0;
+
+	/* A loop, not __builtin_ctzll: libgcc's is built for another ABI. */
+	while (t < 64 && (a >> t) & 1)
+		t++;
 
 	if (t >= PMPADDR_BITS) {	/* the whole physical address space */
 		r->base = 0;
