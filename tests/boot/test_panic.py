@@ -178,6 +178,22 @@ def test_inconsistent_tables_panic_before_any_capsule_runs(tree):
     assert "Bulkhead" not in output, f"the banner came before the check:\n{output}"
 
 
+def test_a_pmp_entry_beyond_the_capsule_panics_before_any_capsule_runs(tree):
+    """The boot check decodes every PMP entry as the hardware reads it: a
+    NAPOT entry twice the size of hello1's memory is refused at boot."""
+    out = corrupt(tree, "panic-pmp-wide", tables_edits=[
+        ("{ .addr = 0x209fffff, .cfg = 0x1f },", "{ .addr = 0x20bfffff, .cfg = 0x1f },"),
+    ])
+    status, output = boot(tree, out)
+    hart, message = the_panic(status, output)
+    assert hart == 0, output
+    assert message == ("the generated tables are inconsistent: capsule hello1 PMP "
+                       "entry 0 [0x82000000, 0x84000000) reaches beyond its memory "
+                       "and devices"), output
+    assert not re.search(r"^\[(?!bulkhead\])", output, re.MULTILINE), (
+        f"a capsule ran with a PMP entry beyond its memory:\n{output}")
+
+
 def test_m_mode_fault_at_boot_panics_with_the_trap_state(tree):
     out = corrupt(tree, "panic-boot-fault", tables_edits=[
         ('.name = "hello1",', f".name = (const char *){UNMAPPED:#x},"),
@@ -193,11 +209,15 @@ def test_m_mode_fault_at_boot_panics_with_the_trap_state(tree):
 
 
 def test_m_mode_fault_on_another_hart_stops_the_machine(tree):
-    out = corrupt(tree, "panic-hart2-fault", tables_edits=[
-        ("static const struct bh_pmp_entry hello1_pmp[]",
-         "static const struct bh_pmp_entry __attribute__((unused)) hello1_pmp[]"),
-        (".pmp = hello1_pmp,", f".pmp = (const struct bh_pmp_entry *){UNMAPPED:#x},"),
-    ])
+    # Hart 2 alone reads unmapped memory as it enters hello1's vCPU 0 (the
+    # tables are fine: hart 0's boot check reads every table itself).
+    out = corrupt(tree, "panic-hart2-fault", source_edits={
+        "core/vcpu.c": [
+            ("\tbh_isolation_enter(bh_capsule_of(hs));",
+             f"\tif (hs->hart == 2)\n\t\t(void)*(volatile const uint64_t *)bh_arch_phys({UNMAPPED:#x});\n"
+             "\tbh_isolation_enter(bh_capsule_of(hs));"),
+        ],
+    })
     status, output = boot(tree, out)
     hart, message = the_panic(status, output)
     assert hart == 2, f"hello1's vCPU 0 runs on hart 2:\n{output}"
