@@ -229,8 +229,9 @@ void bh_capsule_vcpu_parks(struct bh_hart_state *hs)
 	finish(hs, restart, BH_END_CLEAN);
 }
 
-void bh_capsule_fault(struct bh_hart_state *hs, uint64_t cause, uint64_t epc,
-		      uint64_t tval, const char *why)
+/* Stop the capsule by its on_fault policy; what names what went wrong. */
+static void __noreturn apply_on_fault(struct bh_hart_state *hs,
+				      const char *what)
 {
 	const struct bh_capsule *c = bh_capsule_of(hs);
 	struct bh_capsule_state *cs = &bh_capsule_states[hs->capsule];
@@ -242,13 +243,29 @@ void bh_capsule_fault(struct bh_hart_state *hs, uint64_t cause, uint64_t epc,
 		  cs->restarts < c->restart_limit && has_pristine_copy(c);
 	if (restart)
 		cs->restarts++;
-	bh_err("capsule %s faulted: cause %#lx epc %#lx tval %#lx (%s); %s",
-	       c->name, (unsigned long)cause, (unsigned long)epc,
-	       (unsigned long)tval, why, restart ? "restarting" : "halted");
+	bh_err("capsule %s %s; %s", c->name, what,
+	       restart ? "restarting" : "halted");
 	if (restart)
 		bh_info("capsule %s: restart %u of %u", c->name, cs->restarts,
 			c->restart_limit);
 	stop_other_vcpus(hs);
 	finish(hs, restart, BH_END_HALTED);
 	bh_vcpu_park(hs);
+}
+
+void bh_capsule_fault(struct bh_hart_state *hs, uint64_t cause, uint64_t epc,
+		      uint64_t tval, const char *why)
+{
+	char what[160];
+
+	bh_snprintf(what, sizeof(what),
+		    "faulted: cause %#lx epc %#lx tval %#lx (%s)",
+		    (unsigned long)cause, (unsigned long)epc,
+		    (unsigned long)tval, why);
+	apply_on_fault(hs, what);
+}
+
+void bh_capsule_panicked(struct bh_hart_state *hs)
+{
+	apply_on_fault(hs, "panicked (its guest's SBI warm reboot means a panic)");
 }

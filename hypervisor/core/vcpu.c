@@ -84,6 +84,8 @@ void bh_vcpu_before_return(struct bh_hart_state *hs)
 	case BH_LEAVE_SYSTEM_OFF:
 		bh_info("capsule %s powers the system off", c->name);
 		bh_capsule_power_off_board(hs);
+	case BH_LEAVE_PANIC:
+		bh_capsule_panicked(hs);
 	case BH_LEAVE_SYSTEM_RESET:
 		bh_info("capsule %s resets the system", c->name);
 		bh_system_reset();

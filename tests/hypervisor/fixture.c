@@ -60,6 +60,7 @@ const struct bh_capsule bh_capsules[BH_CAPSULE_COUNT] = {
 		.pmp = beta_pmp, .pmp_count = 1,
 		.vuart = { UART_BASE, 0x100 },
 		.may_reset_system = 1,
+		.warm_reboot_is_panic = 1,	/* as a Linux guest's manifest says */
 	},
 };
 

@@ -266,3 +266,19 @@ TEST(a_clean_board_power_off_still_fails_when_a_capsule_had_halted)
 	CHECK(srst_and_leave(2, SBI_SRST_SHUTDOWN, SBI_SRST_REASON_NONE) ==
 	      FAKE_POWEROFF_FAIL);
 }
+
+TEST(a_guest_panic_applies_the_on_fault_policy_and_is_unclean)
+{
+	int how;
+
+	fake.hart = 2;
+	bh_capsule_states[0].run = BH_CAPSULE_OFF;
+	bh_capsule_states[0].end = BH_END_CLEAN;
+	how = setjmp(fake.leave);
+	if (!how)
+		bh_capsule_panicked(hart(2));
+	CHECK(how == FAKE_POWEROFF_FAIL);
+	CHECK(fake.exit_code == BH_EXIT_CAPSULE_UNCLEAN);
+	CHECK(bh_capsule_states[1].end == BH_END_HALTED);
+	CHECK(strstr(take_output(), "capsule beta panicked (its guest's SBI warm reboot means a panic); halted"));
+}

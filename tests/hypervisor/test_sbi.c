@@ -345,6 +345,18 @@ TEST(srst_acts_on_the_capsule_unless_it_may_reset_the_system)
 	CHECK(r.error == SBI_SUCCESS && hart(2)->leave == BH_LEAVE_SYSTEM_OFF);
 }
 
+/* beta's guest warm-reboots only when it panicked (its manifest says so). */
+TEST(srst_warm_reboot_of_a_guest_that_panics_so_is_a_panic)
+{
+	struct bh_sbiret r = call(2, SBI_EXT_SRST, 0, SBI_SRST_WARM_REBOOT, 0, 0);
+
+	CHECK(r.error == SBI_SUCCESS && hart(2)->leave == BH_LEAVE_PANIC);
+	r = call(2, SBI_EXT_SRST, 0, SBI_SRST_COLD_REBOOT, 0, 0);
+	CHECK(r.error == SBI_SUCCESS && hart(2)->leave == BH_LEAVE_SYSTEM_RESET);
+	r = call(0, SBI_EXT_SRST, 0, SBI_SRST_WARM_REBOOT, 0, 0);
+	CHECK(r.error == SBI_SUCCESS && hart(0)->leave == BH_LEAVE_REBOOT);
+}
+
 TEST(srst_rejects_reserved_types_and_reasons)
 {
 	struct bh_sbiret r = call(0, SBI_EXT_SRST, 0, 3, 0, 0);

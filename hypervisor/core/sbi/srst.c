@@ -4,7 +4,9 @@
  * the system is its capsule: shutdown turns the capsule off (then its
  * on_poweroff policy applies), a reboot restarts it from the pristine store
  * when on_reboot says so. Only a capsule with may_reset_system powers off or
- * resets the whole board.
+ * resets the whole board. A guest whose manifest says so (Linux booted with
+ * `reboot=panic_warm`) warm-reboots only when it panicked: its capsule's
+ * on_fault policy applies instead.
  */
 #include "bulkhead/capsule.h"
 #include "bulkhead/sbi.h"
@@ -39,8 +41,10 @@ struct bh_sbiret bh_sbi_srst(struct bh_hart_state *hs, unsigned long fid,
 	err = check(type, reason);
 	if (err)
 		return (struct bh_sbiret){ err, 0 };
-	hs->srst_reason = (uint32_t)args[1];	/* exit status (capsule.c) */
-	if (c->may_reset_system)
+	hs->srst_reason = reason;	/* exit status (capsule.c) */
+	if (type == SBI_SRST_WARM_REBOOT && c->warm_reboot_is_panic)
+		hs->leave = BH_LEAVE_PANIC;
+	else if (c->may_reset_system)
 		hs->leave = shutdown ? BH_LEAVE_SYSTEM_OFF :
 				       BH_LEAVE_SYSTEM_RESET;
 	else

@@ -88,6 +88,9 @@ void bh_capsule_stop(struct bh_hart_state *hs, enum bh_policy then,
 void bh_capsule_fault(struct bh_hart_state *hs, uint64_t cause, uint64_t epc,
 		      uint64_t tval, const char *why) __noreturn;
 
+/* The guest said it panicked (capsule table warm_reboot_is_panic): on_fault. */
+void bh_capsule_panicked(struct bh_hart_state *hs) __noreturn;
+
 /*
  * The parking half that core code owns: this vCPU is STOPPED (unless a
  * start is already pending) and parked. When it was the last vCPU alive

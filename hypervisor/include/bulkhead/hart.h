@@ -64,6 +64,7 @@ enum bh_leave {
 	BH_LEAVE_REBOOT,	/* SRST reboot: capsule restart, on_reboot */
 	BH_LEAVE_SYSTEM_OFF,	/* SRST shutdown by a capsule that may */
 	BH_LEAVE_SYSTEM_RESET,	/* SRST reboot by a capsule that may */
+	BH_LEAVE_PANIC,		/* SRST warm reboot of a guest whose manifest says it panicked */
 };
 
 /* The last fault forwarded into the guest, to recognise a double fault. */
