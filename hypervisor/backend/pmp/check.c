@@ -126,9 +126,13 @@ int bh_pmp_check(const struct bh_capsule *c, uint64_t grain, char *why,
 	uint32_t i;
 
 	for (i = 0; i < c->pmp_count; i++) {
-		if (bh_pmp_decode(c->pmp, i, grain, &r))
-			return fail(why, len, c, i, &r,
-				    "is not what hardware would hold (L bit, reserved bits, W without R, NA4 below the grain or address too wide)");
+		if (bh_pmp_decode(c->pmp, i, grain, &r)) {
+			bh_snprintf(why, len,
+				    "capsule %s PMP entry %u (addr %#lx, cfg %#x) cannot be held with a %#lx-byte grain",
+				    c->name, i, (unsigned long)c->pmp[i].addr,
+				    c->pmp[i].cfg, (unsigned long)grain);
+			return -1;
+		}
 		if (!r.size || bh_region_contains(&c->memory, r.base, r.size))
 			continue;
 		if (!inside_a_device(c, &r))
