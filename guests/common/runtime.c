@@ -17,6 +17,11 @@ unsigned char guest_stacks[GUEST_MAX_HARTS][GUEST_STACK_SIZE]
 static struct hart harts[GUEST_MAX_HARTS];
 static int dbcn_present;
 
+/* Lines printed that start with "FAIL "; under the console lock. */
+static unsigned long failures;
+/* The next flush starts a printf() call (and, by convention, a line). */
+static int printf_starts;
+
 struct hart *hart_state(unsigned long hartid)
 {
 	return hartid < GUEST_MAX_HARTS ? &harts[hartid] : NULL;
@@ -50,7 +55,9 @@ void runtime_secondary(unsigned long hartid, unsigned long opaque)
 
 void guest_poweroff(void)
 {
-	struct sbiret ret = sbi_system_reset(SBI_SRST_SHUTDOWN, 0);
+	/* A failed check makes the capsule end uncleanly: QEMU's exit status. */
+	unsigned long reason = failures ? SBI_SRST_REASON_FAILURE : 0;
+	struct sbiret ret = sbi_system_reset(SBI_SRST_SHUTDOWN, reason);
 
 	printf("FAIL srst: system_reset(shutdown) returned error %ld\n",
 	       ret.error);
@@ -103,6 +110,9 @@ static void console_emit(const char *s, size_t len)
 
 static void console_sink_flush(struct sink *sink)
 {
+	if (printf_starts && sink->pos >= 5 && !strncmp(sink->buf, "FAIL ", 5))
+		failures++;
+	printf_starts = 0;
 	console_emit(sink->buf, sink->pos);
 	sink->pos = 0;
 }
@@ -117,6 +127,7 @@ int printf(const char *fmt, ...)
 	int taken, n;
 
 	taken = console_lock();
+	printf_starts = 1;
 	va_start(ap, fmt);
 	n = vformat(&sink, fmt, ap);
 	va_end(ap);

@@ -146,7 +146,11 @@ int bootarg_number(const char *bootargs, const char *key, unsigned long *val,
 /* Console: a whole printf() call is atomic across the capsule's harts. */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* SRST shutdown of the capsule; never returns. */
+/*
+ * SRST shutdown of the capsule, with reason "system failure" when any
+ * printf() printed a line starting with "FAIL " (QEMU then exits with the
+ * unclean status, docs/design.md); never returns.
+ */
 void __attribute__((noreturn)) guest_poweroff(void);
 
 #endif /* __ASSEMBLER__ */

@@ -38,6 +38,7 @@
 #define SBI_SRST_SHUTDOWN	0
 #define SBI_SRST_COLD_REBOOT	1
 #define SBI_SRST_WARM_REBOOT	2
+#define SBI_SRST_REASON_FAILURE	1
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
