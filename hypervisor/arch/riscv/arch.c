@@ -130,14 +130,14 @@ void bh_arch_vcpu_quiesce(void)
 void bh_fp_reset_d(void);
 void bh_fp_reset_f(void);
 
+/* The board's ISA (tables), not misa: nothing is discovered at run time. */
 static void reset_fp(void)
 {
-	unsigned long misa = csr_read(CSR_MISA);
-
-	if (misa & MISA_D)
-		bh_fp_reset_d();
-	else if (misa & MISA_F)
-		bh_fp_reset_f();
+#if BH_HAS_D
+	bh_fp_reset_d();
+#elif BH_HAS_F
+	bh_fp_reset_f();
+#endif
 }
 
 /*

@@ -22,7 +22,6 @@
 #define CSR_STIMECMP	0x14d
 #define CSR_SATP	0x180
 #define CSR_MSTATUS	0x300
-#define CSR_MISA	0x301
 #define CSR_MEDELEG	0x302
 #define CSR_MIDELEG	0x303
 #define CSR_MIE		0x304
@@ -93,8 +92,6 @@
 
 #define MENVCFG_STCE	(_UL(1) << 63)
 
-#define MISA_D		(_UL(1) << ('D' - 'A'))
-#define MISA_F		(_UL(1) << ('F' - 'A'))
 
 #ifndef __ASSEMBLER__
 
