@@ -18,19 +18,15 @@ Timeouts are hang guards, not speed targets.
 """
 
 import re
-import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
 import qemu
 
-ROOT = qemu.ROOT
 CONFIG = "qemu-hello"
 BUILD_TIMEOUT = 900
 BOOT_TIMEOUT = 120
-CACHE_DIRS = {"__pycache__", ".pytest_cache"}
 RTC_ENTRY = re.compile(r"\{ \.addr = (0x[0-9a-f]+), \.cfg = 0x1b \},\t/\* rtc NAPOT "
                        r"\[0x101000, 0x102000\)")
 
@@ -43,12 +39,7 @@ def edit(path, old, new):
 
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory):
-    dest = tmp_path_factory.mktemp("grain") / "tree"
-
-    def ignore(directory, names):
-        at_root = Path(directory) == ROOT
-        return [n for n in names if n in CACHE_DIRS or (at_root and n == "build")]
-    shutil.copytree(ROOT, dest, symlinks=True, ignore=ignore)
+    dest = qemu.copy_tree(tmp_path_factory.mktemp("grain") / "tree")
     edit(dest / "boards/qemu-virt.yaml", "  granularity: 4\n", "  granularity: 4KiB\n")
     edit(dest / f"configs/{CONFIG}.yaml", '      bootargs: "hello from capsule 1"\n',
          '      bootargs: "hello from capsule 1"\n    devices: [rtc]\n')

@@ -32,16 +32,14 @@ import shlex
 import shutil
 import signal
 import subprocess
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+import qemu
+
 CONFIG = "qemu-hello"
 BUILD_TIMEOUT = 900
 BOOT_TIMEOUT = 60
-CACHE_DIRS = {"__pycache__", ".pytest_cache"}
-NOT_COPIED_AT_ROOT = {"build", ".git"}
 NM = "riscv64-unknown-elf-nm"
 
 # Nothing is mapped at the bottom of the QEMU virt address space.
@@ -55,13 +53,7 @@ TRAP = re.compile(r"^mcause=(0x[0-9a-f]+) mepc=(0x[0-9a-f]+) mtval=(0x[0-9a-f]+|
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory):
     """A scratch copy of the tree with qemu-hello built in it."""
-    dest = tmp_path_factory.mktemp("panic") / "tree"
-
-    def ignore(directory, names):
-        at_root = Path(directory) == ROOT
-        return [n for n in names
-                if n in CACHE_DIRS or (at_root and n in NOT_COPIED_AT_ROOT)]
-    shutil.copytree(ROOT, dest, symlinks=True, ignore=ignore)
+    dest = qemu.copy_tree(tmp_path_factory.mktemp("panic") / "tree")
     make(dest, [f"CONFIG={CONFIG}"], f"make CONFIG={CONFIG} in {dest}")
     return dest
 
