@@ -10,6 +10,7 @@ right below the DTB.
 """
 
 from .diag import hexrange
+from .plic import context_runs, plic_pages
 from .schema import INVALID
 from .report import human
 
@@ -455,6 +456,11 @@ class Allocator:
             loc = devices.locs[capsule.device_names.index(device.name)].short()
             entries += pmp_entries(device.base, device.size, PMP_R | PMP_W, device.name, loc,
                                    grain)
+        for first, last, base, size in context_runs(plic_pages(self.board, capsule)):
+            what = (f"PLIC context {first}" if first == last
+                    else f"PLIC contexts {first}-{last}")
+            entries += pmp_entries(base, size, PMP_R | PMP_W, what,
+                                   capsule.rec.where("harts").short(), grain)
         capsule.pmp = entries
         budget = self.board.pmp_entries
         if len(entries) > budget:

@@ -5,9 +5,10 @@ import json
 import os
 import re
 import sys
+import tempfile
 
-from . import alloc, model, render, report, schema, svg
-from .diag import RULES, Diagnostics, Failed, InternalError
+from . import alloc, initrd, model, qemu, render, report, schema, svg
+from .diag import RULES, Diagnostics, Failed, InternalError, ToolFailed
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -46,9 +47,14 @@ def parse_args(argv):
     return args
 
 
-def load_checked(args, diags):
-    """Phases 1 to 3: a fully validated and allocated system."""
+def load_checked(args, diags, tmp):
+    """Phases 1 to 3: a fully validated and allocated system. Capsules'
+    own initrds are made in tmp first (placement needs their sizes)."""
     system = model.load_system(args.root, args.config, diags)
+    out = getattr(args, "out", None) or os.path.join("build", system.name)
+    gen_path = model.display_path(args.root, os.path.join(os.path.abspath(out), "gen"))
+    system.out = model.display_path(args.root, os.path.abspath(out))
+    system.generated = initrd.make_initrds(system, tmp, gen_path, diags)
     alloc.allocate(system, diags)
     if diags:
         raise Failed(diags)
@@ -66,8 +72,11 @@ def cmd_deps(args, diags):
     alloc.allocate(system, diags)
     if diags:
         raise Failed(diags)
-    guests, payloads = [], []
+    guests, payloads, tools = [], [], []
     for capsule in system.capsules:
+        if initrd.capsule_modules(capsule) and "modules-tool" in capsule.guest:
+            tool = initrd.modules_tool(system, capsule).path
+            tools += [tool] if tool not in tools else []
         if capsule.guest and capsule.guest["guest"] not in guests:
             guests.append(capsule.guest["guest"])
         for file in (capsule.kernel, capsule.initrd):
@@ -77,12 +86,17 @@ def cmd_deps(args, diags):
     for _, file in model.user_files(system):
         if file.path not in direct:
             direct.append(file.path)
+    out = model.display_path(args.root, os.path.abspath(args.out))
     env = render.make_env()
     text = env.get_template("deps.mk.j2").render(
         banner=render.banner(system.inputs(), "bulkhead-gen deps"),
         board_path=system.board.path, guests=guests, sources=system.inputs(),
-        files=direct, payloads=payloads,
+        files=direct, payloads=payloads, tools=tools,
+        user_disks=qemu.user_disks(system), disks=qemu.generated_disks(system, out),
+        disk_tool=qemu.DISK_TOOL,
         deps_mk=os.path.join(os.path.normpath(args.out), "deps.mk"))
+    for disk in qemu.generated_disks(system, out):
+        render.install_text(os.path.join(args.root, disk.spec), disk.spec_text)
     path = os.path.join(args.out, "deps.mk")
     render.install_text(path, text)
     # make asked for deps.mk because an input is newer; mark it up to date
@@ -92,8 +106,9 @@ def cmd_deps(args, diags):
 
 
 def cmd_build(args, diags):
-    system = load_checked(args, diags)
-    render.generate(system, args.out, diags)
+    with tempfile.TemporaryDirectory(prefix="bulkhead-gen.") as tmp:
+        system = load_checked(args, diags, tmp)
+        render.generate(system, args.out, tmp, diags)
     schema_text = json.dumps(schema.json_schema(), indent=2) + "\n"
     render.install_text(os.path.join(os.path.dirname(os.path.normpath(args.out)) or ".",
                                      "schema.json"), schema_text)
@@ -101,12 +116,14 @@ def cmd_build(args, diags):
 
 
 def cmd_check(args, diags):
-    load_checked(args, diags)
+    with tempfile.TemporaryDirectory(prefix="bulkhead-check.") as tmp:
+        load_checked(args, diags, tmp)
     return 0
 
 
 def cmd_info(args, diags):
-    system = load_checked(args, diags)
+    with tempfile.TemporaryDirectory(prefix="bulkhead-info.") as tmp:
+        system = load_checked(args, diags, tmp)
     with_dtb_sizes(system, diags)
     print("\n".join(report.report(system)))
     render.install_text(os.path.join(args.out, "system.svg"), svg.picture(system))
@@ -180,6 +197,9 @@ def main(argv=None):
         if args.format == "text":
             print(f"bulkhead-gen: {len(failed.diags)} error(s); nothing was written",
                   file=sys.stderr)
+        return 1
+    except ToolFailed as err:
+        print(f"bulkhead-gen: {err}", file=sys.stderr)
         return 1
     except InternalError as err:
         print(f"bulkhead-gen: internal error: {err}", file=sys.stderr)

@@ -70,7 +70,7 @@ RULES = {
     "wrong-type": "a value of the wrong type",
     "bad-value": "a value outside the allowed set or range",
     "bad-size": "a size or address that cannot be parsed or is misaligned",
-    "file-missing": "a board, guest manifest or payload file does not exist",
+    "file-missing": "a board, guest manifest, payload file or disk image does not exist",
     "payload-source": "a payload names both or neither of guest and kernel",
     "payload-format": "a payload file is not a RISC-V image of the right kind",
     "payload-fit": "kernel, initrd and DTB do not fit the capsule's memory",
@@ -94,6 +94,14 @@ RULES = {
     "device-shared": "a device given to two capsules",
     "device-hypervisor": "a device the hypervisor owns given to a capsule",
     "interrupt-shared": "an interrupt source claimed by two owners",
+    "interrupt-no-context": "a capsule with device interrupts but no hart with a supervisor "
+                            "PLIC context",
+    "dma-unacknowledged": "a bus-mastering (dma: true) device given without "
+                          "dma-reaches-all-memory: true",
+    "device-backend": "a disk or network outside a virtio-mmio slot, two in one slot, or a "
+                      "disk without exactly one of image and size",
+    "disk-in-build": "a user's disk image inside build/ (which make clean deletes)",
+    "host-port-shared": "a host port forwarded twice",
     "isa-extension": "an ISA extension the board does not have",
     "focus-unknown": "the console focus names no capsule",
     "board-invalid": "a board file whose devices or RAM are inconsistent",
@@ -146,6 +154,10 @@ class Diagnostics:
 
 class InternalError(Exception):
     """A generator bug (e.g. dtc warns about a generated tree): not the input's fault."""
+
+
+class ToolFailed(Exception):
+    """A tool the generator runs (a guest's modules-tool) failed; its message says how."""
 
 
 class Failed(Exception):

@@ -15,6 +15,7 @@ from . import schema
 from .alloc import grain_round, overlaps
 from .diag import Failed, Loc, hexrange
 from .payload import NotAnImage, file_size, inspect_kernel
+from .plic import PLIC_CONTEXT_AREA, PLIC_CONTEXT_PAGE, capsule_contexts, plic_context_page, plic_pages
 from .report import human
 from .schema import INVALID, NAME_MAX, NAME_RE
 from .yamlload import load
@@ -39,6 +40,13 @@ class Device:
         self.size = rec["size"]
         self.interrupts = list(rec.get("interrupts") or [])
         self.clock_frequency = rec.get("clock-frequency")
+        self.sources = rec.get("sources")
+        self.contexts = [(c["hart"], c["mode"]) for c in rec.get("contexts") or []]
+        self.dma = rec["dma"]
+
+    @property
+    def virtio_slot(self):
+        return self.kind == "virtio-mmio"
 
 
 class Board:
@@ -62,6 +70,25 @@ class Board:
 
     def hv_device(self, role):
         return self.devices[self.hv_roles[role]]
+
+    @property
+    def plic(self):
+        """The PLIC the hypervisor owns (check_board proved it has a layout)."""
+        return self.hv_device("interrupt-controller")
+
+    def supervisor_context(self, hart):
+        """The PLIC context of hart's supervisor mode, or None."""
+        for index, (owner, mode) in enumerate(self.plic.contexts):
+            if owner == hart and mode == "supervisor":
+                return index
+        return None
+
+    def virtio_bus(self, device):
+        """QEMU's bus number of a virtio-mmio slot: QEMU 7.2's virt creates
+        virtio-mmio-bus.N for the N-th slot from the lowest address."""
+        slots = sorted((d for d in self.devices.values() if d.virtio_slot),
+                       key=lambda d: d.base)
+        return slots.index(device)
 
     @property
     def ram_size(self):
@@ -109,8 +136,14 @@ class Capsule:
         self.fixed_base = rec["memory"].get("base")
         self.guest = guest
         self.console = rec["console"]
-        self.device_names = list(rec["devices"])
+        # What the config says of each device it lists, by name (disk, network...).
+        self.device_uses = {}
+        for use in rec["devices"]:
+            self.device_uses.setdefault(use["name"], use)
+        self.device_names = [use["name"] for use in rec["devices"]]
         self.devices = []
+        self.disks = []  # Disk of each slot that holds one: check_device_uses
+        self.networks = []  # Network of each slot that holds one: check_device_uses
         self.isa = None
         self.on_fault = rec["on-fault"]
         self.on_poweroff = rec["on-poweroff"]
@@ -137,6 +170,17 @@ class Capsule:
         """Whether every payload file was read, so the capsule can be placed."""
         return self.image is not None and all(
             f.digest for f in (self.kernel, self.initrd) if f)
+
+    @property
+    def slots_used(self):
+        """What sits in each slot: [(device, 'virtio-blk' | 'virtio-net')]."""
+        used = [(d.device, "virtio-blk") for d in self.disks]
+        used += [(n.device, "virtio-net") for n in self.networks]
+        return sorted(used, key=lambda u: u[0].base)
+
+    @property
+    def irq_sources(self):
+        return sorted(irq for d in self.devices for irq in d.interrupts)
 
     @property
     def restarts(self):
@@ -167,6 +211,8 @@ class System:
         self.pristine = []
         self.pristine_region = None
         self.files_read = False  # whether payload files were read (not in `deps`)
+        self.out = None  # build/NAME, from the repository root (set by cli)
+        self.generated = []  # file names made before rendering (capsule initrds)
 
     def inputs(self):
         """Input files in a fixed order: config, board, guest manifests."""
@@ -396,6 +442,7 @@ def check_board(board, diags):
                         notes=[(device.loc, f"'{name}' defined here")],
                         hint=f"name a device of kind {HYPERVISOR_ROLES[role][0]} for "
                              f"hypervisor-devices.{role}")
+    check_plic_layout(board, diags)
     ranges = [(base, size, f"RAM bank {i}", loc) for i, (base, size, loc)
               in enumerate(board.ram)]
     ranges += [(d.base, d.size, f"device '{d.name}'", d.loc) for d in board.devices.values()]
@@ -415,6 +462,53 @@ def check_board(board, diags):
                              "drop ranges outside RAM")
 
 
+def check_plic_layout(board, diags):
+    """The hypervisor's PLIC says how many sources it has and whose each
+    context is: capsules own the supervisor contexts of their harts."""
+    plic = board.devices.get(board.hv_roles["interrupt-controller"])
+    if plic is None or plic.kind != "plic":
+        return
+    example = ("e.g. on QEMU virt context 2h is hart h machine, 2h+1 hart h supervisor: "
+               "contexts: [{hart: 0, mode: machine}, {hart: 0, mode: supervisor}, ...]")
+    for key, why in (("sources", "how many interrupt sources it has"),
+                     ("contexts", "whose hart and mode each context is")):
+        if key not in plic.rec:
+            diags.error(plic.loc, "board-invalid",
+                        f"PLIC '{plic.name}' has no {key}: the generator needs {why} to "
+                        "give capsules their interrupts",
+                        hint=f"add {key}: from the machine's manual or device tree"
+                             + (f"; {example}" if key == "contexts" else ""))
+    seen = {}
+    for index, (hart, mode) in enumerate(plic.contexts):
+        loc = plic.rec["contexts"].locs[index]
+        if hart >= board.harts:
+            diags.error(loc, "board-invalid",
+                        f"PLIC '{plic.name}' context {index} names hart {hart}, but the board "
+                        f"has harts 0..{board.harts - 1}", hint="check the hart numbers")
+        elif (hart, mode) in seen:
+            diags.error(loc, "board-invalid",
+                        f"PLIC '{plic.name}' contexts {seen[(hart, mode)][0]} and {index} are "
+                        f"both hart {hart} {mode}",
+                        notes=[(seen[(hart, mode)][1], f"context {seen[(hart, mode)][0]}")],
+                        hint="each hart has at most one context per mode")
+        seen.setdefault((hart, mode), (index, loc))
+    end = plic_context_page(plic, len(plic.contexts))[0]
+    if plic.contexts and end > plic.base + plic.size:
+        diags.error(plic.rec.where("contexts"), "board-invalid",
+                    f"PLIC '{plic.name}' {hexrange(plic.base, plic.size)} is too small for "
+                    f"{len(plic.contexts)} contexts (their pages end at {end:#x})",
+                    notes=[(plic.rec.where("size"), f"size {plic.size:#x}")],
+                    hint="check size and contexts against the machine's device tree")
+    for device in board.devices.values():
+        for irq in device.interrupts:
+            if plic.sources is not None and irq > plic.sources:
+                diags.error(device.rec.where("interrupts"), "board-invalid",
+                            f"device '{device.name}' raises interrupt {irq}, but PLIC "
+                            f"'{plic.name}' has sources 1..{plic.sources}",
+                            notes=[(plic.rec.where("sources"), f"sources: {plic.sources}")],
+                            hint="check the interrupt numbers and the PLIC's sources")
+
+
 def check_system(system, diags):
     check_guests(system, diags)
     check_names(system, diags)
@@ -422,6 +516,9 @@ def check_system(system, diags):
     check_devices(system, diags)
     check_device_grains(system, diags)
     check_interrupts(system, diags)
+    check_interrupt_contexts(system, diags)
+    check_device_uses(system, diags)
+    check_host_ports(system, diags)
     check_isa(system, diags)
     check_focus(system, diags)
     check_guest_minimum(system, diags)
@@ -585,13 +682,53 @@ class Party:
         self.note = note
 
 
+class Span:
+    """A part of a device (a PLIC context page), for the shared-grain check."""
+
+    def __init__(self, name, base, size):
+        self.name = name
+        self.base = base
+        self.size = size
+
+
+def plic_parties(system):
+    """The hypervisor's part of its PLIC (everything but the capsules'
+    context pages), then each capsule's context pages."""
+    board = system.board
+    plic = board.plic
+    where = board.rec["hypervisor-devices"].where("interrupt-controller")
+    note = f"the board gives '{plic.name}' to the hypervisor"
+    owned = {}
+    for capsule in system.capsules:
+        for context, vcpu, base, size in plic_pages(board, capsule):
+            owned[context] = Party(capsule.name, f"capsule '{capsule.name}' PLIC context "
+                                   f"{context}", Span(plic.name, base, size),
+                                   capsule.rec["harts"].locs[vcpu],
+                                   f"capsule '{capsule.name}' vCPU {vcpu} runs on hart "
+                                   f"{capsule.harts[vcpu]} here")
+    parties = [Party("hypervisor", f"the hypervisor's PLIC '{plic.name}' registers",
+                     Span(plic.name, plic.base, PLIC_CONTEXT_AREA), where, note)]
+    for context in range(len(plic.contexts)):
+        if context not in owned:
+            parties.append(Party("hypervisor", f"the hypervisor's PLIC context {context}",
+                                 Span(plic.name, *plic_context_page(plic, context)), where,
+                                 note))
+    end = plic_context_page(plic, len(plic.contexts))[0]
+    if end < plic.base + plic.size:
+        parties.append(Party("hypervisor", f"the hypervisor's PLIC '{plic.name}' registers",
+                             Span(plic.name, end, plic.base + plic.size - end), where, note))
+    return parties + [owned[c] for c in sorted(owned)]
+
+
 def device_parties(system):
-    """The hypervisor's devices first, then each capsule's passthrough devices."""
+    """The hypervisor's devices first, then each capsule's passthrough
+    devices and PLIC context pages."""
     board = system.board
     parties = [Party("hypervisor", f"the hypervisor's {role} '{name}'", board.devices[name],
                      board.rec["hypervisor-devices"].where(role),
                      f"the board gives '{name}' to the hypervisor")
-               for role, name in board.hv_roles.items()]
+               for role, name in board.hv_roles.items() if role != "interrupt-controller"]
+    parties += plic_parties(system)
     for capsule in system.capsules:
         locs = capsule.rec["devices"].locs
         for device in capsule.devices:
@@ -615,6 +752,8 @@ def check_device_grains(system, diags):
             shared = shared_grain(party.device, other.device, grain)
             if other.owner != party.owner and shared is not None:
                 report_shared_grain(system, diags, party, other, shared)
+                if isinstance(party.device, Span):
+                    break  # a PLIC context page: its grain holds many; one says it
 
 
 def shared_grain(a, b, grain):
@@ -636,7 +775,10 @@ def report_shared_grain(system, diags, party, other, shared):
                        (system.board.rec["pmp"].where("granularity"),
                         f"the board's PMP grants whole {grain:#x}-byte grains")],
                 hint=f"PMP cannot split a grain, so capsule '{party.owner}' would reach "
-                     "both: " + ("pass the device through to no capsule"
+                     "both: " + ("a capsule's PLIC contexts need a PMP grain of at most "
+                                 f"{PLIC_CONTEXT_PAGE:#x} bytes"
+                                 if isinstance(mine, Span) else
+                                 "pass the device through to no capsule"
                                  if other.owner == "hypervisor" else
                                  "give both devices to one capsule, or pass through "
                                  "only one of them"))
@@ -670,6 +812,173 @@ def check_interrupts(system, diags):
                 claimed[irq] = (f"capsule '{capsule.name}'", device, loc,
                                 f"capsule '{capsule.name}' takes '{device.name}' "
                                 f"(interrupt {irq}) here")
+
+
+def check_interrupt_contexts(system, diags):
+    """A device interrupt reaches a capsule only through the supervisor
+    context of one of its harts: a capsule with device interrupts needs one."""
+    board = system.board
+    plic = board.plic
+    for capsule in system.capsules:
+        if any(c is not None for c in capsule_contexts(board, capsule)):
+            continue
+        for device in capsule.devices:
+            if not device.interrupts:
+                continue
+            harts = ", ".join(str(h) for h in capsule.harts)
+            free = [str(h) for h in range(board.harts) if board.supervisor_context(h)
+                    is not None and h not in {x for c in system.capsules for x in c.harts}]
+            diags.error(device_loc(capsule, device), "interrupt-no-context",
+                        f"capsule '{capsule.name}': device '{device.name}' raises interrupt "
+                        f"{device.interrupts[0]}, but none of the capsule's harts ({harts}) "
+                        f"has a supervisor-mode context on PLIC '{plic.name}'",
+                        notes=[(plic.rec.where("contexts"), f"PLIC '{plic.name}' contexts: "
+                                + contexts_summary(plic))],
+                        hint="run the capsule on a hart with a supervisor context (free: "
+                             + (", ".join(free) or "none") + "), or pass the device "
+                             "through to another capsule")
+            break
+
+
+def contexts_summary(plic):
+    return ", ".join(f"{i} hart {h} {m}" for i, (h, m) in enumerate(plic.contexts))
+
+
+def device_loc(capsule, device):
+    """Where the capsule's config lists device."""
+    return capsule.rec["devices"].locs[capsule.device_names.index(device.name)]
+
+
+class Disk:
+    """A disk in a capsule's virtio-mmio slot: the user's image file, or a
+    generated ext4 image of a size (made by the Makefile, see deps.mk)."""
+
+    def __init__(self, capsule, device, rec, root):
+        self.capsule = capsule
+        self.device = device
+        self.rec = rec
+        self.image = File(rec["image"], rec.where("image"), root) if "image" in rec \
+            else None
+        self.size = rec.get("size")
+
+    @property
+    def generated_name(self):
+        return f"{self.capsule.name}-{self.device.name}.img"
+
+    @property
+    def label(self):
+        """The ext4 label of a generated disk (at most 16 bytes)."""
+        return self.capsule.name[:16]
+
+
+class Network:
+    """A network interface in a capsule's virtio-mmio slot."""
+
+    def __init__(self, capsule, device, rec):
+        self.capsule = capsule
+        self.device = device
+        self.forwards = [(f["host"], f["guest"], f.where("host")) for f in rec["forward"]]
+
+
+def check_device_uses(system, diags):
+    """What the config says of each device it gives: DMA acknowledged, a
+    disk or network only in a virtio-mmio slot, disk images the user's."""
+    for capsule in system.capsules:
+        for device in capsule.devices:
+            use = capsule.device_uses[device.name]
+            check_dma(capsule, device, use, diags)
+            if not check_backend(system, capsule, device, use, diags):
+                continue
+            if "disk" in use:
+                disk = Disk(capsule, device, use["disk"], system.root)
+                if disk.image is None or check_disk_image(system, disk, diags):
+                    capsule.disks.append(disk)
+            if "network" in use:
+                capsule.networks.append(Network(capsule, device, use["network"]))
+
+
+def check_dma(capsule, device, use, diags):
+    if not device.dma or use["dma-reaches-all-memory"]:
+        return
+    how = ("set dma-reaches-all-memory: true in its entry" if "dma-reaches-all-memory" in
+           use.locs else f"write the entry as {{name: {device.name}, "
+           "dma-reaches-all-memory: true}")
+    diags.error(device_loc(capsule, device), "dma-unacknowledged",
+                f"capsule '{capsule.name}': device '{device.name}' can master the bus: its "
+                "DMA reaches all memory, the hypervisor's and every capsule's, and PMP does "
+                "not confine it",
+                notes=[(device.rec.where("dma"), f"the board marks '{device.name}' dma: true")],
+                hint=f"if you trust the device with all memory, {how} (docs/security.md, "
+                     "\"DMA\")")
+
+
+def check_backend(system, capsule, device, use, diags):
+    """A disk or network sits in a virtio-mmio slot, one per slot; a disk
+    names exactly one of image and size."""
+    wanted = [key for key in ("disk", "network") if key in use]
+    if wanted and not device.virtio_slot:
+        slots = [d.name for d in system.board.devices.values() if d.virtio_slot]
+        diags.error(use.where(wanted[0]), "device-backend",
+                    f"capsule '{capsule.name}': device '{device.name}' is a {device.kind}, "
+                    f"not a virtio-mmio slot: it cannot hold a {wanted[0]}",
+                    notes=[(device.loc, f"'{device.name}' defined here")],
+                    hint="put it in a virtio-mmio slot of the board: "
+                         + (", ".join(slots) or "the board has none"))
+        return False
+    if len(wanted) == 2:
+        diags.error(use.where("network"), "device-backend",
+                    f"capsule '{capsule.name}': slot '{device.name}' holds a disk and a "
+                    "network interface", notes=[(use.where("disk"), "the disk is here")],
+                    hint="one device per slot: move the network to another virtio-mmio slot")
+        return False
+    disk = use.get("disk")
+    if disk is not None and ("image" in disk) == ("size" in disk):
+        diags.error(use.where("disk"), "device-backend",
+                    f"capsule '{capsule.name}': the disk in '{device.name}' names "
+                    + ("both" if "image" in disk else "neither") + " of image and size",
+                    hint="image: PATH uses your image file; size: 64MiB makes an empty "
+                         "ext4 image in build/")
+        return False
+    return True
+
+
+def check_disk_image(system, disk, diags):
+    """The user's image exists and lies outside build/, which `make clean`
+    deletes and the build writes."""
+    image = disk.image
+    build_dir = os.path.realpath(os.path.join(system.root, "build"))
+    real = os.path.realpath(image.abspath)
+    if real == build_dir or real.startswith(build_dir + os.sep):
+        diags.error(image.loc, "disk-in-build",
+                    f"capsule '{disk.capsule.name}': disk image {image.path} is inside "
+                    "build/, which `make clean` deletes and the build writes",
+                    hint="keep your disk images outside build/ (e.g. disks/NAME.img), or "
+                         "write disk: {size: 64MiB} for a generated one")
+        return False
+    if not os.path.isfile(image.abspath):
+        diags.error(image.loc, "file-missing",
+                    f"capsule '{disk.capsule.name}': disk image {image.path} does not exist",
+                    hint=missing_path_hint(system.root, image).replace(
+                        "build the file first", "create it first (e.g. truncate, mke2fs)"))
+        return False
+    return True
+
+
+def check_host_ports(system, diags):
+    """A host port is forwarded to one capsule: QEMU binds each once."""
+    owners = {}
+    for capsule in system.capsules:
+        for network in capsule.networks:
+            for host, _, loc in network.forwards:
+                if host in owners:
+                    other, other_loc = owners[host]
+                    diags.error(loc, "host-port-shared",
+                                f"host port {host} is forwarded to capsule '{capsule.name}' "
+                                f"({network.device.name}) and to capsule '{other}'",
+                                notes=[(other_loc, f"capsule '{other}' forwards {host} here")],
+                                hint="give each forward a host port of its own")
+                    continue
+                owners[host] = (capsule.name, loc)
 
 
 def check_isa(system, diags):

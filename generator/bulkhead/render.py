@@ -16,7 +16,8 @@ import libfdt
 
 from .alloc import DTB_SLOT, grain_round
 from .diag import Failed, InternalError
-from . import report
+from .plic import capsule_contexts, plic_pages
+from . import qemu, report
 
 GENERATOR = "generator/bulkhead-gen"
 LOG_LEVELS = {"error": 0, "warn": 1, "info": 2, "debug": 3}
@@ -96,11 +97,34 @@ def render_dts(env, system, capsule, header):
     initrd = next((p for p in capsule.payloads if p.what == "initrd"), None)
     isa = sorted(capsule.isa, key=isa_key)
     return env.get_template("capsule.dts.j2").render(
-        banner=header, system=system, board=board, c=capsule,
+        banner=header, system=system, board=board, c=capsule, src=source,
+        plic=board.plic,
+        plic_targets=plic_targets(board, capsule),
         uart=board.hv_device("console"), initrd=initrd, cells=cells,
         node_name=node_name, isa_string=isa_string(board.isa_base, isa),
         device_source=lambda d: device_source(capsule, d),
         isa_list=", ".join(f'"{e}"' for e in isa))
+
+
+NO_INTERRUPT = 0xffffffff
+SUPERVISOR_EXTERNAL = 9
+
+
+def plic_targets(board, capsule):
+    """interrupts-extended of the capsule's PLIC node: (label of a vCPU's
+    interrupt controller, irq, comment) for contexts 0 up to the capsule's last."""
+    owned = {context: vcpu for vcpu, context in enumerate(capsule_contexts(board, capsule))
+             if context is not None}
+    targets = []
+    for context in range(max(owned, default=-1) + 1):
+        hart, mode = board.plic.contexts[context]
+        if context in owned:
+            targets.append((f"cpu{owned[context]}_intc", SUPERVISOR_EXTERNAL,
+                            f"vCPU {owned[context]} (hart {hart} {mode})"))
+        else:
+            targets.append(("cpu0_intc", f"{NO_INTERRUPT:#x}",
+                            f"hart {hart} {mode}, not the capsule's"))
+    return targets
 
 
 def compile_dtb(tmp, system, capsule, diags):
@@ -164,7 +188,6 @@ def render_all(system, tmp, gen_dir, diags):
         return f"capsule-{copy.dtb_of.name}.dtb"
 
     common = dict(banner=header, system=system, board=system.board, src=source)
-    grain = system.board.pmp_granularity
     outputs = {
         "bulkhead_config.h": env.get_template("bulkhead_config.h.j2").render(
             max_vcpus=max(c.vcpus for c in system.capsules),
@@ -172,13 +195,15 @@ def render_all(system, tmp, gen_dir, diags):
         "tables.c": env.get_template("tables.c.j2").render(
             policy=POLICY, harts=report.hart_rows(system),
             focus_loc=focus_loc(system), hv_devices=hypervisor_devices(system.board),
-            grain=lambda base, size: grain_round(base, size, grain),
-            device_source=device_source, **common),
+            device_regions=lambda c: device_regions(system.board, c),
+            irq_words=lambda c: irq_words(system.board, c), irq_comment=irq_comment,
+            plic_contexts=lambda c: plic_context_cells(system.board, c), **common),
         "payloads.S": env.get_template("payloads.S.j2").render(
             incbin=incbin, pristine_incbin=pristine_incbin, **common),
         "payloads.ld": env.get_template("payloads.ld.j2").render(**common),
         "qemu.args": env.get_template("qemu.args.j2").render(
-            words=[shlex.quote(w) for w in qemu_words(system.board)]),
+            words=[shlex.quote(w) for w in qemu_words(system.board)
+                   + qemu.device_words(system, system.out)]),
         "memory-map.txt": env.get_template("memory-map.txt.j2").render(
             lines=report.memory_map(system), **common),
     }
@@ -189,11 +214,43 @@ def render_all(system, tmp, gen_dir, diags):
 
 
 def hypervisor_devices(board):
-    """(role, device, base, size) of each hypervisor device, rounded out to the grain."""
+    """(role, device, base, size) of each hypervisor device but the PLIC
+    (bh_board.plic), rounded out to the grain."""
     return [(role, board.devices[name])
             + grain_round(board.devices[name].base, board.devices[name].size,
                           board.pmp_granularity)
-            for role, name in board.hv_roles.items()]
+            for role, name in board.hv_roles.items() if role != "interrupt-controller"]
+
+
+def device_regions(board, capsule):
+    """(base, size, comment) of each passthrough device and PLIC context
+    page of capsule, rounded out to the grain."""
+    grain = board.pmp_granularity
+    out = [grain_round(d.base, d.size, grain) + (f"{d.name}: {device_source(capsule, d)}",)
+           for d in capsule.devices]
+    for context, vcpu, base, size in plic_pages(board, capsule):
+        out.append(grain_round(base, size, grain)
+                   + (f"PLIC context {context}: vCPU {vcpu} on hart {capsule.harts[vcpu]}, "
+                      f"{capsule.rec['harts'].locs[vcpu].short()}",))
+    return out
+
+
+def irq_words(board, capsule):
+    """The capsule's PLIC sources as BH_PLIC_WORDS 32-bit bitmap words."""
+    words = [0] * ((board.plic.sources + 32) // 32)
+    for irq in capsule.irq_sources:
+        words[irq // 32] |= 1 << (irq % 32)
+    return [f"{w:#x}" for w in words]
+
+
+def irq_comment(capsule):
+    sources = [f"{irq} ({d.name})" for d in capsule.devices for irq in d.interrupts]
+    return "PLIC sources " + ", ".join(sources) if sources else "no device interrupts"
+
+
+def plic_context_cells(board, capsule):
+    return [str(c) if c is not None else "BH_PLIC_NO_CONTEXT"
+            for c in capsule_contexts(board, capsule)]
 
 
 def device_source(capsule, device):
@@ -256,10 +313,10 @@ def install_text(path, text):
     replace_if_changed(path, text.encode("utf-8"))
 
 
-def generate(system, out_dir, diags):
-    """Render into a temp dir; install into out_dir/gen only on success."""
+def generate(system, out_dir, tmp, diags):
+    """Render into tmp (which holds the capsules' initrds already); install
+    into out_dir/gen only on success."""
     gen_dir = os.path.join(out_dir, "gen")
-    with tempfile.TemporaryDirectory(prefix="bulkhead-gen.") as tmp:
-        names = render_all(system, tmp, os.path.abspath(gen_dir), diags)
-        install(tmp, names, gen_dir)
+    names = render_all(system, tmp, os.path.abspath(gen_dir), diags)
+    install(tmp, names + system.generated, gen_dir)
     return gen_dir

@@ -581,6 +581,35 @@ class MapOf(Type):
         return f"mapping of name to {self.value.doc_type()}"
 
 
+class NameOrRecord(Record):
+    """A list item written either as a plain name or as a mapping with a
+    `name` key and more: `- rtc` is `- {name: rtc}`."""
+
+    def __init__(self, title, description, fields):
+        super().__init__(title, description, fields)
+        self.name_type = fields[0].type
+
+    def validate(self, node, ctx, path):
+        if isinstance(node, yaml.MappingNode):
+            return super().validate(node, ctx, path)
+        name = self.name_type.validate(node, ctx, path)
+        if name is INVALID:
+            return INVALID
+        rec = Rec(ctx.loc(node))
+        rec["name"] = name
+        rec.locs["name"] = ctx.loc(node)
+        for field in self.fields.values():
+            if field.name not in rec and field.default is not None:
+                rec[field.name] = field.default
+        return rec
+
+    def json(self):
+        return {"oneOf": [self.name_type.json(), super().json()]}
+
+    def doc_type(self):
+        return f"name, or mapping ({self.title})"
+
+
 def empty_rec():
     return Rec(Loc("<default>"))
 
@@ -605,6 +634,36 @@ PAYLOAD = Record("payload", "What the capsule boots: a guest from guests/ or a k
     Field("bootargs", Str(), "Kernel command line, in /chosen/bootargs."),
 ])
 
+FORWARD = Record("port forward", "A TCP port of the host's 127.0.0.1 that reaches the "
+                 "capsule.", [
+    Field("host", Int(1, 65535), "Host TCP port, bound to 127.0.0.1 only; unique in the "
+          "system.", required=True),
+    Field("guest", Int(1, 65535), "TCP port inside the capsule.", required=True),
+])
+
+CAPSULE_DEVICE = NameOrRecord("capsule device", "A board device given to the capsule; "
+                              "`- NAME` is short for `- {name: NAME}`.", [
+    Field("name", file_name_type(), "The board device.", required=True),
+    Field("dma-reaches-all-memory", Bool(), "Required `true` for a device the board marks "
+          "`dma: true`: it acknowledges that the device can read and write every byte of "
+          "RAM, the hypervisor's and other capsules' included (PMP does not confine DMA; "
+          "docs/security.md).", default=False),
+    Field("disk", Record("disk", "A virtio block device in a virtio-mmio slot: name "
+                         "exactly one of image and size.", [
+        Field("image", Path(), "Your disk image file (raw), a path like a payload's; the "
+              "build never writes or deletes it, and it may not be inside build/."),
+        Field("size", Size(align=PAGE), "Size of a generated ext4 image in "
+              "build/CONFIG/disks/, made once and kept until its size or label changes "
+              "(`make clean` removes it)."),
+    ]), "What sits in the slot: a disk."),
+    Field("network", Record("network", "A virtio network interface in a virtio-mmio slot: "
+                            "QEMU user networking, isolated from the host's network "
+                            "(restrict=on), DHCP inside.", [
+        Field("forward", List(FORWARD), "TCP ports of 127.0.0.1 forwarded into the capsule.",
+              default=Seq(Loc("<default>"))),
+    ]), "What sits in the slot: a network interface."),
+])
+
 CAPSULE = Record("capsule", "One guest partition.", [
     Field("name", Str(NAME_RE.pattern, max_len=NAME_MAX, checked_later=True), "Capsule name: [a-z][a-z0-9_]*, at most 31 characters (it is a "
           "C identifier and a device-tree node name).", required=True),
@@ -616,9 +675,10 @@ CAPSULE = Record("capsule", "One guest partition.", [
     Field("console", Enum("uart", "sbi"), "Console form in the device tree: `uart` adds "
           "the virtual ns16550 UART and points stdout-path at it; `sbi` leaves only the "
           "SBI console (DBCN).", default="uart"),
-    Field("devices", List(file_name_type()), "Board devices passed through to the capsule "
-          "(their interrupts are not routed: no PLIC virtualisation yet).",
-          default=Seq(Loc("<default>"))),
+    Field("devices", List(CAPSULE_DEVICE), "Board devices passed through to the capsule: "
+          "their registers, and their interrupt sources through the capsule's own PLIC "
+          "contexts. A plain name, or a mapping that also says what sits in a virtio-mmio "
+          "slot.", default=Seq(Loc("<default>"))),
     Field("isa-extensions", List(Str()), "ISA extensions the capsule's device tree "
           "advertises, a subset of the board's (default: all of them)."),
     Field("on-fault", Enum(*POLICY), "What a capsule fault does: halt the capsule, or "
@@ -668,6 +728,12 @@ GUEST = Record("guest", "A guest manifest (guests/NAME/guest.yaml).", [
     Field("warm-reboot", Enum("reboot", "panic"), "What the guest's SBI warm reboot means: "
           "`panic` sets the capsule's warm_reboot_is_panic, so the hypervisor applies "
           "on-fault instead of on-reboot.", default="reboot"),
+    Field("device-modules", MapOf(file_name_type(), List(Str())), "Kernel modules a "
+          "capsule needs for what sits in its devices (`virtio-blk`: a disk, `virtio-net`: "
+          "a network interface), in load order."),
+    Field("modules-tool", Path(), "Program that packs modules into a cpio archive "
+          "(`TOOL --out FILE MODULE...`, run from the repository root); the capsule's "
+          "initrd is the guest's followed by it."),
     Field("description", Str(), "What the guest is."),
 ])
 
@@ -682,6 +748,13 @@ RESERVED = Record("reserved range", "A range the loader uses before the hypervis
     Field("why", Str(), "Who uses it.", required=True),
 ])
 
+PLIC_CONTEXT = Record("PLIC context", "One PLIC context: a hart's interrupt target in "
+                      "one privilege mode.", [
+    Field("hart", Int(0, 63), "The hart.", required=True),
+    Field("mode", Enum("machine", "supervisor"), "Privilege mode of the target.",
+          required=True),
+])
+
 DEVICE = Record("device", "A memory-mapped device.", [
     Field("kind", Str(r"^[a-z][a-z0-9-]*$", "a device kind of [a-z][a-z0-9-]*"),
           "Device class (clint, plic, ns16550, sifive-test, goldfish-rtc, "
@@ -693,6 +766,10 @@ DEVICE = Record("device", "A memory-mapped device.", [
     Field("interrupts", List(Int(1, 1023)), "Interrupt sources at the interrupt controller."),
     Field("clock-frequency", Int(1), "Input clock in Hz (UARTs)."),
     Field("sources", Int(1, 1023), "Number of interrupt sources (interrupt controllers)."),
+    Field("contexts", List(PLIC_CONTEXT, 1), "A PLIC's contexts in context order (context N "
+          "is item N): whose hart and which privilege mode each belongs to."),
+    Field("dma", Bool(), "Whether the device can master the bus (DMA): PMP does not confine "
+          "it, so a capsule gets it only with dma-reaches-all-memory: true.", default=False),
 ])
 
 BOARD = Record("board", "A machine (boards/NAME.yaml).", [

@@ -68,6 +68,24 @@ def shipped_guests():
                   if os.path.exists(os.path.join(guests, g, "guest.yaml")))
 
 
+# Stands in for guests/linux/mkmodules (`--out FILE MODULE...`): a
+# deterministic gzip file naming the modules, so that sizes and digests of
+# capsule initrds are reproducible without a Linux guest.
+FAKE_MODULES_TOOL = """#!{python}
+import gzip, sys
+args = sys.argv[1:]
+assert args[0] == "--out"
+with open(args[1], "wb") as out:
+    out.write(gzip.compress(("modules: " + " ".join(args[2:]) + "\\n").encode(), mtime=0))
+"""
+
+
+def write_fake_tools(path):
+    tool = os.path.join(path, "guests", "linux", "mkmodules")
+    write(tool, FAKE_MODULES_TOOL.format(python=sys.executable))
+    os.chmod(tool, 0o755)
+
+
 def make_root(path, shipped=False):
     """A repository root at path with real inputs and fake payloads."""
     os.makedirs(os.path.join(path, "boards"))
@@ -98,6 +116,7 @@ def make_root(path, shipped=False):
             write(os.path.join(path, info["kernel"]), bare_metal_image(9000))
         if info.get("initrd"):
             write(os.path.join(path, info["initrd"]), b"\x1f\x8b", (3 << 20) + 2)
+    write_fake_tools(path)
     fake = os.path.join(path, "build", "fake")
     write(os.path.join(fake, "elf.bin"), b"\x7fELF\x02\x01\x01" + bytes(4000))
     write(os.path.join(fake, "empty.bin"), b"")

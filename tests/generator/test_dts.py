@@ -111,7 +111,7 @@ def test_isa_subset_and_passthrough_device(root):
     text = open(path).read().replace(
         "    console: uart\n",
         "    console: uart\n    isa-extensions: [zicsr, c, i, m, a, sstc]\n"
-        "    devices: [virtio5, rtc]\n", 1)
+        "    devices: [{name: virtio5, dma-reaches-all-memory: true}, rtc]\n", 1)
     open(path, "w").write(text)
     result, out = build(root, "configs/qemu-hello.yaml")
     assert result.rc == 0, result.err
@@ -125,9 +125,16 @@ def test_isa_subset_and_passthrough_device(root):
     assert prop_cells(tree, virtio, "reg") == [0, 0x10006000, 0, 0x1000]
     rtc = "/soc/rtc@101000"
     assert prop_strs(tree, rtc, "compatible") == ["google,goldfish-rtc"]
-    for node in (virtio, rtc):
-        offset = tree.path_offset(node)
-        assert tree.getprop(offset, "interrupts", libfdt.QUIET_NOTFOUND) == -libfdt.NOTFOUND
+    plic = "/soc/interrupt-controller@c000000"
+    phandle = prop_cells(tree, plic, "phandle")
+    for node, source in ((virtio, 6), (rtc, 11)):
+        assert prop_cells(tree, node, "interrupts") == [source]
+        assert prop_cells(tree, node, "interrupt-parent") == phandle
+    # hello0 runs on harts 0 and 1: their supervisor contexts 1 and 3.
+    intc = [prop_cells(tree, f"/cpus/cpu@{v}/interrupt-controller", "phandle")[0]
+            for v in (0, 1)]
+    assert prop_cells(tree, plic, "interrupts-extended") == [
+        intc[0], 0xffffffff, intc[0], 9, intc[0], 0xffffffff, intc[1], 9]
     other = fdt(out, "hello1")
     assert other.path_offset("/soc/virtio_mmio@10006000", libfdt.QUIET_NOTFOUND) < 0
 

@@ -16,9 +16,26 @@
 #include "bulkhead/platform.h"
 #include "fake.h"
 
-/* CLINT, PLIC, console UART and poweroff, as on qemu-virt (BH_PMP_GRAIN 4). */
+/* CLINT, console UART and poweroff, as on qemu-virt (BH_PMP_GRAIN 4). */
 static const struct bh_region hypervisor_devices[] = {
-	{ 0x2000000, 0x10000 }, { 0xc000000, 0x600000 }, { UART_BASE, 0x100 }, { 0x100000, 0x1000 },
+	{ 0x2000000, 0x10000 }, { UART_BASE, 0x100 }, { 0x100000, 0x1000 },
+};
+
+/* qemu-virt's PLIC: context 2h is hart h in M-mode, 2h + 1 in S-mode. */
+static const struct bh_plic_context plic_context_map[BH_PLIC_CONTEXTS] = {
+	{ 0, BH_PLIC_MACHINE }, { 0, BH_PLIC_SUPERVISOR },
+	{ 1, BH_PLIC_MACHINE }, { 1, BH_PLIC_SUPERVISOR },
+	{ 2, BH_PLIC_MACHINE }, { 2, BH_PLIC_SUPERVISOR },
+	{ 3, BH_PLIC_MACHINE }, { 3, BH_PLIC_SUPERVISOR },
+};
+
+/* Each capsule's devices: the threshold/claim pages of its contexts. */
+static const struct bh_region alpha_devices[] = {
+	{ 0xc000000 + 0x201000, 0x1000 }, { 0xc000000 + 0x203000, 0x1000 },
+};
+
+static const struct bh_region beta_devices[] = {
+	{ 0xc000000 + 0x205000, 0x1000 },
 };
 
 const struct bh_board bh_board = {
@@ -30,6 +47,8 @@ const struct bh_board bh_board = {
 	.hypervisor = { 0x80000000, 0x200000 },
 	.hypervisor_devices = hypervisor_devices,
 	.hypervisor_device_count = sizeof(hypervisor_devices) / sizeof(hypervisor_devices[0]),
+	.plic = { 0xc000000, 0x600000 },
+	.plic_context_map = plic_context_map,
 };
 
 static const struct bh_payload alpha_payloads[] = {
@@ -52,6 +71,9 @@ const struct bh_capsule bh_capsules[BH_CAPSULE_COUNT] = {
 		.payloads = alpha_payloads, .payload_count = 1,
 		.pmp = alpha_pmp, .pmp_count = 1,
 		.vuart = { UART_BASE, 0x100 },
+		.devices = alpha_devices, .device_count = 2,
+		.irq_sources = { 1U << 1 | 1U << 2 },	/* virtio0, virtio1 */
+		.plic_contexts = { 1, 3 },
 	},
 	{
 		.name = "beta", .vcpu_count = 1, .vcpu_harts = { 2 },
@@ -61,6 +83,9 @@ const struct bh_capsule bh_capsules[BH_CAPSULE_COUNT] = {
 		.vuart = { UART_BASE, 0x100 },
 		.may_reset_system = 1,
 		.warm_reboot_is_panic = 1,	/* as a Linux guest's manifest says */
+		.devices = beta_devices, .device_count = 1,
+		.irq_sources = { 1U << 3 },	/* virtio2 */
+		.plic_contexts = { 5 },
 	},
 };
 
