@@ -29,7 +29,7 @@ GENERATOR_SOURCES := $(wildcard generator/bulkhead-gen generator/bulkhead/*.py t
 .PHONY: all run info check guests hypervisor test test-generator test-hypervisor \
 	test-boot bench clean help FORCE
 
-all: $(OUT)/bulkhead.elf
+all: $(OUT)/bulkhead.elf $(BH_DISKS)
 
 # deps.mk names the board, guests and payload files of the config, so that
 # guests are built (or fetched) before the generator needs their sizes.
@@ -53,8 +53,10 @@ guest-%: FORCE
 $(BH_PAYLOADS): guests
 
 # A file the config names that has gone since deps.mk was written: the
-# generator says where it is named (and fails).
-$(BH_FILES):
+# generator says where it is named (and fails). A user's disk image is only
+# ever read: no rule makes, writes or deletes one (generated disks, in
+# BH_DISKS, are made by the rules in deps.mk, under build/).
+$(BH_FILES) $(BH_USER_DISKS):
 	@$(GENERATOR) deps --config $(CONFIG_FILE) --out $(OUT)
 
 $(GEN)/.stamp: $(BH_INPUTS) $(BH_PAYLOADS) $(GENERATOR_SOURCES)
@@ -64,7 +66,7 @@ $(GEN)/.stamp: $(BH_INPUTS) $(BH_PAYLOADS) $(GENERATOR_SOURCES)
 $(OUT)/bulkhead.elf: $(GEN)/.stamp FORCE
 	@$(MAKE) -s --no-print-directory -C hypervisor GEN=$(CURDIR)/$(GEN) OUT=$(CURDIR)/$(OUT)
 
-run: $(OUT)/bulkhead.elf
+run: $(OUT)/bulkhead.elf $(BH_DISKS) $(BH_USER_DISKS)
 	@echo "bulkhead: booting $(OUT)/bulkhead.elf; Ctrl-] then a digit focuses a capsule, Ctrl-] ? lists the console keys, Ctrl-A X quits QEMU"
 	@set -- $$(cat $(GEN)/qemu.args); exec "$$@" $(QEMU_EXTRA) -kernel $(OUT)/bulkhead.elf
 

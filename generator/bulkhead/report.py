@@ -1,6 +1,7 @@
 """The human-readable views of a system: memory map, system report, SVG."""
 
 from .diag import hexrange
+from .plic import capsule_contexts
 
 MIB = 1 << 20
 
@@ -112,6 +113,37 @@ def memory_map(system):
     return lines
 
 
+def interrupt_lines(system):
+    """Who owns each PLIC context and each device interrupt source."""
+    board = system.board
+    plic = board.plic
+    owners = {}
+    for capsule in system.capsules:
+        for vcpu, context in enumerate(capsule_contexts(board, capsule)):
+            if context is not None:
+                owners[context] = f"capsule {capsule.name} vCPU {vcpu}"
+    lines = [f"Interrupts (PLIC {plic.name}, {plic.sources} sources, "
+             f"{len(plic.contexts)} contexts):"]
+    for context, (hart, mode) in enumerate(plic.contexts):
+        owner = owners.get(context, "hypervisor" if mode == "machine" else "unused")
+        lines.append(f"  context {context:<3} hart {hart} {mode:<10} {owner}")
+    users = {d.name: f"capsule {c.name}" for c in system.capsules for d in c.devices}
+    for role, name in board.hv_roles.items():
+        users[name] = f"hypervisor ({role})"
+    for device in sorted(board.devices.values(), key=lambda d: d.interrupts[:1]):
+        for irq in device.interrupts:
+            lines.append(f"  source {irq:<4} {device.name:<12} "
+                         f"{users.get(device.name, 'unused (masked)')}")
+    return lines
+
+
+def capsule_interrupts(board, capsule):
+    """One line for the SVG: its sources and contexts."""
+    irqs = ",".join(str(i) for i in capsule.irq_sources) or "none"
+    contexts = ",".join(str(c) for c in capsule_contexts(board, capsule) if c is not None)
+    return f"irq {irqs}; PLIC contexts {contexts or 'none'}"
+
+
 def hart_rows(system):
     rows = []
     for hart in range(system.board.harts):
@@ -136,6 +168,7 @@ def report(system):
         for entry in capsule.pmp:
             lines.append(f"    pmpaddr {entry.addr:#018x} cfg {entry.cfg:#04x}  "
                          f"{entry.comment}")
+    lines += [""] + interrupt_lines(system)
     lines += ["", "Capsules:"]
     for capsule in system.capsules:
         devices = ", ".join(d.name for d in capsule.devices) or "none"

@@ -93,13 +93,14 @@ def picture(system):
     hy += 8
     for capsule in system.capsules:
         fill = PALETTE[capsule.index % len(PALETTE)]
-        parts.append(rect(hx, hy, 250, 56, fill))
+        parts.append(rect(hx, hy, 250, 72, fill))
         parts.append(text(hx + 8, hy + 17, capsule.name, weight="bold"))
         parts.append(text(hx + 8, hy + 33, hexrange(capsule.base, capsule.memory_size), 11))
         devices = ", ".join(d.name for d in capsule.devices) or "no devices"
         parts.append(text(hx + 8, hy + 49, f"PMP {len(capsule.pmp)}/{board.pmp_entries}, "
                           f"{devices}", 11))
-        hy += 64
+        parts.append(text(hx + 8, hy + 65, report.capsule_interrupts(board, capsule), 11))
+        hy += 80
     height = max(map_bottom, hy) + 24
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height:.0f}" '
             f'viewBox="0 0 {WIDTH} {height:.0f}">')

@@ -59,7 +59,12 @@ def test_qemu_hello_layout(root):
     assert [(c.name, c.base) for c in system.capsules] == [("hello0", 0x81000000),
                                                            ("hello1", 0x82000000)]
     for capsule in system.capsules:
-        assert len(capsule.pmp) == 1
+        # Memory, and the threshold/claim page of each vCPU's supervisor
+        # PLIC context (contexts 1 and 3 of harts 0 and 1 are not adjacent).
+        assert len(capsule.pmp) == 1 + capsule.vcpus
+        assert [e.comment for e in capsule.pmp[1:]] == [
+            f"PLIC context {2 * h + 1} NAPOT [{0xc200000 + 0x1000 * (2 * h + 1):#x}, "
+            f"{0xc200000 + 0x1000 * (2 * h + 2):#x})" for h in capsule.harts]
         kernel, dtb = capsule.payloads
         assert kernel.load_addr == capsule.base
         assert dtb.load_addr == capsule.base + capsule.memory_size - (64 << 10)
@@ -100,7 +105,7 @@ def test_natural_alignment_for_non_power_of_two(root):
     system = load(root, config(root, "a.yaml", capsule("a", 0, "24MiB")))
     (a,) = system.capsules
     assert a.base % (32 << 20) == 0
-    assert len(a.pmp) == 2
+    assert len(a.pmp) == 2 + 1  # two NAPOT blocks, the PLIC context page
 
 
 def test_fixed_base_honoured_and_others_avoid_it(root):
@@ -203,6 +208,14 @@ def test_tor_boundaries_on_the_grain():
                                                        (0x10005000, 3 | PMP_TOR)]
 
 
+def test_adjacent_plic_contexts_share_one_entry(root):
+    # On a board where two harts' supervisor contexts are adjacent, their
+    # threshold/claim pages are one range (the fewest PMP entries for it).
+    from bulkhead.plic import context_runs
+    pages = [(3, 0, 0xc203000, 0x1000), (4, 1, 0xc204000, 0x1000), (7, 2, 0xc207000, 0x1000)]
+    assert context_runs(pages) == [(3, 4, 0xc203000, 0x2000), (7, 7, 0xc207000, 0x1000)]
+
+
 def test_grain_board_tables(root):
     path = os.path.join(root, "configs", "g.yaml")
     write(path, "board: grain-4k\ncapsules:\n" + capsule("a", 0, "0x13000")
@@ -218,5 +231,5 @@ def test_grain_board_tables(root):
             else:
                 assert (entry.addr << 2) % 0x1000 == 0
     # One capsule owns both devices of the shared grain: one 4 KiB NAPOT each.
-    assert [decode_napot(e.addr) for e in system.capsules[0].pmp[-2:]] == [
+    assert [decode_napot(e.addr) for e in system.capsules[0].pmp[-3:-1]] == [
         (0x10010000, 0x1000), (0x10010000, 0x1000)]

@@ -16,11 +16,16 @@ def test_info_report_and_svg(root):
     out = result.out
     for expected in (
             "  [0x80000000, 0x80200000)         2 MiB  hypervisor",
-            "  [0x81000000, 0x82000000)        16 MiB  capsule hello0         2 vCPU, 1 PMP",
+            "  [0x81000000, 0x82000000)        16 MiB  capsule hello0         2 vCPU, 3 PMP",
             "  [0x83000000, 0xc0000000)       976 MiB  free",
             "  hart 0: capsule hello0 vCPU 0",
             "  hart 3: idle (parked in wfi)",
-            "  hello0: 1/16",
+            "  hello0: 3/16",
+            "    pmpaddr 0x00000000030805ff cfg 0x1b  PLIC context 1 NAPOT [0xc201000, 0xc202000)",
+            "  context 3   hart 1 supervisor capsule hello0 vCPU 1",
+            "  context 4   hart 2 machine    hypervisor",
+            "  source 10   uart0        hypervisor (console)",
+            "  source 11   rtc          unused (masked)",
             "    pmpaddr 0x00000000205fffff cfg 0x1f  memory NAPOT [0x81000000, 0x82000000)",
             "    kernel +0x00000000 [0x81000000, 0x81002328), pristine copy at 0x80200000",
             "hypervisor (console), virtual UART of hello0, virtual UART of hello1"):
@@ -29,6 +34,7 @@ def test_info_report_and_svg(root):
     tree = ElementTree.parse(svg)
     texts = [t.text for t in tree.iter("{http://www.w3.org/2000/svg}text")]
     assert "capsule hello0" in texts and "hello1 vCPU 0" in texts and "idle" in texts
+    assert "irq none; PLIC contexts 1,3" in texts
 
 
 def test_info_writes_nothing_but_the_svg(root):

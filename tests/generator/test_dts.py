@@ -80,7 +80,9 @@ def test_linux_tree_has_initrd_range(root):
     end = prop_cells(tree, "/chosen", "linux,initrd-end")
     start = start[0] << 32 | start[1]
     end = end[0] << 32 | end[1]
-    assert end - start == (3 << 20) + 2
+    # The guest's initramfs followed by linux1's modules archive.
+    assert end - start == os.path.getsize(os.path.join(out, "gen", "capsule-linux1.initrd"))
+    assert end - start > (3 << 20) + 2
     memory = [n for n in ("/memory@90000000", "/memory@a0000000")
               if tree.path_offset(n, libfdt.QUIET_NOTFOUND) >= 0]
     assert len(memory) == 1
@@ -176,12 +178,16 @@ def cells64(*values):
     return b"".join(cells(v >> 32, v & 0xffffffff) for v in values)
 
 
+SLOTS = {"linux0": ["virtio0", "virtio1"], "linux1": ["virtio2"]}
+
+
 @pytest.mark.parametrize("name", ["linux0", "linux1"])
 def test_linux_tree_holds_only_what_linux_needs(root, name):
-    """Issue 3: a Linux capsule's tree has the root, /chosen, the vCPUs (from
-    0, with their interrupt controllers), its memory and the virtual UART
-    without an interrupt; nothing of the PLIC, CLINT, test device, virtio or
-    any other board device."""
+    """Issue 3, issue 9: a Linux capsule's tree has the root, /chosen, the
+    vCPUs (from 0, with their interrupt controllers), its memory, the virtual
+    UART without an interrupt, its virtio slots and a PLIC that hands a stock
+    Linux exactly the capsule's supervisor contexts; nothing of the CLINT,
+    the test device, other slots or any other board device."""
     result, out = build(root, "configs/qemu-2guest.yaml")
     assert result.rc == 0, result.err
     capsule = next(c for c in load(root, "configs/qemu-2guest.yaml").capsules
@@ -195,8 +201,11 @@ def test_linux_tree_holds_only_what_linux_needs(root, name):
     nodes = walk(tree)
     memory = f"/memory@{capsule.base:x}"
     vcpus = [f"/cpus/cpu@{v}" for v in range(config["vcpus"])]
+    slots = {slot: f"/soc/virtio_mmio@{board['devices'][slot]['base']:x}"
+             for slot in SLOTS[name]}
     assert sorted(nodes) == sorted(
-        ["/", "/chosen", "/cpus", memory, "/soc", "/soc/serial@10000000"]
+        ["/", "/chosen", "/cpus", memory, "/soc", "/soc/serial@10000000",
+         "/soc/interrupt-controller@c000000"] + list(slots.values())
         + vcpus + [cpu + "/interrupt-controller" for cpu in vcpus])
     assert tree.num_mem_rsv() == 0
 
@@ -217,8 +226,7 @@ def test_linux_tree_holds_only_what_linux_needs(root, name):
     assert len(chosen["linux,initrd-start"]) == len(chosen["linux,initrd-end"]) == 8
     # The initrd lies in the capsule's memory, past the 24 MiB the fake
     # kernel's header (conftest.make_root) says it runs in.
-    initrd_size = os.path.getsize(os.path.join(root, "build", "guests", "linux",
-                                               "initramfs.cpio.gz"))
+    initrd_size = os.path.getsize(os.path.join(out, "gen", f"capsule-{name}.initrd"))
     assert end - start == initrd_size
     assert capsule.base + (24 << 20) <= start and end <= capsule.base + memory_size
 
@@ -226,7 +234,7 @@ def test_linux_tree_holds_only_what_linux_needs(root, name):
                               "timebase-frequency": cells(board["timebase-frequency"])}
     extensions = board["isa"]["extensions"]
     assert "sstc" in extensions
-    phandles = set()
+    phandles = []
     for vcpu, cpu in enumerate(vcpus):
         assert nodes[cpu] == {
             "device_type": string("cpu"), "reg": cells(vcpu), "status": string("okay"),
@@ -236,11 +244,11 @@ def test_linux_tree_holds_only_what_linux_needs(root, name):
             "riscv,isa-extensions": strings(*extensions),
             "mmu-type": string("riscv," + board["mmu"])}
         intc = dict(nodes[cpu + "/interrupt-controller"])
-        phandles.add(intc.pop("phandle"))
+        phandles.append(intc.pop("phandle"))
         assert intc == {"#address-cells": cells(0), "#interrupt-cells": cells(1),
                         "interrupt-controller": b"",
                         "compatible": string("riscv,cpu-intc")}
-    assert len(phandles) == len(vcpus) and cells(0) not in phandles
+    assert len(set(phandles)) == len(vcpus) and cells(0) not in phandles
 
     assert nodes[memory] == {"device_type": string("memory"),
                              "reg": cells64(capsule.base, memory_size)}
@@ -252,6 +260,34 @@ def test_linux_tree_holds_only_what_linux_needs(root, name):
         "compatible": strings(*uart["compatible"]),
         "reg": cells64(uart["base"], uart["size"]),
         "clock-frequency": cells(uart["clock-frequency"])}
+
+    # The PLIC: every context up to the capsule's last; its own supervisor
+    # contexts (2h + 1 of its hart h) go to its vCPUs' controllers with 9,
+    # the supervisor external interrupt; the others to -1, which Linux skips.
+    plic = dict(nodes["/soc/interrupt-controller@c000000"])
+    plic_phandle = plic.pop("phandle")
+    assert plic_phandle not in phandles
+    owned = {2 * hart + 1: vcpu for vcpu, hart in enumerate(config["harts"])}
+    targets = []
+    for context in range(max(owned) + 1):
+        if context in owned:
+            targets += [int.from_bytes(phandles[owned[context]], "big"), 9]
+        else:
+            targets += [int.from_bytes(phandles[0], "big"), 0xffffffff]
+    spec = board["devices"]["plic"]
+    assert plic == {"compatible": strings(*spec["compatible"]),
+                    "reg": cells64(spec["base"], spec["size"]),
+                    "#address-cells": cells(0), "#interrupt-cells": cells(1),
+                    "interrupt-controller": b"", "riscv,ndev": cells(spec["sources"]),
+                    "interrupts-extended": cells(*targets)}
+    assert [spec["contexts"][c] for c in owned] == [
+        {"hart": hart, "mode": "supervisor"} for hart in config["harts"]]
+    for slot, path in slots.items():
+        device = board["devices"][slot]
+        assert nodes[path] == {"compatible": string("virtio,mmio"),
+                               "reg": cells64(device["base"], device["size"]),
+                               "interrupt-parent": plic_phandle,
+                               "interrupts": cells(*device["interrupts"])}
 
     dtc = subprocess.run(["dtc", "-I", "dtb", "-O", "dts", "-o", os.devnull,
                           os.path.join(out, "gen", f"capsule-{name}.dtb")],

@@ -137,13 +137,81 @@ def test_deps(root):
         "BH_GUESTS := linux",
         "# Payload files the config names itself (they existed when this was written).",
         "BH_FILES := ",
-        "BH_INPUTS := configs/qemu-2guest.yaml boards/qemu-virt.yaml guests/linux/guest.yaml",
+        "BH_INPUTS := configs/qemu-2guest.yaml boards/qemu-virt.yaml guests/linux/guest.yaml "
+        "guests/linux/mkmodules",
         "BH_PAYLOADS := build/guests/linux/Image build/guests/linux/initramfs.cpio.gz",
+        "# Disk images the config names: the user's, never a target of any rule here.",
+        "BH_USER_DISKS := ",
+        "# Generated disk images (disk: {size: ...}), made when missing or when their",
+        "# .spec (size and label, rewritten only when they change) is newer.",
+        "BH_DISKS := build/qemu-2guest/disks/linux0-virtio0.img",
+        "build/qemu-2guest/disks/linux0-virtio0.img: "
+        "build/qemu-2guest/disks/linux0-virtio0.spec guests/linux/mkdisk",
+        "\t@echo \"bulkhead: making build/qemu-2guest/disks/linux0-virtio0.img (67108864 bytes, "
+        "ext4 label linux0)\"",
+        "\t@guests/linux/mkdisk --out $@.tmp --size 67108864 --label linux0 && mv $@.tmp $@",
         "# Remake this file when the config, board or a guest manifest changes. Not",
         "# when a payload file does: a file that has gone must not stop make here.",
         "build/qemu-2guest/deps.mk: configs/qemu-2guest.yaml boards/qemu-virt.yaml "
         "guests/linux/guest.yaml",
     ]
+
+
+def test_disk_spec_is_rewritten_only_when_it_changes(root):
+    """The generated disk is remade when its .spec is newer: an edit of the
+    config elsewhere leaves the spec (and the guest's data) alone."""
+    def deps():
+        result = run_gen(root, "deps", "--config", "configs/qemu-2guest.yaml", "--out",
+                         "build/qemu-2guest")
+        assert result.rc == 0, result.err
+    spec = os.path.join(root, "build", "qemu-2guest", "disks", "linux0-virtio0.spec")
+    deps()
+    os.utime(spec, (1, 1))
+    path = os.path.join(root, "configs", "qemu-2guest.yaml")
+    text = open(path).read()
+    open(path, "w").write(text.replace("bulkhead.httpd=80", "bulkhead.httpd=81"))
+    deps()
+    assert os.stat(spec).st_mtime == 1
+    open(path, "w").write(text.replace("disk: {size: 64MiB}", "disk: {size: 32MiB}"))
+    deps()
+    assert os.stat(spec).st_mtime > 1
+    assert "size 33554432\n" in open(spec).read()
+
+
+def test_qemu_args_of_disks_and_networks(root):
+    """Slot virtioK is QEMU's virtio-mmio-bus.K (tests/boot proves it on
+    QEMU); networks are user networking, restricted, forwards on 127.0.0.1."""
+    _, out = build(root, "configs/qemu-2guest.yaml")
+    words = open(os.path.join(out, "gen", "qemu.args")).read().split()
+    tail = words[words.index("rv64,h=false") + 1:]
+    assert tail == [
+        "-drive", "file=build/qemu-2guest/disks/linux0-virtio0.img,if=none,format=raw,"
+        "id=linux0-virtio0",
+        "-device", "virtio-blk-device,drive=linux0-virtio0,bus=virtio-mmio-bus.0",
+        "-netdev", "user,id=linux0-virtio1,restrict=on",
+        "-device", "virtio-net-device,netdev=linux0-virtio1,bus=virtio-mmio-bus.1",
+        "-netdev", "user,id=linux1-virtio2,restrict=on,hostfwd=tcp:127.0.0.1:18080-:80",
+        "-device", "virtio-net-device,netdev=linux1-virtio2,bus=virtio-mmio-bus.2"]
+
+
+def test_capsule_initrd_is_the_guests_then_its_modules(root):
+    """linux0 (disk, network) and linux1 (network) each get their own
+    initrd: the guest's bytes, then the modules-tool's archive of the modules
+    guest.yaml lists for what sits in their slots, each module once."""
+    import gzip
+    _, out = build(root, "configs/qemu-2guest.yaml")
+    base = open(os.path.join(root, "build", "guests", "linux", "initramfs.cpio.gz"),
+                "rb").read()
+    wanted = {"linux0": "virtio_mmio virtio_blk ext4 virtio_net",
+              "linux1": "virtio_mmio virtio_net"}
+    tables = open(os.path.join(out, "gen", "tables.c")).read()
+    for name, modules in wanted.items():
+        data = open(os.path.join(out, "gen", f"capsule-{name}.initrd"), "rb").read()
+        assert data[:len(base)] == base
+        assert gzip.decompress(data[len(base):]) == f"modules: {modules}\n".encode()
+        assert f"/* initrd: build/qemu-2guest/gen/capsule-{name}.initrd (" in tables
+    payloads = open(os.path.join(out, "gen", "payloads.S")).read()
+    assert '.incbin "capsule-linux0.initrd"' in payloads
 
 
 def test_deps_works_before_guests_are_built(root):
@@ -236,25 +304,33 @@ def test_payloads_link_at_their_addresses(root, tmp_path):
 def test_tables_point_back_to_the_yaml(root):
     path = os.path.join(root, "configs", "qemu-hello.yaml")
     text = open(path).read().replace("    console: uart\n", "    console: uart\n"
-                                     "    devices: [virtio3]\n", 1)
+                                     "    devices: [rtc]\n", 1)
     open(path, "w").write(text)
     result, out = build(root, "configs/qemu-hello.yaml")
     assert result.rc == 0, result.err
     lines = text.splitlines()
-    devices_line = lines.index("    devices: [virtio3]") + 1
+    devices_line = lines.index("    devices: [rtc]") + 1
     memory_line = lines.index("    memory:", 0) + 2
     with open(os.path.join(out, "gen", "tables.c")) as stream:
         tables = stream.read()
     assert ("{ .addr = 0x205fffff, .cfg = 0x1f },	/* memory NAPOT [0x81000000, 0x82000000): "
             f"configs/qemu-hello.yaml:{memory_line} */") in tables
-    assert ("{ .addr = 0x40011ff, .cfg = 0x1b },	/* virtio3 NAPOT [0x10004000, 0x10005000): "
+    assert ("{ .addr = 0x405ff, .cfg = 0x1b },	/* rtc NAPOT [0x101000, 0x102000): "
             f"configs/qemu-hello.yaml:{devices_line} */") in tables
+    harts_line = lines.index("    harts: [0, 1]") + 1
+    assert ("{ .addr = 0x30805ff, .cfg = 0x1b },	/* PLIC context 1 NAPOT [0xc201000, 0xc202000): "
+            f"configs/qemu-hello.yaml:{harts_line} */") in tables
+    assert ("{ .base = 0xc203000, .size = 0x1000 },	/* PLIC context 3: vCPU 1 on hart 1, "
+            f"configs/qemu-hello.yaml:{harts_line} */") in tables
+    assert ".irq_sources = { 0x800, 0x0, 0x0, 0x0 },	/* PLIC sources 11 (rtc) */" in tables
+    assert ".plic_contexts = { 1, 3 },	/* supervisor context of each vCPU's hart: " \
+           "boards/qemu-virt.yaml:" in tables
 
 
 def test_device_tree_points_back_to_the_yaml(root):
     path = os.path.join(root, "configs", "qemu-hello.yaml")
     text = open(path).read().replace("    console: uart\n", "    console: uart\n"
-                                     "    devices: [virtio3]\n", 1)
+                                     "    devices: [rtc]\n", 1)
     open(path, "w").write(text)
     result, out = build(root, "configs/qemu-hello.yaml")
     assert result.rc == 0, result.err
@@ -264,8 +340,9 @@ def test_device_tree_points_back_to_the_yaml(root):
         return f"configs/qemu-hello.yaml:{lines.index(wanted) + 1}"
 
     board = open(os.path.join(root, "boards", "qemu-virt.yaml")).read().splitlines()
-    virtio3 = next(f"boards/qemu-virt.yaml:{number}"
-                   for number, text in enumerate(board, 1) if text.startswith("  virtio3:"))
+    # A device's location is its mapping's, on the line after its name.
+    rtc = next(f"boards/qemu-virt.yaml:{number + 1}"
+               for number, text in enumerate(board, 1) if text.startswith("  rtc:"))
     bootargs = line('      bootargs: "hello from capsule 0 end=hart-stop"')
     with open(os.path.join(out, "gen", "capsule-hello0.dts")) as stream:
         dts = stream.read()
@@ -276,8 +353,8 @@ def test_device_tree_points_back_to_the_yaml(root):
             f"\t\t/* vCPU 1 runs on hart 1: {line('    harts: [0, 1]')} */\n\t\tcpu@1 {{\n",
             f"\t/* memory: {line('      size: 16MiB')} */\n\tmemory@81000000 {{\n",
             f"\t\t * console: uart, {line('    console: uart')} */\n\t\tserial@10000000 {{\n",
-            f"\t\t/* passthrough virtio3: {line('    devices: [virtio3]')}; device {virtio3} */"
-            "\n\t\tvirtio_mmio@10004000 {\n"):
+            f"\t\t/* passthrough rtc: {line('    devices: [rtc]')}; device {rtc} */"
+            "\n\t\trtc@101000 {\n"):
         assert comment in dts, comment
 
 
@@ -307,8 +384,11 @@ def test_grain_board_tables_give_grain_rounded_regions(root, tmp_path):
     # uart0 is 0x100 bytes, gpio1 0x100 bytes at 0x10010100: whole grains here.
     assert "{ .base = 0x10000000, .size = 0x1000 },\t/* console uart0: " in tables
     assert "{ .base = 0x10010000, .size = 0x1000 },\t/* gpio1: configs/g.yaml:8 */" in tables
-    assert ".devices = a_devices,\n\t\t.device_count = 1," in tables
-    assert ".hypervisor_device_count = 4," in tables
+    # gpio1 and the page of PLIC context 1 (hart 0's supervisor context).
+    assert ".devices = a_devices,\n\t\t.device_count = 2," in tables
+    assert "{ .base = 0xc201000, .size = 0x1000 },\t/* PLIC context 1: " in tables
+    assert ".hypervisor_device_count = 3," in tables
+    assert ".plic = { .base = 0xc000000, .size = 0x600000 }," in tables
     include = os.path.join(REPO, "hypervisor", "include")
     proc = subprocess.run([CROSS_GCC, "-Wall", "-Wextra", "-Werror", "-mcmodel=medany",
                            "-ffreestanding", "-I", include, "-I", gen, "-c",
