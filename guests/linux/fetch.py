@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Fetch the Linux guest's Debian packages: the kernel and busybox-static.
+"""Fetch the Linux guest's Debian packages: the kernel, its modules and
+linux-base (modules.builtin) of the same release, and busybox-static.
 
     fetch.py fetch --lock packages.lock --out DIR
-        Puts DIR/Image (the uncompressed kernel), DIR/busybox and
-        DIR/inputs.lock (exactly which packages were used) in place.
+        Puts DIR/Image (the uncompressed kernel), DIR/busybox,
+        DIR/modules/lib/modules/RELEASE/ (the kernel's modules as Debian
+        ships them, compressed, and modules.builtin) and DIR/inputs.lock
+        (exactly which packages were used) in place.
         It uses the versions packages.lock names while Debian testing serves
         them; when testing has moved on it takes the newest, prints one
         warning and records the substitute in DIR/inputs.lock.
@@ -37,6 +40,9 @@ KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
 # The meta-package that always depends on the current kernel of the suite.
 KERNEL_META = "linux-image-riscv64"
 BUSYBOX = "busybox-static"
+# Packages built with the kernel: NAME-PREFIX + its release, at its version.
+KERNEL_COMPANIONS = {"modules": "linux-modules-", "kernel-base": "linux-base-"}
+ROLES = ("kernel", "modules", "kernel-base", "busybox")
 # A RISC-V Linux Image carries this magic at offset 0x38.
 IMAGE_MAGIC_OFFSET = 0x38
 IMAGE_MAGIC = b"RSC\x05"
@@ -208,12 +214,24 @@ def newest_kernel(apt):
     raise FetchError(f"no linux-binary-{release} or linux-image-{release} {kversion} in {SUITE}")
 
 
+def kernel_release_of(name):
+    """linux-binary-REL or linux-image-REL -> REL."""
+    m = re.match(r"linux-(?:binary|image)-(.+)$", name)
+    if not m:
+        raise FetchError(f"{name} is not a linux-binary-* or linux-image-* package")
+    return m.group(1)
+
+
+def companion(role, kernel_name, kernel_version):
+    """(name, version) of the ROLE package built with that kernel."""
+    return KERNEL_COMPANIONS[role] + kernel_release_of(kernel_name), kernel_version
+
+
 def resolve_newest(apt, role):
-    if role == "kernel":
-        return newest_kernel(apt)
     if role == "busybox":
         return BUSYBOX, apt.candidate(BUSYBOX)
-    raise FetchError(f"unknown package role {role!r} in the lock file")
+    kernel = newest_kernel(apt)
+    return kernel if role == "kernel" else companion(role, *kernel)
 
 
 def fetch_package(apt, name, version, expected=None, source=None):
@@ -269,6 +287,42 @@ def busybox_binary(deb, workdir):
     return find_one(tree, ["usr/bin/busybox", "bin/busybox"], "busybox", deb)
 
 
+def install_modules(entries, debs, release, out):
+    """Puts OUT/modules/lib/modules/RELEASE/: the kernel/ tree of the modules
+    package as Debian ships it (compressed) and modules.builtin of linux-base.
+    Unpacks again only when either package changed: OUT/modules/.debs names
+    the SHA256 of the two it was unpacked from."""
+    dest = os.path.join(out, "modules")
+    stamp = "".join(f"{entries[role]['sha256']} {entries[role]['name']}\n"
+                    for role in KERNEL_COMPANIONS)
+    stamp_path = os.path.join(dest, ".debs")
+    if os.path.exists(stamp_path) and open(stamp_path).read() == stamp:
+        return
+    new = dest + ".new"
+    shutil.rmtree(new, ignore_errors=True)
+    unpacked = os.path.join(new, "deb")
+    os.makedirs(unpacked)
+    for role in KERNEL_COMPANIONS:
+        extract(debs[role], unpacked)
+    shipped = os.path.join(unpacked, "usr", "lib", "modules", release)
+    if not (os.path.isdir(os.path.join(shipped, "kernel"))
+            and os.path.isfile(os.path.join(shipped, "modules.builtin"))):
+        releases = sorted(os.listdir(os.path.dirname(shipped))) \
+            if os.path.isdir(os.path.dirname(shipped)) else []
+        raise FetchError(f"{debs['modules']} and {debs['kernel-base']} hold no kernel/ "
+                         f"and modules.builtin of the kernel's release {release} (they "
+                         f"have: {', '.join(releases) or 'nothing'})")
+    target = os.path.join(new, "lib", "modules", release)
+    os.makedirs(target)
+    for item in ("kernel", "modules.builtin"):
+        os.rename(os.path.join(shipped, item), os.path.join(target, item))
+    shutil.rmtree(unpacked)
+    with open(os.path.join(new, ".debs"), "w") as f:
+        f.write(stamp)
+    shutil.rmtree(dest, ignore_errors=True)
+    os.rename(new, dest)
+
+
 def read_lock(path):
     try:
         with open(path) as f:
@@ -284,15 +338,23 @@ def read_lock(path):
         if missing:
             raise FetchError(f"{path}: package entry {pkg} lacks {', '.join(sorted(missing))}")
         roles[pkg["role"]] = pkg
-    for role in ("kernel", "busybox"):
+    for role in ROLES:
         if role not in roles:
             raise FetchError(f"{path}: no package with role '{role}'")
+    kernel = roles["kernel"]
+    for role in KERNEL_COMPANIONS:
+        expected = companion(role, kernel["name"], kernel["version"])
+        if (roles[role]["name"], roles[role]["version"]) != expected:
+            raise FetchError(f"{path}: the {role} package must be {expected[0]} "
+                             f"{expected[1]}, built with the kernel {kernel['name']} "
+                             f"{kernel['version']}, not {roles[role]['name']} "
+                             f"{roles[role]['version']}")
     return roles
 
 
 def write_lock(path, header, entries):
     doc = {"suite": SUITE, "architecture": ARCH}
-    doc["packages"] = [entries[role] for role in ("kernel", "busybox")]
+    doc["packages"] = [entries[role] for role in ROLES]
     text = header + yaml.safe_dump(doc, sort_keys=False, default_flow_style=False)
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
@@ -318,39 +380,71 @@ def open_apt(root):
     return apt
 
 
+class Resolver:
+    """Finds the .deb of a package: from the cache, or from the mirror through
+    connect(), which is called at most once, and only when needed."""
+
+    def __init__(self, root, connect, lock_path):
+        self.root = root
+        self.connect = connect
+        self.lock_path = lock_path
+        self.apt = None
+        self.substitutes = []
+
+    def mirror(self):
+        if self.apt is None:
+            self.apt = self.connect()
+        return self.apt
+
+    def locked(self, pkg):
+        """The .deb of the locked package PKG, with the checksum the lock
+        records; None when the mirror no longer serves that version."""
+        path = cached_deb(self.root, pkg)
+        if path:
+            return path
+        apt = self.mirror()
+        served = [r for r in apt.records(pkg["name"]) if r.get("Version") == pkg["version"]]
+        if not served:
+            return None
+        if served[0].get("SHA256") != pkg["sha256"]:
+            raise FetchError(f"{apt.mirror} serves {pkg['name']} {pkg['version']} with "
+                             f"SHA256 {served[0].get('SHA256')}, but {self.lock_path} "
+                             f"records {pkg['sha256']}; refusing to guess which is right")
+        return fetch_package(apt, pkg["name"], pkg["version"], pkg["sha256"],
+                             self.lock_path)[1]
+
+    def substitute(self, pkg, name, version):
+        """The .deb of NAME VERSION instead of the locked PKG."""
+        self.substitutes.append(f"{pkg['name']} {pkg['version']} -> {name} {version}")
+        entry, path = fetch_package(self.mirror(), name, version)
+        return {"role": pkg["role"], **entry}, path
+
+
+def locked_entry(pkg):
+    return {k: pkg[k] for k in ("role", "name", "version", "sha256")}
+
+
 def resolve(locked, root, connect, lock_path):
     """Decides which package each role of the lock uses and finds its .deb.
 
     A cached .deb whose SHA256 matches the lock is used as it is. Otherwise
-    connect() (called at most once, and only then) gives the apt to fetch
-    with: the locked version when the mirror still serves it, with the
-    checksum the lock records, or else the newest, noted as a substitute.
+    the locked version when the mirror still serves it, with the checksum the
+    lock records, or else the newest, noted as a substitute. The kernel, its
+    modules and its linux-base move together: when one of them is no longer
+    served, all three become the newest kernel's.
     Returns ({role: lock entry}, {role: .deb path}, [substitute notes]).
     """
-    apt = None
-    entries, debs, substitutes = {}, {}, []
-    for role, pkg in locked.items():
-        path = cached_deb(root, pkg)
-        if path:
-            entries[role] = {k: pkg[k] for k in ("role", "name", "version", "sha256")}
-            debs[role] = path
-            continue
-        if apt is None:
-            apt = connect()
-        served = [r for r in apt.records(pkg["name"]) if r.get("Version") == pkg["version"]]
-        if served and served[0].get("SHA256") != pkg["sha256"]:
-            raise FetchError(f"{apt.mirror} serves {pkg['name']} {pkg['version']} with "
-                             f"SHA256 {served[0].get('SHA256')}, but {lock_path} "
-                             f"records {pkg['sha256']}; refusing to guess which is right")
-        if served:
-            entry, debs[role] = fetch_package(apt, pkg["name"], pkg["version"],
-                                              pkg["sha256"], lock_path)
-        else:
-            name, version = resolve_newest(apt, role)
-            substitutes.append(f"{pkg['name']} {pkg['version']} -> {name} {version}")
-            entry, debs[role] = fetch_package(apt, name, version)
-        entries[role] = {"role": role, **entry}
-    return entries, debs, substitutes
+    resolver = Resolver(root, connect, lock_path)
+    entries, debs = {}, {}
+    for group in (("kernel", *KERNEL_COMPANIONS), ("busybox",)):
+        found = {role: resolver.locked(locked[role]) for role in group}
+        for role in group:
+            if all(found.values()):
+                entries[role], debs[role] = locked_entry(locked[role]), found[role]
+            else:
+                entries[role], debs[role] = resolver.substitute(
+                    locked[role], *resolve_newest(resolver.mirror(), role))
+    return entries, debs, resolver.substitutes
 
 
 def cmd_fetch(args):
@@ -365,6 +459,7 @@ def cmd_fetch(args):
         os.makedirs(args.out, exist_ok=True)
         install(image, os.path.join(args.out, "Image"))
         install(busybox, os.path.join(args.out, "busybox"))
+    install_modules(entries, debs, release, args.out)
 
     if substitutes:
         say(f"warning: Debian {SUITE} no longer serves what {args.lock} locks; "
@@ -385,7 +480,7 @@ def cmd_lock(args):
     apt = open_apt(cache_root())
     entries = {}
     with tempfile.TemporaryDirectory(prefix="bulkhead-linux-") as work:
-        for role in ("kernel", "busybox"):
+        for role in ROLES:
             name, version = resolve_newest(apt, role)
             entry, deb = fetch_package(apt, name, version)
             entries[role] = {"role": role, **entry}
@@ -395,14 +490,14 @@ def cmd_lock(args):
               "# these while Debian testing serves them. Update with\n"
               "# `make -C guests/linux lock` (guests/linux/fetch.py lock).\n")
     write_lock(args.lock, header, entries)
-    for role in ("kernel", "busybox"):
+    for role in ROLES:
         say(f"locked {entries[role]['name']} {entries[role]['version']}")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    fetch = sub.add_parser("fetch", help="put Image, busybox and inputs.lock in OUT")
+    fetch = sub.add_parser("fetch", help="put Image, busybox, modules/ and inputs.lock in OUT")
     fetch.add_argument("--lock", required=True)
     fetch.add_argument("--out", required=True)
     lock = sub.add_parser("lock", help="lock the newest packages of testing")

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """guests/linux/fetch.py: the lock file decides which Debian packages the
-Linux guest is built from, without any network.
+Linux guest is built from (the kernel, its modules and linux-base, busybox),
+without any network.
 
 The decision (fetch.resolve) is tested directly against an in-memory mirror.
 The end-to-end tests run fetch.py itself with fake `apt-get` and `apt-cache`
@@ -45,6 +46,14 @@ def lock_entry(role, name, version, data):
     return {"role": role, "name": name, "version": version, "sha256": sha256(data)}
 
 
+def kernel_packages(kernel):
+    """{role: (name, version)} of a kernel and the packages built with it."""
+    name, version, release = kernel
+    return {"kernel": (name, version),
+            "modules": (f"linux-modules-{release}", version),
+            "kernel-base": (f"linux-base-{release}", version)}
+
+
 # --- the decision, against an in-memory mirror ------------------------------
 
 class MemoryMirror:
@@ -81,30 +90,31 @@ class MemoryMirror:
         return path
 
 
-KERNEL_V1 = b"kernel deb 7.1.3"
-KERNEL_V2 = b"kernel deb 7.2.5"
-BUSYBOX_V1 = b"busybox deb 1.37"
-BUSYBOX_V2 = b"busybox deb 1.38"
+def memory_deb(name, version):
+    """The bytes the in-memory mirror serves for NAME VERSION."""
+    return f"deb of {name} {version}".encode()
 
 
 def memory_lock():
-    return {"kernel": lock_entry("kernel", *OLD_KERNEL[:2], KERNEL_V1),
-            "busybox": lock_entry("busybox", *OLD_BUSYBOX, BUSYBOX_V1)}
+    packages = dict(kernel_packages(OLD_KERNEL), busybox=OLD_BUSYBOX)
+    return {role: lock_entry(role, *package, memory_deb(*package))
+            for role, package in packages.items()}
 
 
 def moved_on_mirror(cache, keep_old=()):
-    """Testing after a kernel and a busybox upload; keep_old names the roles
-    whose locked version the mirror still serves as well."""
-    packages = {NEW_KERNEL[:2]: KERNEL_V2, NEW_BUSYBOX: BUSYBOX_V2,
-                ("linux-image-riscv64", "7.2.5-2"): b"meta"}
-    if "kernel" in keep_old:
-        packages[OLD_KERNEL[:2]] = KERNEL_V1
-    if "busybox" in keep_old:
-        packages[OLD_BUSYBOX] = BUSYBOX_V1
+    """Testing after a kernel and a busybox upload; keep_old names the
+    packages, (name, version), whose locked version it still serves too."""
+    new = [*kernel_packages(NEW_KERNEL).values(), NEW_BUSYBOX]
+    packages = {package: memory_deb(*package) for package in [*new, *keep_old]}
+    packages[("linux-image-riscv64", "7.2.5-2")] = b"meta"
     depends = {("linux-image-riscv64", "7.2.5-2"):
                f"linux-image-{NEW_KERNEL[2]} (= {NEW_KERNEL[1]})"}
     candidates = {"linux-image-riscv64": "7.2.5-2", "busybox-static": NEW_BUSYBOX[1]}
     return MemoryMirror(cache, packages, depends, candidates)
+
+
+OLD_KERNEL_SET = tuple(kernel_packages(OLD_KERNEL).values())
+ALL_OLD = (*OLD_KERNEL_SET, OLD_BUSYBOX)
 
 
 class Connect:
@@ -120,90 +130,119 @@ class Connect:
 
 
 def test_locked_versions_served_are_used(tmp_path):
-    apt = moved_on_mirror(str(tmp_path), keep_old=("kernel", "busybox"))
+    apt = moved_on_mirror(str(tmp_path), keep_old=ALL_OLD)
     connect = Connect(apt)
     entries, debs, substitutes = fetch.resolve(memory_lock(), str(tmp_path), connect,
                                                "packages.lock")
     assert substitutes == []
     assert entries == memory_lock()
-    assert sorted(apt.downloads) == sorted([OLD_KERNEL[:2], OLD_BUSYBOX])
-    assert Path(debs["kernel"]).read_bytes() == KERNEL_V1
-    assert Path(debs["busybox"]).read_bytes() == BUSYBOX_V1
+    assert sorted(apt.downloads) == sorted(ALL_OLD)
+    assert Path(debs["modules"]).read_bytes() == memory_deb(*OLD_KERNEL_SET[1])
+    assert Path(debs["busybox"]).read_bytes() == memory_deb(*OLD_BUSYBOX)
     assert connect.calls == 1
 
 
 def test_versions_no_longer_served_take_the_newest(tmp_path):
-    apt = moved_on_mirror(str(tmp_path), keep_old=("busybox",))
+    apt = moved_on_mirror(str(tmp_path), keep_old=(OLD_BUSYBOX,))
     entries, debs, substitutes = fetch.resolve(memory_lock(), str(tmp_path), Connect(apt),
                                                "packages.lock")
     # The kernel is the one linux-image-riscv64 depends on, in its
-    # linux-binary package; busybox stays at the locked version it still has.
-    assert entries["kernel"] == lock_entry("kernel", *NEW_KERNEL[:2], KERNEL_V2)
+    # linux-binary package, its modules and linux-base those of its release;
+    # busybox stays at the locked version it still has.
+    for role, package in kernel_packages(NEW_KERNEL).items():
+        assert entries[role] == lock_entry(role, *package, memory_deb(*package))
+        assert Path(debs[role]).read_bytes() == memory_deb(*package)
     assert entries["busybox"] == memory_lock()["busybox"]
-    assert substitutes == [f"{OLD_KERNEL[0]} {OLD_KERNEL[1]} -> "
-                           f"{NEW_KERNEL[0]} {NEW_KERNEL[1]}"]
-    assert Path(debs["kernel"]).read_bytes() == KERNEL_V2
+    assert substitutes == [f"{old[0]} {old[1]} -> {new[0]} {new[1]}" for old, new in
+                           zip(OLD_KERNEL_SET, kernel_packages(NEW_KERNEL).values())]
+
+
+def test_kernel_and_its_modules_move_together(tmp_path):
+    """The locked kernel is still served, its modules no longer: a kernel
+    without its modules is useless, so all three become the newest."""
+    kernel, modules, base = OLD_KERNEL_SET
+    apt = moved_on_mirror(str(tmp_path), keep_old=(kernel, base, OLD_BUSYBOX))
+    entries, _, substitutes = fetch.resolve(memory_lock(), str(tmp_path), Connect(apt),
+                                            "packages.lock")
+    assert {role: (e["name"], e["version"]) for role, e in entries.items()} == \
+        dict(kernel_packages(NEW_KERNEL), busybox=OLD_BUSYBOX)
+    assert len(substitutes) == 3
 
 
 def test_cached_packages_need_no_mirror(tmp_path):
     debs = tmp_path / "debs"
     debs.mkdir()
-    (debs / deb_name(*OLD_KERNEL[:2])).write_bytes(KERNEL_V1)
-    (debs / deb_name(*OLD_BUSYBOX)).write_bytes(BUSYBOX_V1)
+    for package in ALL_OLD:
+        (debs / deb_name(*package)).write_bytes(memory_deb(*package))
     connect = Connect(None)
     entries, paths, substitutes = fetch.resolve(memory_lock(), str(tmp_path), connect,
                                                 "packages.lock")
     assert connect.calls == 0
     assert entries == memory_lock()
     assert substitutes == []
-    assert paths == {"kernel": str(debs / deb_name(*OLD_KERNEL[:2])),
-                     "busybox": str(debs / deb_name(*OLD_BUSYBOX))}
+    assert paths == {role: str(debs / deb_name(entry["name"], entry["version"]))
+                     for role, entry in memory_lock().items()}
 
 
 def test_cached_package_with_another_checksum_is_fetched_again(tmp_path):
-    apt = moved_on_mirror(str(tmp_path), keep_old=("kernel", "busybox"))
+    apt = moved_on_mirror(str(tmp_path), keep_old=ALL_OLD)
+    for package in ALL_OLD:
+        (tmp_path / "debs" / deb_name(*package)).write_bytes(memory_deb(*package))
     (tmp_path / "debs" / deb_name(*OLD_KERNEL[:2])).write_bytes(b"truncated")
-    (tmp_path / "debs" / deb_name(*OLD_BUSYBOX)).write_bytes(BUSYBOX_V1)
     entries, debs, _ = fetch.resolve(memory_lock(), str(tmp_path), Connect(apt),
                                      "packages.lock")
     assert apt.downloads == [OLD_KERNEL[:2]]
     assert entries == memory_lock()
-    assert Path(debs["kernel"]).read_bytes() == KERNEL_V1
+    assert Path(debs["kernel"]).read_bytes() == memory_deb(*OLD_KERNEL[:2])
 
 
 def test_download_with_another_checksum_than_the_lock_is_refused(tmp_path):
-    apt = moved_on_mirror(str(tmp_path), keep_old=("kernel", "busybox"))
-    apt.serve[OLD_KERNEL[:2]] = b"tampered"
+    apt = moved_on_mirror(str(tmp_path), keep_old=ALL_OLD)
+    apt.serve[OLD_KERNEL_SET[1]] = b"tampered"
     with pytest.raises(fetch.FetchError) as error:
         fetch.resolve(memory_lock(), str(tmp_path), Connect(apt), "packages.lock")
     message = str(error.value)
-    assert f"downloaded {OLD_KERNEL[0]} {OLD_KERNEL[1]} has SHA256 {sha256(b'tampered')}" \
-        in message
-    assert f"packages.lock records {sha256(KERNEL_V1)}; refusing it" in message
+    assert (f"downloaded {OLD_KERNEL_SET[1][0]} {OLD_KERNEL[1]} has SHA256 "
+            f"{sha256(b'tampered')}") in message
+    assert (f"packages.lock records {sha256(memory_deb(*OLD_KERNEL_SET[1]))}; "
+            "refusing it") in message
 
 
 def test_substitute_with_another_checksum_than_the_index_is_refused(tmp_path):
     apt = moved_on_mirror(str(tmp_path))
     apt.serve[NEW_BUSYBOX] = b"tampered"
-    lock = memory_lock()
     # Keep the kernel from the cache so that busybox is the one fetched.
-    (tmp_path / "debs" / deb_name(*OLD_KERNEL[:2])).write_bytes(KERNEL_V1)
+    for package in OLD_KERNEL_SET:
+        (tmp_path / "debs" / deb_name(*package)).write_bytes(memory_deb(*package))
     with pytest.raises(fetch.FetchError) as error:
-        fetch.resolve(lock, str(tmp_path), Connect(apt), "packages.lock")
+        fetch.resolve(memory_lock(), str(tmp_path), Connect(apt), "packages.lock")
     assert (f"downloaded busybox-static {NEW_BUSYBOX[1]} has SHA256 {sha256(b'tampered')}, "
-            f"but the testing index records {sha256(BUSYBOX_V2)}") in str(error.value)
+            f"but the testing index records {sha256(memory_deb(*NEW_BUSYBOX))}") \
+        in str(error.value)
 
 
 def test_mirror_checksum_other_than_the_lock_is_refused(tmp_path):
-    apt = moved_on_mirror(str(tmp_path), keep_old=("kernel", "busybox"))
+    apt = moved_on_mirror(str(tmp_path), keep_old=ALL_OLD)
     lock = memory_lock()
     lock["busybox"]["sha256"] = sha256(b"what the lock once saw")
     with pytest.raises(fetch.FetchError) as error:
         fetch.resolve(lock, str(tmp_path), Connect(apt), "packages.lock")
     assert (f"{apt.mirror} serves busybox-static {OLD_BUSYBOX[1]} with SHA256 "
-            f"{sha256(BUSYBOX_V1)}, but packages.lock records "
+            f"{sha256(memory_deb(*OLD_BUSYBOX))}, but packages.lock records "
             f"{sha256(b'what the lock once saw')}") in str(error.value)
     assert OLD_BUSYBOX not in apt.downloads
+
+
+def test_lock_with_modules_of_another_kernel_is_refused(tmp_path):
+    lock = memory_lock()
+    lock["modules"]["name"] = f"linux-modules-{NEW_KERNEL[2]}"
+    path = tmp_path / "packages.lock"
+    path.write_text(yaml.safe_dump({"packages": list(lock.values())}))
+    with pytest.raises(fetch.FetchError) as error:
+        fetch.read_lock(str(path))
+    assert (f"the modules package must be {OLD_KERNEL_SET[1][0]} {OLD_KERNEL[1]}, built "
+            f"with the kernel {OLD_KERNEL[0]} {OLD_KERNEL[1]}, not "
+            f"linux-modules-{NEW_KERNEL[2]} {OLD_KERNEL[1]}") in str(error.value)
 
 
 # --- end to end: fetch.py with fake apt-get and apt-cache -------------------
@@ -262,6 +301,15 @@ def kernel_image_bytes(release):
     return bytes(head) + f"kernel {release}".encode()
 
 
+# One module of the fake linux-modules packages, and the fake modules.builtin.
+MODULE = "kernel/drivers/virtio/virtio_mmio.ko.xz"
+BUILTIN = b"kernel/drivers/virtio/virtio.ko\n"
+
+
+def module_bytes(release):
+    return f"virtio_mmio of {release}".encode()
+
+
 def build_deb(tmp, name, version, files):
     tree = tmp / f"tree-{name}-{version}"
     for rel, (data, mode) in files.items():
@@ -298,9 +346,8 @@ class FakeDebian:
             script.write_text(FAKE_TOOL.format(python=sys.executable))
             script.chmod(0o755)
         self.debs = {}
-        for name, version, release in (OLD_KERNEL, NEW_KERNEL):
-            self.debs[(name, version)] = build_deb(self.mirror, name, version, {
-                f"usr/lib/modules/{release}/vmlinuz": (kernel_image_bytes(release), 0o644)})
+        for kernel in (OLD_KERNEL, NEW_KERNEL):
+            self.build_kernel(kernel)
         for name, version in (OLD_BUSYBOX, NEW_BUSYBOX):
             self.debs[(name, version)] = build_deb(self.mirror, name, version, {
                 "usr/bin/busybox": (f"#!/bin/sh\n# busybox {version}\n".encode(), 0o755)})
@@ -308,9 +355,26 @@ class FakeDebian:
         self.lock = tmp / "packages.lock"
         self.lock.write_text(yaml.safe_dump({
             "suite": "testing", "architecture": "riscv64",
-            "packages": [dict(self.entry("kernel", OLD_KERNEL),
-                              **{"kernel-release": OLD_KERNEL[2]}),
-                         self.entry("busybox", OLD_BUSYBOX)]}, sort_keys=False))
+            "packages": self.entries(OLD_KERNEL, OLD_BUSYBOX)}, sort_keys=False))
+
+    def build_kernel(self, kernel):
+        """The kernel's linux-binary, linux-modules and linux-base packages."""
+        release = kernel[2]
+        files = {
+            "kernel": {f"usr/lib/modules/{release}/vmlinuz": kernel_image_bytes(release)},
+            "modules": {f"usr/lib/modules/{release}/{MODULE}": module_bytes(release)},
+            "kernel-base": {f"usr/lib/modules/{release}/modules.builtin": BUILTIN,
+                            f"usr/lib/modules/{release}/config": b"CONFIG_VIRTIO=y\n"}}
+        for role, (name, version) in kernel_packages(kernel).items():
+            self.debs[(name, version)] = build_deb(self.mirror, name, version, {
+                path: (data, 0o644) for path, data in files[role].items()})
+
+    def entries(self, kernel, busybox):
+        """The lock entries of the kernel, its modules and linux-base, busybox."""
+        packages = dict(kernel_packages(kernel), busybox=busybox)
+        entries = [self.entry(role, package) for role, package in packages.items()]
+        entries[0]["kernel-release"] = kernel[2]
+        return entries
 
     def entry(self, role, package):
         deb = self.debs[package[:2]]
@@ -353,47 +417,64 @@ def debian(tmp_path):
     return FakeDebian(tmp_path)
 
 
+OLD_SET = list(kernel_packages(OLD_KERNEL).values())
+NEW_SET = list(kernel_packages(NEW_KERNEL).values())
+
+
+def output_files(out):
+    """{path: (bytes, mtime)} of every file under OUT."""
+    return {p.relative_to(out): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in out.rglob("*") if p.is_file()}
+
+
+def assert_modules_of(out, release):
+    """OUT/modules holds the modules and modules.builtin of RELEASE only."""
+    base = out / "modules" / "lib" / "modules"
+    assert [p.name for p in base.iterdir()] == [release]
+    assert (base / release / MODULE).read_bytes() == module_bytes(release)
+    assert (base / release / "modules.builtin").read_bytes() == BUILTIN
+    assert not (base / release / "config").exists()
+
+
 def test_fetch_uses_the_locked_packages(debian):
-    debian.publish([OLD_KERNEL[:2], NEW_KERNEL[:2], OLD_BUSYBOX, NEW_BUSYBOX])
+    debian.publish([*OLD_SET, *NEW_SET, OLD_BUSYBOX, NEW_BUSYBOX])
     proc = debian.run()
     assert proc.returncode == 0, proc.stderr
     assert "warning" not in proc.stderr
     assert (debian.out / "Image").read_bytes() == kernel_image_bytes(OLD_KERNEL[2])
     assert (debian.out / "busybox").read_bytes() == b"#!/bin/sh\n# busybox 1:1.37.0-4\n"
     assert os.access(debian.out / "busybox", os.X_OK)
-    assert debian.inputs() == [dict(debian.entry("kernel", OLD_KERNEL),
-                                    **{"kernel-release": OLD_KERNEL[2]}),
-                               debian.entry("busybox", OLD_BUSYBOX)]
+    assert_modules_of(debian.out, OLD_KERNEL[2])
+    assert debian.inputs() == debian.entries(OLD_KERNEL, OLD_BUSYBOX)
     downloads = [c.split()[-1] for c in debian.calls if " download " in c]
-    assert sorted(downloads) == sorted([f"{OLD_KERNEL[0]}={OLD_KERNEL[1]}",
-                                        f"{OLD_BUSYBOX[0]}={OLD_BUSYBOX[1]}"])
+    assert sorted(downloads) == sorted(f"{n}={v}" for n, v in [*OLD_SET, OLD_BUSYBOX])
     # The private apt points at the mirror the machine's apt uses.
     sources = debian.cache / "bulkhead" / "debian-testing-riscv64" / "etc" / "sources.list"
     assert f"] {FakeDebian.URI} testing main" in sources.read_text()
 
 
 def test_fetch_takes_the_newest_with_one_warning(debian):
-    debian.publish([NEW_KERNEL[:2], NEW_BUSYBOX])
+    debian.publish([*NEW_SET, NEW_BUSYBOX])
     lock_before = debian.lock.read_text()
     proc = debian.run()
     assert proc.returncode == 0, proc.stderr
     warnings = [line for line in proc.stderr.splitlines() if "warning" in line]
     assert len(warnings) == 1, proc.stderr
-    assert f"{OLD_KERNEL[0]} {OLD_KERNEL[1]} -> {NEW_KERNEL[0]} {NEW_KERNEL[1]}" in warnings[0]
+    for old, new in zip(OLD_SET, NEW_SET):
+        assert f"{old[0]} {old[1]} -> {new[0]} {new[1]}" in warnings[0]
     assert f"{OLD_BUSYBOX[0]} {OLD_BUSYBOX[1]} -> {NEW_BUSYBOX[0]} {NEW_BUSYBOX[1]}" \
         in warnings[0]
     assert f"recorded in {debian.out}/inputs.lock" in warnings[0]
     assert (debian.out / "Image").read_bytes() == kernel_image_bytes(NEW_KERNEL[2])
-    assert debian.inputs() == [dict(debian.entry("kernel", NEW_KERNEL),
-                                    **{"kernel-release": NEW_KERNEL[2]}),
-                               debian.entry("busybox", NEW_BUSYBOX)]
+    assert_modules_of(debian.out, NEW_KERNEL[2])
+    assert debian.inputs() == debian.entries(NEW_KERNEL, NEW_BUSYBOX)
     assert "with substitutes" in (debian.out / "inputs.lock").read_text()
     assert debian.lock.read_text() == lock_before
 
 
 def test_fetch_refuses_a_download_unlike_the_lock(debian):
     debian.served[OLD_BUSYBOX] = debian.served[NEW_BUSYBOX]
-    debian.publish([OLD_KERNEL[:2], OLD_BUSYBOX])
+    debian.publish([*OLD_SET, OLD_BUSYBOX])
     proc = debian.run()
     assert proc.returncode == 1
     served = sha256(debian.debs[NEW_BUSYBOX].read_bytes())
@@ -406,16 +487,30 @@ def test_fetch_refuses_a_download_unlike_the_lock(debian):
 
 
 def test_fetch_from_the_cache_needs_no_apt(debian):
-    debian.publish([OLD_KERNEL[:2], OLD_BUSYBOX])
+    debian.publish([*OLD_SET, OLD_BUSYBOX])
     first = debian.run()
     assert first.returncode == 0, first.stderr
     assert debian.calls
-    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in debian.out.iterdir()}
+    before = output_files(debian.out)
     # The mirror has moved on, but the cache still holds what the lock names.
-    debian.publish([NEW_KERNEL[:2], NEW_BUSYBOX])
+    debian.publish([*NEW_SET, NEW_BUSYBOX])
     second = debian.run()
     assert second.returncode == 0, second.stderr
     assert debian.calls == []
     assert second.stderr == ""
-    after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in debian.out.iterdir()}
+    after = output_files(debian.out)
     assert after == before
+
+
+def test_fetch_refuses_modules_of_another_release(debian):
+    """A linux-modules package whose tree is not the kernel's release (a
+    mislabelled upload) would give modules the kernel refuses to load."""
+    modules = OLD_SET[1]
+    debian.served[modules] = debian.served[NEW_SET[1]]
+    debian.debs[modules] = debian.debs[NEW_SET[1]]
+    debian.lock.write_text(yaml.safe_dump({"packages": debian.entries(OLD_KERNEL, OLD_BUSYBOX)}))
+    debian.publish([*OLD_SET, OLD_BUSYBOX])
+    proc = debian.run()
+    assert proc.returncode == 1
+    assert (f"hold no kernel/ and modules.builtin of the kernel's release {OLD_KERNEL[2]} "
+            f"(they have: {OLD_KERNEL[2]}, {NEW_KERNEL[2]})") in proc.stderr
