@@ -29,7 +29,7 @@ GENERATOR_SOURCES := $(wildcard generator/bulkhead-gen generator/bulkhead/*.py t
 .PHONY: all run info check guests hypervisor test test-generator test-hypervisor \
 	test-boot bench clean help FORCE
 
-all: $(OUT)/bulkhead.elf $(BH_DISKS)
+all: $(OUT)/bulkhead.elf
 
 # deps.mk names the board, guests and payload files of the config, so that
 # guests are built (or fetched) before the generator needs their sizes.
@@ -44,6 +44,10 @@ $(error $(CONFIG_FILE) does not exist; configs: $(basename $(notdir $(wildcard c
 endif
 include $(OUT)/deps.mk
 endif
+
+# Generated disk images (rules in deps.mk); a user's image must exist to run.
+all run: $(BH_DISKS)
+run: $(BH_USER_DISKS)
 
 guests: $(addprefix guest-,$(BH_GUESTS))
 guest-%: FORCE
@@ -66,7 +70,7 @@ $(GEN)/.stamp: $(BH_INPUTS) $(BH_PAYLOADS) $(GENERATOR_SOURCES)
 $(OUT)/bulkhead.elf: $(GEN)/.stamp FORCE
 	@$(MAKE) -s --no-print-directory -C hypervisor GEN=$(CURDIR)/$(GEN) OUT=$(CURDIR)/$(OUT)
 
-run: $(OUT)/bulkhead.elf $(BH_DISKS) $(BH_USER_DISKS)
+run: $(OUT)/bulkhead.elf
 	@echo "bulkhead: booting $(OUT)/bulkhead.elf; Ctrl-] then a digit focuses a capsule, Ctrl-] ? lists the console keys, Ctrl-A X quits QEMU"
 	@set -- $$(cat $(GEN)/qemu.args); exec "$$@" $(QEMU_EXTRA) -kernel $(OUT)/bulkhead.elf
 

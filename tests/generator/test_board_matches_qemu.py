@@ -128,3 +128,39 @@ def test_hypervisor_devices_are_the_right_kind(board):
     assert devices[roles["timer"]]["kind"] == "clint"
     assert devices[roles["console"]]["compatible"] == ["ns16550a"]
     assert "sifive,test0" in devices[roles["poweroff"]]["compatible"]
+
+
+def test_virtio_slot_is_its_qemu_bus(board):
+    """The generator puts slot virtioK's device on virtio-mmio-bus.K
+    (Board.virtio_bus); QEMU's own device tree shows which transport each
+    bus is: a net device on every bus must sit at its slot's address."""
+    from bulkhead.model import Board
+    from bulkhead.schema import Ctx, BOARD as BOARD_SCHEMA
+    from bulkhead.diag import Diagnostics
+    from bulkhead.yamlload import load
+    diags = Diagnostics()
+    rec = BOARD_SCHEMA.validate(load(BOARD, "boards/qemu-virt.yaml", diags),
+                                Ctx("boards/qemu-virt.yaml", diags), "")
+    model = Board("boards/qemu-virt.yaml", rec)
+    slots = [d for d in model.devices.values() if d.virtio_slot]
+    devices = []
+    for slot in slots:
+        bus = model.virtio_bus(slot)
+        devices += ["-netdev", f"user,id=n{bus},restrict=on",
+                    "-device", f"virtio-net-device,netdev=n{bus},bus=virtio-mmio-bus.{bus}"]
+    qemu = board["qemu"]
+    args = [a for a in qemu["args"] if a != "-nographic"]
+    result = subprocess.run([qemu["binary"], "-M", qemu["machine"], "-smp",
+                             str(board["harts"]), "-display", "none", "-serial", "null",
+                             "-S", "-monitor", "stdio"] + args + devices,
+                            input="info qtree\nquit\n", capture_output=True, text=True,
+                            timeout=60)
+    at = {}
+    address = None
+    for line in result.stdout.splitlines():
+        words = line.split()
+        if words[:1] == ["mmio"]:
+            address = int(words[1].split("/")[0], 16)
+        elif words[:1] == ["netdev"]:
+            at[words[2].strip('"')] = address
+    assert at == {f"n{model.virtio_bus(s)}": s.base for s in slots}
