@@ -164,3 +164,17 @@ def test_virtio_slot_is_its_qemu_bus(board):
         elif words[:1] == ["netdev"]:
             at[words[2].strip('"')] = address
     assert at == {f"n{model.virtio_bus(s)}": s.base for s in slots}
+
+
+def test_plic_contexts_match(board, fdt):
+    """Context N of the board file is the N-th entry of the PLIC's
+    interrupts-extended in QEMU's tree: a hart's controller with 11
+    (machine external) or 9 (supervisor external)."""
+    plic = fdt.path_offset("/soc/plic@c000000")
+    raw = cells(fdt, plic, "interrupts-extended")
+    modes = {11: "machine", 9: "supervisor"}
+    contexts = []
+    for phandle, irq in zip(raw[::2], raw[1::2]):
+        cpu = fdt.parent_offset(fdt.node_offset_by_phandle(phandle))
+        contexts.append({"hart": cells(fdt, cpu, "reg")[0], "mode": modes[irq]})
+    assert board["devices"]["plic"]["contexts"] == contexts
