@@ -81,6 +81,10 @@ static struct bh_system_tables copy_tables(void)
 		.hypervisor = bh_board.hypervisor,
 		.hypervisor_devices = bh_board.hypervisor_devices,
 		.hypervisor_device_count = bh_board.hypervisor_device_count,
+		.plic = bh_board.plic,
+		.plic_context_map = bh_board.plic_context_map,
+		.plic_context_count = BH_PLIC_CONTEXTS,
+		.plic_source_count = BH_PLIC_SOURCES,
 	};
 }
 

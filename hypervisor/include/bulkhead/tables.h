@@ -33,6 +33,9 @@ struct bh_payload {
 	uint64_t pristine;
 };
 
+/* PLIC bitmap words for sources 0..BH_PLIC_SOURCES (bit s % 32 of word s / 32). */
+#define BH_PLIC_WORDS ((BH_PLIC_SOURCES + 32) / 32)
+
 enum bh_policy {
 	BH_POLICY_HALT = 0,	/* stop the capsule, leave it off */
 	BH_POLICY_RESTART = 1,	/* clear memory, reload payloads, start vCPU 0 */
@@ -62,12 +65,27 @@ struct bh_capsule {
 	uint8_t may_reset_system; /* SRST may reset/power off the whole board */
 	uint8_t warm_reboot_is_panic; /* the guest's SBI warm reboot means it panicked (guest manifest) */
 	uint32_t restart_limit;	/* restarts allowed by on-fault, 0 = none */
+	/* PLIC sources of its devices: bit s % 32 of irq_sources[s / 32] (source 0 never). */
+	uint32_t irq_sources[BH_PLIC_WORDS];
+	/* plic_contexts[v]: the supervisor-mode PLIC context of the hart vCPU v runs on. */
+	uint32_t plic_contexts[BH_MAX_VCPUS];
 };
 
 /* What each physical hart runs. capsule < 0: the hart is idle. */
 struct bh_hart {
 	int32_t capsule;
 	uint32_t vcpu;
+};
+
+/* What one PLIC context interrupts: a hart, in machine or supervisor mode. */
+enum bh_plic_mode {
+	BH_PLIC_MACHINE = 0,
+	BH_PLIC_SUPERVISOR = 1,
+};
+
+struct bh_plic_context {
+	uint32_t hart;
+	uint32_t mode;		/* enum bh_plic_mode */
 };
 
 struct bh_board {
@@ -77,9 +95,13 @@ struct bh_board {
 	uint64_t uart_clock;
 	uint64_t poweroff_base;		/* sifive,test: 0x5555 pass, 0x3333 fail */
 	struct bh_region hypervisor;	/* the hypervisor's own RAM */
-	/* The hypervisor's own devices (console UART, CLINT, PLIC, poweroff), rounded out to the PMP grain: no capsule may reach them. */
+	/* The hypervisor's own devices (console UART, CLINT, poweroff), rounded out to the PMP grain: no capsule may reach them. */
 	const struct bh_region *hypervisor_devices;
 	uint32_t hypervisor_device_count;
+	/* PLIC registers; size 0: no PLIC. Not in hypervisor_devices. */
+	struct bh_region plic;
+	/* plic_context_map[n]: the hart and mode of PLIC context n (BH_PLIC_CONTEXTS of them). */
+	const struct bh_plic_context *plic_context_map;
 };
 
 extern const struct bh_board bh_board;
