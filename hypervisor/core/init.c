@@ -165,6 +165,9 @@ static bool own_context_page(const struct bh_system_tables *t,
 		uint64_t page = t->plic.base +
 				bh_plic_context(c->plic_contexts[v], 0);
 
+		if (c->plic_contexts[v] == BH_PLIC_NO_CONTEXT)
+			continue;
+
 		if (d->base == page && d->size == BH_PLIC_CONTEXT_STRIDE)
 			return true;
 	}
@@ -203,24 +206,53 @@ static int check_devices(const struct bh_system_tables *t, uint32_t i,
 	return 0;
 }
 
-/* Each vCPU's context is the supervisor context of the hart it runs on. */
+static bool has_supervisor_context(const struct bh_system_tables *t,
+				   uint32_t hart)
+{
+	uint32_t n;
+
+	for (n = 0; n < t->plic_context_count; n++) {
+		if (t->plic_context_map[n].hart == hart &&
+		    t->plic_context_map[n].mode == BH_PLIC_SUPERVISOR)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Each vCPU's context is the supervisor context of the hart it runs on, or
+ * BH_PLIC_NO_CONTEXT when that hart has none; a capsule with interrupt
+ * sources has at least one context to take them.
+ */
 static int check_plic_contexts(const struct bh_system_tables *t, uint32_t i,
 			       char *why, size_t len)
 {
 	const struct bh_capsule *c = &t->capsules[i];
-	uint32_t v, n;
+	uint32_t v, n, w, contexts = 0, sources = 0;
 
 	if (!t->plic.size)
 		return 0;
+	if (!t->plic_context_map)
+		return fail(why, len, "the board has a PLIC but no context map");
 	for (v = 0; v < c->vcpu_count; v++) {
 		n = c->plic_contexts[v];
-		if (n >= t->plic_context_count || !t->plic_context_map ||
+		if (n == BH_PLIC_NO_CONTEXT &&
+		    !has_supervisor_context(t, c->vcpu_harts[v]))
+			continue;
+		if (n >= t->plic_context_count ||
 		    t->plic_context_map[n].hart != c->vcpu_harts[v] ||
 		    t->plic_context_map[n].mode != BH_PLIC_SUPERVISOR)
 			return fail(why, len,
 				    "capsule %s vCPU %u: PLIC context %u is not the supervisor context of hart %u",
 				    c->name, v, n, c->vcpu_harts[v]);
+		contexts++;
 	}
+	for (w = 0; w < BH_PLIC_WORDS; w++)
+		sources |= c->irq_sources[w];
+	if (sources && !contexts)
+		return fail(why, len,
+			    "capsule %s has PLIC sources but no PLIC context to take them",
+			    c->name);
 	return 0;
 }
 

@@ -281,3 +281,30 @@ TEST(tables_check_lets_pmp_grant_an_own_context_page_only)
 	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
 	CHECK(!strcmp(why, "capsule alpha PMP entry 1 [0xc000000, 0xc001000) reaches beyond its memory and devices"));
 }
+
+/* A board whose harts 0 and 1 have an M-mode context only (as sifive_u's hart 0). */
+TEST(tables_check_lets_a_hart_without_supervisor_context_have_none)
+{
+	static struct bh_plic_context map[BH_PLIC_CONTEXTS];
+	static const struct bh_region page3 = { PLIC_BASE + 0x203000, 0x1000 };
+	struct bh_system_tables t = copy_tables();
+
+	memcpy(map, bh_board.plic_context_map, sizeof(map));
+	map[1].mode = BH_PLIC_MACHINE;
+	t.plic_context_map = map;
+	caps[0].devices = &page3;
+	caps[0].device_count = 1;
+	caps[0].plic_contexts[0] = BH_PLIC_NO_CONTEXT;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) == 0);
+	/* Not when the hart has one. */
+	map[1].mode = BH_PLIC_SUPERVISOR;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+	/* Sources but no context at all. */
+	map[1].mode = BH_PLIC_MACHINE;
+	map[3].mode = BH_PLIC_MACHINE;
+	caps[0].plic_contexts[1] = BH_PLIC_NO_CONTEXT;
+	caps[0].devices = NULL;
+	caps[0].device_count = 0;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+	CHECK(!strcmp(why, "capsule alpha has PLIC sources but no PLIC context to take them"));
+}

@@ -35,6 +35,7 @@ struct bh_payload {
 
 /* PLIC bitmap words for sources 0..BH_PLIC_SOURCES (bit s % 32 of word s / 32). */
 #define BH_PLIC_WORDS ((BH_PLIC_SOURCES + 32) / 32)
+#define BH_PLIC_NO_CONTEXT 0xffffffffu
 
 enum bh_policy {
 	BH_POLICY_HALT = 0,	/* stop the capsule, leave it off */
@@ -54,7 +55,11 @@ struct bh_capsule {
 	/* PMP entries granting memory and passthrough devices, in order. */
 	const struct bh_pmp_entry *pmp;
 	uint32_t pmp_count;
-	/* Passthrough devices, each rounded out to the PMP grain: what its PMP entries may grant besides memory. */
+	/*
+	 * Passthrough devices and the threshold/claim pages of its PLIC contexts
+	 * (plic.base + 0x200000 + 0x1000 * context), each rounded out to the PMP
+	 * grain: what its PMP entries may grant besides memory.
+	 */
 	const struct bh_region *devices;
 	uint32_t device_count;
 	/* Emulated ns16550 window; size 0 means no virtual UART. */
@@ -67,7 +72,12 @@ struct bh_capsule {
 	uint32_t restart_limit;	/* restarts allowed by on-fault, 0 = none */
 	/* PLIC sources of its devices: bit s % 32 of irq_sources[s / 32] (source 0 never). */
 	uint32_t irq_sources[BH_PLIC_WORDS];
-	/* plic_contexts[v]: the supervisor-mode PLIC context of the hart vCPU v runs on. */
+	/*
+	 * plic_contexts[v]: the supervisor-mode PLIC context of the hart vCPU v
+	 * runs on; BH_PLIC_NO_CONTEXT when that hart has none (a board may
+	 * have M-only harts; the generator refuses device interrupts to a
+	 * capsule none of whose harts has one).
+	 */
 	uint32_t plic_contexts[BH_MAX_VCPUS];
 };
 
