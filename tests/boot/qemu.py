@@ -30,6 +30,9 @@ PANIC = re.compile(r"panic", re.IGNORECASE)
 # status"); a panic's is 1. `make run` then fails with status 2, saying
 # "Error 3".
 UNCLEAN_EXIT = 3
+# The hypervisor's trap-count line for each vCPU of a capsule that ended
+# (docs/design.md, "Trap counters").
+TRAP_COUNTS = re.compile(r"^capsule (\S+) vcpu (\d+) hart (\d+) traps: (.*)$")
 MAKE_FAILED = 2
 
 

@@ -13,13 +13,10 @@ When each capsule ends the hypervisor logs its vCPUs' trap counts: no
 delegated). QEMU exits by itself with status 0.
 """
 
-import re
-
 import qemu
 
 CONFIG = "qemu-irq"
 BOOT_TIMEOUT = 120  # hang guard, not a speed target
-TRAPS = re.compile(r"^capsule (\S+) vcpu (\d+) hart (\d+) traps: (.*)$")
 
 
 def test_irq_direct():
@@ -30,7 +27,7 @@ def test_irq_direct():
         problems = qemu.hello_problems(boot, CONFIG, name)
         if problems:
             qemu.fail(boot, f"capsule {name}: " + "; ".join(problems))
-    counts = [TRAPS.match(text) for text in boot.lines("bulkhead")]
+    counts = [qemu.TRAP_COUNTS.match(text) for text in boot.lines("bulkhead")]
     counts = [m for m in counts if m]
     logged = {(m.group(1), int(m.group(2))) for m in counts}
     if logged != {("irq", 0), ("irq", 1), ("plain", 0)}:
