@@ -134,6 +134,30 @@ void attempt(enum access a, const char *target, unsigned long addr)
 	verdict(1, id, "access fault (scause %lu) at %lx", wanted_cause(a), addr);
 }
 
+/* An emulated register that is not the capsule's: loads 0, stores vanish. */
+static void attempt_masked(enum access a, const char *target,
+			   unsigned long addr)
+{
+	unsigned long insn = 0;
+	uint32_t value = 0;
+	struct fault f;
+	char id[48];
+
+	snprintf(id, sizeof(id), "%s %s", access_name(a), target);
+	if (a == LOAD32)
+		value = probe_load32(addr, &f, &insn);
+	else
+		probe_store32(addr, 0xa77ac4ed, &f, &insn);
+	if (f.faulted || value) {
+		verdict(0, id, "%lx: faulted %d (scause %lx), read %x; want emulated 0",
+			addr, f.faulted, f.cause, value);
+		return;
+	}
+	verdict(1, id, a == LOAD32 ? "%lx reads 0 (emulated, not its source)" :
+				    "%lx write ignored (emulated, not its source)",
+		addr);
+}
+
 /*
  * Every 4 KiB page of a region, one line for all of them: the hypervisor's
  * image, stacks and per-hart data all lie in its region, wherever the
@@ -229,7 +253,11 @@ static void attack_devices(void)
 		attack_mmio(target, at.clint.base + CLINT_MTIMECMP + 8 * i);
 	}
 	attack_mmio("clint-mtime", at.clint.base + CLINT_MTIME);
-	attack_mmio("plic-priority", at.plic.base + 4);
+	/* Source 1's priority is emulated (not its source: reads 0, writes
+	 * ignored); hart 0's M context claim is never granted. */
+	attempt_masked(LOAD32, "plic-priority", at.plic.base + 4);
+	attempt_masked(STORE32, "plic-priority", at.plic.base + 4);
+	attempt(FETCH, "plic-priority", at.plic.base + 4);
 	attack_mmio("plic-claim", at.plic.base + PLIC_CONTEXT_CLAIM);
 	attack_mmio("uart", at.uart.base);
 	attack_mmio("test-device", at.test.base);
@@ -719,6 +747,7 @@ void guest_main(unsigned long hartid, const void *dtb)
 	       at.hypervisor.base, at.hypervisor.size);
 	attack_memory();
 	attack_devices();
+	attack_plic();
 	attack_csrs();
 	attack_ipi();
 	attack_rfence();

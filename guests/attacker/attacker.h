@@ -33,6 +33,9 @@ void verdict(int ok, const char *id, const char *fmt, ...)
 /* Access addr; it must fail with the matching access fault, stval = addr. */
 void attempt(enum access a, const char *target, unsigned long addr);
 
+/* The PLIC: shared registers emulated and masked, other contexts fault. */
+void attack_plic(void);
+
 /* mode=vuart: the virtual UART emulation and the guest page-table walk. */
 void attack_vuart(void);
 

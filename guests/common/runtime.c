@@ -172,6 +172,13 @@ static void take_interrupt(struct trap_frame *tf, struct hart *h)
 		csr_clear(sip, SIP_SSIP);
 		h->soft_irqs++;
 		return;
+	case IRQ_S_EXT:
+		h->ext_irqs++;
+		if (h->ext_irq)
+			h->ext_irq(h);
+		else
+			csr_clear(sie, 1UL << IRQ_S_EXT);
+		return;
 	default:
 		unexpected(tf);
 	}

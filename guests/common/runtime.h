@@ -69,6 +69,12 @@ struct hart {
 	volatile unsigned long timer_irqs;
 	volatile uint64_t timer_irq_time;	/* rdtime when the last one came */
 	volatile unsigned long soft_irqs;
+	/*
+	 * Supervisor external interrupts: counted, then handed to ext_irq
+	 * (set by the guest; without one, sie.SEIE is cleared, one-shot).
+	 */
+	volatile unsigned long ext_irqs;
+	void (*volatile ext_irq)(struct hart *h);
 };
 
 /* Provided by the guest. */

@@ -35,6 +35,16 @@ struct sbiret sbi_get_spec_version(void)
 	return call0(SBI_EXT_BASE, 0);
 }
 
+struct sbiret sbi_bulkhead_trap_count(unsigned long kind, unsigned long code)
+{
+	return sbi_ecall(SBI_EXT_BULKHEAD, 0, kind, code, 0, 0, 0, 0);
+}
+
+struct sbiret sbi_bulkhead_trap_total(void)
+{
+	return call0(SBI_EXT_BULKHEAD, 1);
+}
+
 struct sbiret sbi_get_impl_id(void)
 {
 	return call0(SBI_EXT_BASE, 1);

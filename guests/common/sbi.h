@@ -25,6 +25,10 @@
 #define SBI_EXT_HSM		0x48534d
 #define SBI_EXT_SRST		0x53525354
 #define SBI_EXT_DBCN		0x4442434e
+/* Bulkhead's trap counters (docs/design.md, "Trap counters"). */
+#define SBI_EXT_BULKHEAD	0x0A42554C
+#define SBI_BULKHEAD_EXCEPTION	0
+#define SBI_BULKHEAD_INTERRUPT	1
 
 #define SBI_HSM_STARTED		0
 #define SBI_HSM_STOPPED		1
@@ -56,6 +60,9 @@ struct sbiret sbi_ecall(unsigned long ext, unsigned long fid,
 			unsigned long a3, unsigned long a4, unsigned long a5);
 
 struct sbiret sbi_get_spec_version(void);
+/* Traps Bulkhead took on this vCPU's hart: of one kind and code; all. */
+struct sbiret sbi_bulkhead_trap_count(unsigned long kind, unsigned long code);
+struct sbiret sbi_bulkhead_trap_total(void);
 struct sbiret sbi_get_impl_id(void);
 struct sbiret sbi_probe_extension(unsigned long ext);
 

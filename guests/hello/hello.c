@@ -2,7 +2,8 @@
 /*
  * hello: a bare-metal S-mode capsule that checks what Bulkhead promises a
  * guest: SBI 2.0 (BASE, DBCN, HSM, TIME, IPI, RFENCE, SRST), the virtual
- * ns16550, S-mode timer interrupts by SBI and by Sstc, memory isolation,
+ * ns16550, S-mode timer interrupts by SBI and by Sstc, a passthrough
+ * device interrupt delivered directly (PLIC), memory isolation,
  * exceptions delegated to and forwarded to its trap handler, and the time
  * CSRs. Each check prints exactly one line:
  *
@@ -17,6 +18,7 @@
  * hart_stop.
  */
 #include "fdt.h"
+#include "plic.h"
 #include "runtime.h"
 #include "sbi.h"
 #include "state.h"
@@ -1148,6 +1150,137 @@ static int check_time(char *why)
 	return CHECK_PASS;
 }
 
+/* ---- irq-direct ------------------------------------------------------- */
+
+#define IRQ_M_EXT	11
+#define IRQ_CLAIMS	3
+
+static struct plic plic;
+static uint64_t rtc_base;
+static uint32_t rtc_source;
+static volatile uint32_t claimed[IRQ_CLAIMS];
+static volatile uint32_t claim_count;
+
+/* Straight from the trap vector: claim and complete in our own context. */
+static void rtc_interrupt(struct hart *h)
+{
+	uint32_t s = mmio_read32(plic_claim_reg(&plic, plic.context));
+
+	(void)h;
+	if (claim_count < IRQ_CLAIMS)
+		claimed[claim_count] = s;
+	claim_count++;
+	if (s == rtc_source)
+		rtc_ack(rtc_base);
+	if (s)
+		mmio_write32(plic_claim_reg(&plic, plic.context), s);
+}
+
+/*
+ * This hart's trap counters. The total is read last when total_last, else
+ * first, so that between a read with total_last and one without, the
+ * only SBI call is the second total read.
+ */
+static int trap_counts(char *why, int total_last, uint64_t *total,
+		       uint64_t *sext, uint64_t *mext)
+{
+	struct sbiret t = { 0, 0 }, s, m;
+
+	if (!total_last)
+		t = sbi_bulkhead_trap_total();
+	s = sbi_bulkhead_trap_count(SBI_BULKHEAD_INTERRUPT, IRQ_S_EXT);
+	m = sbi_bulkhead_trap_count(SBI_BULKHEAD_INTERRUPT, IRQ_M_EXT);
+	if (total_last)
+		t = sbi_bulkhead_trap_total();
+	if (t.error || s.error || m.error)
+		return fail(why, "the Bulkhead trap counters answered %ld/%ld/%ld",
+			    t.error, s.error, m.error);
+	*total = (uint64_t)t.value;
+	*sext = (uint64_t)s.value;
+	*mext = (uint64_t)m.value;
+	return CHECK_PASS;
+}
+
+/* The capsule's own source through the emulated registers. */
+static int check_irq_setup(char *why)
+{
+	uint32_t bit = 1U << (rtc_source % 32);
+
+	plic_setup_source(&plic, rtc_source, 1, 1);
+	if (mmio_read32(plic_priority_reg(&plic, rtc_source)) != 1)
+		return fail(why, "priority of source %u reads %u after writing 1",
+			    rtc_source, mmio_read32(plic_priority_reg(&plic, rtc_source)));
+	if (mmio_read32(plic_enable_reg(&plic, plic.context, rtc_source)) != bit)
+		return fail(why, "enable word of context %u reads %x, want %x",
+			    plic.context,
+			    mmio_read32(plic_enable_reg(&plic, plic.context, rtc_source)), bit);
+	mmio_write32(plic_threshold_reg(&plic, plic.context), 0);
+	return CHECK_PASS;
+}
+
+/*
+ * The RTC alarm interrupts; the handler claims and completes in its own
+ * context page (no trap), and the hypervisor takes no M-mode trap for it:
+ * between two reads of this hart's counters, the only trap is the
+ * second read itself.
+ */
+static int check_irq_direct(char *why)
+{
+	uint64_t size, total0, total1, sext0, sext1, mext0, mext1;
+	uint64_t deadline;
+	int rounds;
+
+	if (fdt_find_device(&sys.fdt, "google,goldfish-rtc", &rtc_base, &size,
+			    &rtc_source) < 0 || !rtc_source)
+		return skip(why, "no passthrough goldfish RTC with an interrupt");
+	if (plic_find(&sys.fdt, sys.boot_hart, &plic) < 0)
+		return fail(why, "the RTC has source %u but the DT has no PLIC context for vhart %lu",
+			    rtc_source, sys.boot_hart);
+	if (check_irq_setup(why) != CHECK_PASS)
+		return CHECK_FAIL;
+	this_hart()->ext_irq = rtc_interrupt;
+	csr_set(sie, SIE_SEIE);
+	csr_set(sstatus, SSTATUS_SIE);
+	for (rounds = 0; rounds < IRQ_CLAIMS; rounds++) {
+		uint32_t before = claim_count;
+
+		if (trap_counts(why, 1, &total0, &sext0, &mext0) != CHECK_PASS)
+			break;
+		rtc_alarm_in(rtc_base, 0);
+		deadline = read_time() + seconds(2);
+		while (claim_count == before && read_time() < deadline)
+			;
+		if (trap_counts(why, 0, &total1, &sext1, &mext1) != CHECK_PASS)
+			break;
+		if (claim_count == before) {
+			fail(why, "no RTC interrupt arrived in round %d", rounds);
+			break;
+		}
+		if (claimed[before] != rtc_source) {
+			fail(why, "claim returned %u, want source %u",
+			     claimed[before], rtc_source);
+			break;
+		}
+		if (total1 - total0 != 1 || sext0 || sext1 || mext0 || mext1) {
+			fail(why, "the hypervisor trapped: %lu traps between two reads (want 1: the read), s-external %lu, m-external %lu",
+			     (unsigned long)(total1 - total0),
+			     (unsigned long)sext1, (unsigned long)mext1);
+			break;
+		}
+	}
+	csr_clear(sstatus, SSTATUS_SIE);
+	csr_clear(sie, SIE_SEIE);
+	this_hart()->ext_irq = 0;
+	mmio_write32(rtc_base + RTC_IRQ_ENABLED, 0);
+	plic_setup_source(&plic, rtc_source, 0, 0);
+	if (rounds < IRQ_CLAIMS)
+		return CHECK_FAIL;
+	if (mmio_read32(plic_pending_reg(&plic, rtc_source)) & (1U << (rtc_source % 32)))
+		return fail(why, "source %u still pending after its completion",
+			    rtc_source);
+	return CHECK_PASS;
+}
+
 /* ---- main ------------------------------------------------------------- */
 
 void guest_main(unsigned long hartid, const void *dtb)
@@ -1177,6 +1310,7 @@ void guest_main(unsigned long hartid, const void *dtb)
 	run_check("delegation", check_delegation);
 	run_check("forwarding", check_forwarding);
 	run_check("time", check_time);
+	run_check("irq-direct", check_irq_direct);
 	run_check("hsm-restart", check_hsm_restart);
 	run_check("hsm-suspend", check_hsm_suspend);
 	run_check("hsm-suspend-ipi", check_hsm_suspend_ipi);

@@ -8,11 +8,20 @@
  *	victim: heartbeat N checksum C
  *
  * C must stay the same across heartbeats. Anything that changed its memory
- * or interrupted it prints one "FAIL victim: ..." line. A 'q' on its
+ * or interrupted it prints one "FAIL victim: ..." line. When its device
+ * tree gives it the goldfish RTC with a PLIC interrupt, it keeps the RTC
+ * alarm firing every 20 ms, claims and completes each interrupt in its own
+ * PLIC context and prints after each heartbeat
+ *
+ *	victim: rtc interrupts N
+ *
+ * (N must keep growing however another capsule pokes at the PLIC); a
+ * claim of any other source is a FAIL. A 'q' on its
  * console input (DBCN console_read) ends it with SBI SRST shutdown; so does
  * the heartbeat limit, so a run left alone still ends.
  */
 #include "fdt.h"
+#include "plic.h"
 #include "runtime.h"
 #include "sbi.h"
 #include "string.h"
@@ -33,7 +42,16 @@ static struct {
 	uint64_t image_sum;
 	uint64_t dtb_sum;
 	int reported;
+	/* The RTC interrupt, when the device tree gives it one. */
+	struct plic plic;
+	uint64_t rtc;
+	uint32_t rtc_source;
+	int has_rtc;
+	volatile unsigned long rtc_irqs;
+	volatile unsigned long foreign_claims;
 } v;
+
+#define RTC_PERIOD_NS	20000000UL
 
 static uint64_t pattern(unsigned long addr)
 {
@@ -102,7 +120,44 @@ static uint64_t check_memory(void)
 	if (h->soft_irqs || h->timer_irqs)
 		fail_once("an interrupt nobody armed arrived: soft, timer count",
 			  (h->soft_irqs << 32) | h->timer_irqs);
+	if (v.foreign_claims)
+		fail_once("claimed a source that is not its RTC, times",
+			  v.foreign_claims);
 	return image ^ dtb ^ (changed ? pattern(changed) : 0);
+}
+
+/* From the trap vector: claim, acknowledge, re-arm, complete. */
+static void rtc_interrupt(struct hart *h)
+{
+	uint32_t s = mmio_read32(plic_claim_reg(&v.plic, v.plic.context));
+
+	(void)h;
+	if (!s)
+		return;
+	if (s == v.rtc_source) {
+		v.rtc_irqs++;
+		rtc_ack(v.rtc);
+		rtc_alarm_in(v.rtc, RTC_PERIOD_NS);
+	} else {
+		v.foreign_claims++;
+	}
+	mmio_write32(plic_claim_reg(&v.plic, v.plic.context), s);
+}
+
+static void setup_rtc(const struct fdt *fdt, unsigned long hartid)
+{
+	uint64_t size;
+
+	if (fdt_find_device(fdt, "google,goldfish-rtc", &v.rtc, &size,
+			    &v.rtc_source) < 0 || !v.rtc_source ||
+	    plic_find(fdt, hartid, &v.plic) < 0)
+		return;
+	v.has_rtc = 1;
+	plic_setup_source(&v.plic, v.rtc_source, 1, 1);
+	mmio_write32(plic_threshold_reg(&v.plic, v.plic.context), 0);
+	this_hart()->ext_irq = rtc_interrupt;
+	csr_set(sie, SIE_SEIE);
+	rtc_alarm_in(v.rtc, RTC_PERIOD_NS);
 }
 
 static int quit_requested(void)
@@ -113,7 +168,7 @@ static int quit_requested(void)
 	return !ret.error && ret.value == 1 && c == 'q';
 }
 
-static const char *setup(const void *dtb)
+static const char *setup(const void *dtb, unsigned long hartid)
 {
 	struct fdt fdt;
 	uint64_t base, size;
@@ -138,6 +193,7 @@ static const char *setup(const void *dtb)
 	v.fill[1].end = base + size;
 	if (v.fill[0].end <= v.fill[0].start || v.fill[1].end < v.fill[1].start)
 		return "the device tree is not above the image in memory";
+	setup_rtc(&fdt, hartid);
 	return NULL;
 }
 
@@ -149,10 +205,12 @@ void guest_secondary(unsigned long hartid, unsigned long opaque)
 
 void guest_main(unsigned long hartid, const void *dtb)
 {
-	const char *error = setup(dtb);
+	const char *error;
 	uint64_t next, sum;
 	int beat;
 
+	/* Interrupts stay off until the pattern and checksums are in place. */
+	error = setup(dtb, hartid);
 	if (error) {
 		printf("FAIL victim: %s\n", error);
 		return;
@@ -172,6 +230,8 @@ void guest_main(unsigned long hartid, const void *dtb)
 		sum = check_memory();
 		printf("victim: heartbeat %d checksum %016lx\n", beat,
 		       (unsigned long)sum);
+		if (v.has_rtc)
+			printf("victim: rtc interrupts %lu\n", v.rtc_irqs);
 		next += v.timebase / 5;
 		/* Poll input every 10 ms: each poll is a call into the hypervisor. */
 		while (read_time() < next) {

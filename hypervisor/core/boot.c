@@ -12,6 +12,7 @@
 #include "bulkhead/mailbox.h"
 #include "bulkhead/platform.h"
 #include "bulkhead/version.h"
+#include "bulkhead/vplic.h"
 
 struct bh_hart_state bh_hart_states[BH_HART_COUNT];
 uint8_t bh_stacks[BH_HART_COUNT][BH_STACK_SIZE] __aligned(16);
@@ -55,6 +56,10 @@ static void check_tables(void)
 		.hypervisor = bh_board.hypervisor,
 		.hypervisor_devices = bh_board.hypervisor_devices,
 		.hypervisor_device_count = bh_board.hypervisor_device_count,
+		.plic = bh_board.plic,
+		.plic_context_map = bh_board.plic_context_map,
+		.plic_context_count = BH_PLIC_CONTEXTS,
+		.plic_source_count = BH_PLIC_SOURCES,
 	};
 	char why[160];
 
@@ -67,6 +72,7 @@ void bh_boot_primary(void)
 	bh_uart_init();
 	bh_console_init(bh_console_focus);
 	check_tables();
+	bh_vplic_init();
 	bh_capsules_init();
 	print_banner();
 }

@@ -12,6 +12,8 @@
 #include "bulkhead/mailbox.h"
 #include "bulkhead/platform.h"
 #include "bulkhead/sbi.h"
+#include "bulkhead/traps.h"
+#include "bulkhead/vplic.h"
 
 struct bh_capsule_state bh_capsule_states[BH_CAPSULE_COUNT];
 
@@ -141,6 +143,10 @@ static void finish(struct bh_hart_state *hs, bool restart,
 	struct bh_hart_state *first = bh_vcpu_hart(c, 0);
 	uint32_t v;
 
+	/* Parked vCPUs claim nothing more: complete what they left claimed. */
+	bh_vplic_reset_capsule(c);
+	if (!restart)
+		bh_traps_log(c);
 	if (restart) {
 		reload(c);
 		bh_vuart_reset(&cs->vuart);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Capsule fault policy. A load or store aimed at the capsule's virtual UART
- * is emulated; any other fault goes back to the guest, unless the guest
- * could not take it (a capsule fault: its on-fault policy applies).
+ * or at the PLIC's shared registers is emulated; any other fault goes back
+ * to the guest, unless the guest could not take it (a capsule fault: its
+ * on-fault policy applies).
  */
 #include "bulkhead/arch.h"
 #include "bulkhead/capsule.h"
@@ -10,6 +11,7 @@
 #include "bulkhead/isolation.h"
 #include "bulkhead/log.h"
 #include "bulkhead/region.h"
+#include "bulkhead/vplic.h"
 
 /* Registers of the ns16550 at byte offsets 0..7 (reg-shift 0). */
 #define VUART_REGISTERS	8
@@ -33,29 +35,60 @@ static void emulate(struct bh_hart_state *hs, const struct bh_mem_op *op,
 	hs->frame.mepc += op->length;
 }
 
+/* The virtual ns16550: byte and word accesses to registers 0..7. */
+static bool emulate_vuart(struct bh_hart_state *hs, const struct bh_mem_op *op,
+			  uint64_t pa)
+{
+	const struct bh_capsule *c = bh_capsule_of(hs);
+
+	if (pa - c->vuart.base >= VUART_REGISTERS)
+		return false;
+	if (op->width != 1 && op->width != 4)
+		return false;
+	emulate(hs, op, (uint32_t)(pa - c->vuart.base));
+	return true;
+}
+
+/* The PLIC's shared registers: aligned 32-bit accesses (core/vplic.c). */
+static bool emulate_plic(struct bh_hart_state *hs, const struct bh_mem_op *op,
+			 uint64_t pa)
+{
+	uint64_t *regs = hs->frame.regs;
+	uint32_t value;
+
+	if (op->width != 4)
+		return false;
+	value = op->store && op->reg ? (uint32_t)regs[op->reg] : 0;
+	if (!bh_vplic_access(bh_capsule_of(hs), pa - bh_board.plic.base,
+			     op->store, &value))
+		return false;
+	if (!op->store && op->reg)
+		regs[op->reg] = op->sign_extend ?
+				(uint64_t)(int64_t)(int32_t)value : value;
+	hs->frame.mepc += op->length;
+	return true;
+}
+
 bool bh_fault_emulate(struct bh_hart_state *hs, const struct bh_fault *f)
 {
 	const struct bh_capsule *c = bh_capsule_of(hs);
 	struct bh_mem_op op;
+	bool vuart, plic;
 	uint64_t pa;
 
 	if (f->access != BH_ACCESS_LOAD && f->access != BH_ACCESS_STORE)
 		return false;
-	if (!c->vuart.size)
-		return false;
 	if (bh_isolation_fault_address(c, f->satp, f->tval, &pa))
 		return false;
-	if (!bh_region_contains(&c->vuart, pa, 1) ||
-	    pa - c->vuart.base >= VUART_REGISTERS)
+	vuart = c->vuart.size && bh_region_contains(&c->vuart, pa, 1);
+	plic = bh_board.plic.size && bh_region_contains(&bh_board.plic, pa, 1);
+	if (!vuart && !plic)
 		return false;
 	if (!bh_arch_read_mem_op(f->epc, &op))
 		return false;
 	if (op.store != (f->access == BH_ACCESS_STORE))
 		return false;
-	if (op.width != 1 && op.width != 4)
-		return false;
-	emulate(hs, &op, (uint32_t)(pa - c->vuart.base));
-	return true;
+	return vuart ? emulate_vuart(hs, &op, pa) : emulate_plic(hs, &op, pa);
 }
 
 /*

@@ -7,6 +7,7 @@
 #include "bulkhead/capsule.h"
 #include "bulkhead/isolation.h"
 #include "bulkhead/log.h"
+#include "bulkhead/plic.h"
 #include "bulkhead/region.h"
 
 static void init_harts(void)
@@ -153,6 +154,26 @@ static const char *device_clash(const struct bh_system_tables *t, uint32_t i,
 	return NULL;
 }
 
+/* The threshold/claim page of one of the capsule's own PLIC contexts. */
+static bool own_context_page(const struct bh_system_tables *t,
+			     const struct bh_capsule *c,
+			     const struct bh_region *d)
+{
+	uint32_t v;
+
+	for (v = 0; v < c->vcpu_count; v++) {
+		uint64_t page = t->plic.base +
+				bh_plic_context(c->plic_contexts[v], 0);
+
+		if (c->plic_contexts[v] == BH_PLIC_NO_CONTEXT)
+			continue;
+
+		if (d->base == page && d->size == BH_PLIC_CONTEXT_STRIDE)
+			return true;
+	}
+	return false;
+}
+
 /* A passthrough device belongs to its capsule alone. */
 static int check_devices(const struct bh_system_tables *t, uint32_t i,
 			 char *why, size_t len)
@@ -169,12 +190,100 @@ static int check_devices(const struct bh_system_tables *t, uint32_t i,
 				    "capsule %s device %u [%#lx, +%#lx) is empty or wraps",
 				    c->name, k, (unsigned long)d->base,
 				    (unsigned long)d->size);
+		if (t->plic.size && overlaps(&t->plic, d->base, d->size) &&
+		    !own_context_page(t, c, d))
+			return fail(why, len,
+				    "capsule %s device [%#lx, %#lx) is in the PLIC but not the page of one of its contexts",
+				    c->name, (unsigned long)d->base,
+				    (unsigned long)(d->base + d->size));
 		clash = device_clash(t, i, d);
 		if (clash)
 			return fail(why, len,
 				    "capsule %s device [%#lx, %#lx) overlaps %s",
 				    c->name, (unsigned long)d->base,
 				    (unsigned long)(d->base + d->size), clash);
+	}
+	return 0;
+}
+
+static bool has_supervisor_context(const struct bh_system_tables *t,
+				   uint32_t hart)
+{
+	uint32_t n;
+
+	for (n = 0; n < t->plic_context_count; n++) {
+		if (t->plic_context_map[n].hart == hart &&
+		    t->plic_context_map[n].mode == BH_PLIC_SUPERVISOR)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Each vCPU's context is the supervisor context of the hart it runs on, or
+ * BH_PLIC_NO_CONTEXT when that hart has none; a capsule with interrupt
+ * sources has at least one context to take them.
+ */
+static int check_plic_contexts(const struct bh_system_tables *t, uint32_t i,
+			       char *why, size_t len)
+{
+	const struct bh_capsule *c = &t->capsules[i];
+	uint32_t v, n, w, contexts = 0, sources = 0;
+
+	if (!t->plic.size)
+		return 0;
+	if (!t->plic_context_map)
+		return fail(why, len, "the board has a PLIC but no context map");
+	for (v = 0; v < c->vcpu_count; v++) {
+		n = c->plic_contexts[v];
+		if (n == BH_PLIC_NO_CONTEXT &&
+		    !has_supervisor_context(t, c->vcpu_harts[v]))
+			continue;
+		if (n >= t->plic_context_count ||
+		    t->plic_context_map[n].hart != c->vcpu_harts[v] ||
+		    t->plic_context_map[n].mode != BH_PLIC_SUPERVISOR)
+			return fail(why, len,
+				    "capsule %s vCPU %u: PLIC context %u is not the supervisor context of hart %u",
+				    c->name, v, n, c->vcpu_harts[v]);
+		contexts++;
+	}
+	for (w = 0; w < BH_PLIC_WORDS; w++)
+		sources |= c->irq_sources[w];
+	if (sources && !contexts)
+		return fail(why, len,
+			    "capsule %s has PLIC sources but no PLIC context to take them",
+			    c->name);
+	return 0;
+}
+
+/* Sources 1..plic_source_count, each owned by one capsule at most. */
+static int check_plic_sources(const struct bh_system_tables *t, uint32_t i,
+			      char *why, size_t len)
+{
+	const struct bh_capsule *c = &t->capsules[i];
+	uint32_t w, j, s;
+
+	for (w = 0; w < BH_PLIC_WORDS; w++) {
+		uint32_t bits = c->irq_sources[w];
+
+		for (s = w * 32; bits; s++, bits >>= 1) {
+			if (!(bits & 1))
+				continue;
+			if (!t->plic.size || !s || s > t->plic_source_count)
+				return fail(why, len,
+					    "capsule %s owns PLIC source %u, which does not exist",
+					    c->name, s);
+		}
+		for (j = 0; j < i; j++) {
+			bits = c->irq_sources[w] & t->capsules[j].irq_sources[w];
+			/* A loop, not __builtin_ctz: libgcc's is for another ABI. */
+			for (s = w * 32; bits && !(bits & 1); s++)
+				bits >>= 1;
+			if (bits)
+				return fail(why, len,
+					    "capsules %s and %s share PLIC source %u",
+					    t->capsules[j].name, c->name, s);
+		}
 	}
 	return 0;
 }
@@ -187,7 +296,9 @@ int bh_tables_check(const struct bh_system_tables *t, char *why, size_t len)
 		if (check_hart_map(t, i, why, len) ||
 		    check_memory(t, i, why, len) ||
 		    check_pristine(t, i, why, len) ||
+		    check_plic_contexts(t, i, why, len) ||
 		    check_devices(t, i, why, len) ||
+		    check_plic_sources(t, i, why, len) ||
 		    bh_isolation_check(&t->capsules[i], why, len))
 			return -1;
 		if (t->capsules[i].pmp_count > BH_PMP_ENTRIES) {

@@ -30,6 +30,9 @@ PANIC = re.compile(r"panic", re.IGNORECASE)
 # status"); a panic's is 1. `make run` then fails with status 2, saying
 # "Error 3".
 UNCLEAN_EXIT = 3
+# The hypervisor's trap-count line for each vCPU of a capsule that ended
+# (docs/design.md, "Trap counters").
+TRAP_COUNTS = re.compile(r"^capsule (\S+) vcpu (\d+) hart (\d+) traps: (.*)$")
 MAKE_FAILED = 2
 
 
@@ -289,7 +292,12 @@ class LiveBoot:
 # Every check hello runs, in its order.
 HELLO_CHECKS = ["sbi-base", "dbcn", "uart", "hsm", "timer-sbi", "timer-sstc", "ipi",
                 "rfence", "isolation", "delegation", "forwarding", "time", "hsm-restart",
-                "hsm-suspend", "hsm-suspend-ipi", "hsm-stop"]
+                "hsm-suspend", "hsm-suspend-ipi", "hsm-stop", "irq-direct"]
+
+
+def device_names(capsule):
+    """A capsule's passthrough devices: plain names or {name: ...} mappings."""
+    return [d if isinstance(d, str) else d["name"] for d in capsule.get("devices", [])]
 
 
 def capsule_config(config, name):
@@ -310,6 +318,11 @@ def hello_expected(config, name):
         verdicts["timer-sstc"] = "SKIP"
     if capsule.get("console", "uart") != "uart":
         verdicts["uart"] = "SKIP"
+    # irq-direct needs the goldfish RTC passed through with its interrupt.
+    rtc = [d for d in device_names(capsule)
+           if board["devices"][d]["kind"] == "goldfish-rtc" and board["devices"][d].get("interrupts")]
+    if not rtc:
+        verdicts["irq-direct"] = "SKIP"
     return verdicts
 
 

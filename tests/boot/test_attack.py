@@ -33,6 +33,7 @@ DOC = qemu.ROOT / "docs" / "security.md"
 DOC_ROW = re.compile(r"^\| `([^`]+)` \|")
 ATTACK_LINE = re.compile(r"^(PASS|FAIL) attack ([^:]+): (.*)$")
 HEARTBEAT = re.compile(r"^victim: heartbeat (\d+) checksum ([0-9a-f]+)$")
+RTC_IRQS = re.compile(r"^victim: rtc interrupts (\d+)$")
 DONE = re.compile(r"^attacker: done, (\d+) attacks, (\d+) went through$")
 FUZZ_CALLS = re.compile(r"^PASS fuzz-calls: (\d+) calls, seed (\d+),")
 PMP_LOG = re.compile(r"^hart (\d+) pmp ([0-9a-f]{16}): capsule (\S+) vcpu (\d+) (enters|leaves)$")
@@ -162,6 +163,25 @@ def test_victim_unharmed(boot):
         qemu.fail(boot, f"the victim's memory checksum changed: {sorted(sums)}")
     if not any(line.startswith("victim: done after") for line in lines):
         qemu.fail(boot, "the victim did not shut down on 'q'")
+
+
+def test_victim_rtc_interrupts_keep_arriving(boot):
+    """The victim owns the RTC (configs/qemu-attack.yaml): its interrupt
+    count grows from heartbeat to heartbeat while the attacker pokes at
+    the PLIC, and still after the attacker is gone."""
+    lines = qemu.ordered_lines(boot.output)
+    done = attacker_done_index(lines)
+    if done is None:
+        qemu.fail(boot, "the attacker never finished")
+    counts = [(i, int(m.group(1))) for i, (name, text) in enumerate(lines)
+              if name == "victim" and (m := RTC_IRQS.match(text))]
+    if not counts:
+        qemu.fail(boot, "the victim printed no 'rtc interrupts' line: no RTC in its device tree?")
+    during = [n for i, n in counts if i < done]
+    after = [n for i, n in counts if i > done]
+    if not during or not after or len(set(during)) < 2 or max(after) <= max(during):
+        qemu.fail(boot, f"the victim's RTC interrupts stopped: during the attack {during}, "
+                        f"after it {after}")
 
 
 def test_sbi_fuzzing_changes_nothing(boot):

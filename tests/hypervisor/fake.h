@@ -24,6 +24,15 @@
 #define FAKE_MVENDORID	0x489UL
 #define FAKE_MARCHID	0x8000000000000007UL
 #define FAKE_MIMPID	0x20181004UL
+#define PLIC_BASE	0xc000000UL
+#define PLIC_SIZE	0x600000UL
+#define ALPHA_SOURCE	11		/* alpha's PLIC sources */
+#define ALPHA_SOURCE_HIGH 40
+#define BETA_SOURCE	5		/* beta's */
+/* The fake PLIC's priority, pending and enable registers of 8 contexts. */
+#define FAKE_PLIC_LOW	0x2400
+#define FAKE_PLIC_PRIO_MASK 7		/* priority bits, as on qemu-virt */
+#define MAX_COMPLETIONS	64
 
 struct fake {
 	uint32_t hart;			/* bh_arch_hart_id() */
@@ -60,6 +69,16 @@ struct fake {
 	jmp_buf leave;
 	uint32_t parked_hart;		/* the hart bh_vcpu_park parked */
 	uint32_t exit_code;		/* bh_poweroff_fail's code */
+	/* The PLIC: its registers below FAKE_PLIC_LOW, thresholds, completions. */
+	uint32_t plic[FAKE_PLIC_LOW / 4];
+	uint32_t plic_threshold[BH_PLIC_CONTEXTS];
+	struct {
+		uint32_t context, source;
+		bool enabled;	/* the source was enabled there: it counts */
+	} completions[MAX_COMPLETIONS];
+	uint32_t completion_count;
+	uint32_t plic_writes;
+	const char *plic_stray;		/* set on an access no register takes */
 };
 
 enum { FAKE_PARKED = 1, FAKE_POWEROFF = 2, FAKE_POWEROFF_FAIL = 3 };
@@ -75,6 +94,8 @@ void *guest_ptr(uint64_t pa);
 void put16(uint64_t pa, uint16_t v);
 void put32(uint64_t pa, uint32_t v);
 void put64(uint64_t pa, uint64_t v);
+/* The fake PLIC's register at offset (below FAKE_PLIC_LOW). */
+uint32_t *plic_reg(uint64_t offset);
 /* The UART output since the last call, as a C string. */
 const char *take_output(void);
 

@@ -31,11 +31,11 @@ static const struct bh_plic_context plic_context_map[BH_PLIC_CONTEXTS] = {
 
 /* Each capsule's devices: the threshold/claim pages of its contexts. */
 static const struct bh_region alpha_devices[] = {
-	{ 0xc000000 + 0x201000, 0x1000 }, { 0xc000000 + 0x203000, 0x1000 },
+	{ PLIC_BASE + 0x201000, 0x1000 }, { PLIC_BASE + 0x203000, 0x1000 },
 };
 
 static const struct bh_region beta_devices[] = {
-	{ 0xc000000 + 0x205000, 0x1000 },
+	{ PLIC_BASE + 0x205000, 0x1000 },
 };
 
 const struct bh_board bh_board = {
@@ -47,7 +47,7 @@ const struct bh_board bh_board = {
 	.hypervisor = { 0x80000000, 0x200000 },
 	.hypervisor_devices = hypervisor_devices,
 	.hypervisor_device_count = sizeof(hypervisor_devices) / sizeof(hypervisor_devices[0]),
-	.plic = { 0xc000000, 0x600000 },
+	.plic = { PLIC_BASE, PLIC_SIZE },
 	.plic_context_map = plic_context_map,
 };
 
@@ -72,7 +72,8 @@ const struct bh_capsule bh_capsules[BH_CAPSULE_COUNT] = {
 		.pmp = alpha_pmp, .pmp_count = 1,
 		.vuart = { UART_BASE, 0x100 },
 		.devices = alpha_devices, .device_count = 2,
-		.irq_sources = { 1U << 1 | 1U << 2 },	/* virtio0, virtio1 */
+		/* sources ALPHA_SOURCE and ALPHA_SOURCE_HIGH (word 1) */
+		.irq_sources = { 1U << ALPHA_SOURCE, 1U << (ALPHA_SOURCE_HIGH - 32) },
 		.plic_contexts = { 1, 3 },
 	},
 	{
@@ -84,7 +85,7 @@ const struct bh_capsule bh_capsules[BH_CAPSULE_COUNT] = {
 		.may_reset_system = 1,
 		.warm_reboot_is_panic = 1,	/* as a Linux guest's manifest says */
 		.devices = beta_devices, .device_count = 1,
-		.irq_sources = { 1U << 3 },	/* virtio2 */
+		.irq_sources = { 1U << BETA_SOURCE },
 		.plic_contexts = { 5 },
 	},
 };
@@ -340,6 +341,65 @@ int bh_uart_getc(void)
 	if (!fake.in || !*fake.in)
 		return -1;
 	return (uint8_t)*fake.in++;
+}
+
+uint32_t *plic_reg(uint64_t offset)
+{
+	return &fake.plic[offset / 4];
+}
+
+/* Which context page and register offset is in, or -1. */
+static int plic_context_reg(uint64_t offset, uint32_t *context)
+{
+	uint64_t rel = offset - 0x200000;
+
+	if (offset < 0x200000 || rel / 0x1000 >= BH_PLIC_CONTEXTS)
+		return -1;
+	*context = (uint32_t)(rel / 0x1000);
+	return (int)(rel % 0x1000);
+}
+
+uint32_t bh_plic_read(uint64_t offset)
+{
+	uint32_t n;
+
+	if (offset & 3)
+		fake.plic_stray = "misaligned PLIC read";
+	else if (offset < FAKE_PLIC_LOW)
+		return fake.plic[offset / 4];
+	else if (plic_context_reg(offset, &n) == 0)
+		return fake.plic_threshold[n];
+	else
+		fake.plic_stray = "PLIC read of no register the hypervisor reads";
+	return 0;
+}
+
+void bh_plic_write(uint64_t offset, uint32_t value)
+{
+	uint32_t n;
+	int reg;
+
+	fake.plic_writes++;
+	if (offset & 3) {
+		fake.plic_stray = "misaligned PLIC write";
+	} else if (offset < 0x1000) {
+		fake.plic[offset / 4] = value & FAKE_PLIC_PRIO_MASK;
+	} else if (offset < 0x2000) {
+		fake.plic_stray = "PLIC pending write";
+	} else if (offset < FAKE_PLIC_LOW) {
+		fake.plic[offset / 4] = value;
+	} else if ((reg = plic_context_reg(offset, &n)) == 0) {
+		fake.plic_threshold[n] = value;
+	} else if (reg == 4 && fake.completion_count < MAX_COMPLETIONS) {
+		uint32_t en = fake.plic[(0x2000 + 0x80 * n + 4 * (value / 32)) / 4];
+
+		fake.completions[fake.completion_count].context = n;
+		fake.completions[fake.completion_count].source = value;
+		fake.completions[fake.completion_count++].enabled =
+			value < 1024 && ((en >> (value % 32)) & 1);
+	} else {
+		fake.plic_stray = "PLIC write past the registers";
+	}
 }
 
 void bh_panic(const char *fmt, ...)

@@ -81,6 +81,10 @@ static struct bh_system_tables copy_tables(void)
 		.hypervisor = bh_board.hypervisor,
 		.hypervisor_devices = bh_board.hypervisor_devices,
 		.hypervisor_device_count = bh_board.hypervisor_device_count,
+		.plic = bh_board.plic,
+		.plic_context_map = bh_board.plic_context_map,
+		.plic_context_count = BH_PLIC_CONTEXTS,
+		.plic_source_count = BH_PLIC_SOURCES,
 	};
 }
 
@@ -178,4 +182,129 @@ TEST(tables_check_decodes_pmp_entries_before_any_capsule_runs)
 	caps[0].pmp = too_wide;
 	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
 	CHECK(!strcmp(why, "capsule alpha PMP entry 0 [0x81000000, 0x81020000) reaches beyond its memory and devices"));
+}
+
+TEST(tables_check_accepts_only_own_context_pages_inside_the_plic)
+{
+	static const struct bh_region beta_page = { PLIC_BASE + 0x205000, 0x1000 };
+	static const struct bh_region m_page = { PLIC_BASE + 0x200000, 0x1000 };
+	static const struct bh_region priorities = { PLIC_BASE, 0x1000 };
+	static const struct bh_region enables = { PLIC_BASE + 0x2000, 0x1000 };
+	static const struct bh_region two_pages = { PLIC_BASE + 0x201000, 0x2000 };
+	static const struct bh_region *bad[] = { &beta_page, &m_page, &priorities,
+						 &enables, &two_pages };
+	struct bh_system_tables t;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		t = copy_tables();
+		caps[0].devices = bad[i];
+		caps[0].device_count = 1;
+		CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+		CHECK(strstr(why, "is in the PLIC but not the page of one of its contexts"));
+	}
+	CHECK(!strcmp(why, "capsule alpha device [0xc201000, 0xc203000) is in the PLIC but not the page of one of its contexts"));
+}
+
+TEST(tables_check_wants_each_vcpus_supervisor_context)
+{
+	static const uint32_t bad[] = { 0, 3, 5, BH_PLIC_CONTEXTS, 0xffffffff };
+	struct bh_system_tables t;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		t = copy_tables();
+		caps[0].plic_contexts[0] = bad[i];
+		CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+	}
+	CHECK(!strcmp(why, "capsule alpha vCPU 0: PLIC context 4294967295 is not the supervisor context of hart 0"));
+	t = copy_tables();
+	t.plic_context_map = NULL;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+	/* Without a PLIC, nothing about contexts is asked. */
+	t = copy_tables();
+	caps[0].devices = NULL;
+	caps[0].device_count = 0;
+	caps[1].devices = NULL;
+	caps[1].device_count = 0;
+	memset(caps[0].irq_sources, 0, sizeof(caps[0].irq_sources));
+	memset(caps[1].irq_sources, 0, sizeof(caps[1].irq_sources));
+	t.plic.size = 0;
+	caps[0].plic_contexts[0] = 99;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) == 0);
+}
+
+TEST(tables_check_wants_each_plic_source_real_and_owned_once)
+{
+	struct bh_system_tables t = copy_tables();
+
+	caps[1].irq_sources[1] |= 1U << (ALPHA_SOURCE_HIGH - 32);
+	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+	CHECK(!strcmp(why, "capsules alpha and beta share PLIC source 40"));
+	t = copy_tables();
+	caps[0].irq_sources[0] |= 1;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+	CHECK(!strcmp(why, "capsule alpha owns PLIC source 0, which does not exist"));
+	t = copy_tables();
+	caps[1].irq_sources[3] = 1U << 1;	/* source 97 of 96 */
+	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+	CHECK(!strcmp(why, "capsule beta owns PLIC source 97, which does not exist"));
+	t = copy_tables();
+	caps[1].irq_sources[3] = 1U << 0;	/* source 96: the last */
+	CHECK(bh_tables_check(&t, why, sizeof(why)) == 0);
+	t = copy_tables();
+	t.plic.size = 0;
+	caps[0].devices = NULL;
+	caps[0].device_count = 0;
+	caps[1].devices = NULL;
+	caps[1].device_count = 0;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+	CHECK(!strcmp(why, "capsule alpha owns PLIC source 11, which does not exist"));
+}
+
+TEST(tables_check_lets_pmp_grant_an_own_context_page_only)
+{
+	static const struct bh_pmp_entry own_page[] = {
+		{ .addr = (ALPHA_BASE + FAKE_MEM_SIZE / 2 - 1) >> 2, .cfg = 0x1f },
+		{ .addr = (PLIC_BASE + 0x201000 + 0x800 - 1) >> 2, .cfg = 0x1b },
+	};
+	static const struct bh_pmp_entry priorities[] = {
+		{ .addr = (ALPHA_BASE + FAKE_MEM_SIZE / 2 - 1) >> 2, .cfg = 0x1f },
+		{ .addr = (PLIC_BASE + 0x800 - 1) >> 2, .cfg = 0x1b },
+	};
+	struct bh_system_tables t = copy_tables();
+
+	caps[0].pmp = own_page;
+	caps[0].pmp_count = 2;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) == 0);
+	caps[0].pmp = priorities;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+	CHECK(!strcmp(why, "capsule alpha PMP entry 1 [0xc000000, 0xc001000) reaches beyond its memory and devices"));
+}
+
+/* A board whose harts 0 and 1 have an M-mode context only (as sifive_u's hart 0). */
+TEST(tables_check_lets_a_hart_without_supervisor_context_have_none)
+{
+	static struct bh_plic_context map[BH_PLIC_CONTEXTS];
+	static const struct bh_region page3 = { PLIC_BASE + 0x203000, 0x1000 };
+	struct bh_system_tables t = copy_tables();
+
+	memcpy(map, bh_board.plic_context_map, sizeof(map));
+	map[1].mode = BH_PLIC_MACHINE;
+	t.plic_context_map = map;
+	caps[0].devices = &page3;
+	caps[0].device_count = 1;
+	caps[0].plic_contexts[0] = BH_PLIC_NO_CONTEXT;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) == 0);
+	/* Not when the hart has one. */
+	map[1].mode = BH_PLIC_SUPERVISOR;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+	/* Sources but no context at all. */
+	map[1].mode = BH_PLIC_MACHINE;
+	map[3].mode = BH_PLIC_MACHINE;
+	caps[0].plic_contexts[1] = BH_PLIC_NO_CONTEXT;
+	caps[0].devices = NULL;
+	caps[0].device_count = 0;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+	CHECK(!strcmp(why, "capsule alpha has PLIC sources but no PLIC context to take them"));
 }

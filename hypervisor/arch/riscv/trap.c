@@ -11,6 +11,7 @@
 #include "bulkhead/log.h"
 #include "bulkhead/mailbox.h"
 #include "bulkhead/sbi.h"
+#include "bulkhead/traps.h"
 
 extern const char bh_guest_read_load[], bh_guest_read_fixup[];
 
@@ -99,6 +100,7 @@ struct bh_frame *bh_trap(struct bh_frame *f)
 	if (hs->capsule < 0)
 		bh_panic("trap from a guest on an idle hart: mcause=%#lx mepc=%#lx",
 			 (unsigned long)cause, (unsigned long)f->mepc);
+	bh_traps_count(hs, cause & CAUSE_INTERRUPT, cause & ~CAUSE_INTERRUPT);
 	if (cause & CAUSE_INTERRUPT)
 		handle_interrupt(hs, cause & ~CAUSE_INTERRUPT);
 	else

@@ -13,6 +13,7 @@ static const struct bh_sbi_extension extensions[] = {
 	{ SBI_EXT_HSM, bh_sbi_hsm, 0 },
 	{ SBI_EXT_SRST, bh_sbi_srst, 0 },
 	{ SBI_EXT_DBCN, bh_sbi_dbcn, 0 },
+	{ SBI_EXT_BULKHEAD, bh_sbi_bulkhead, 0 },
 };
 
 const struct bh_sbi_extension *bh_sbi_find(unsigned long eid)

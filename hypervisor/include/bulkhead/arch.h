@@ -109,6 +109,12 @@ void bh_arch_timer_interrupt(void);
  */
 void bh_arch_timer_poll(void);
 
+/*
+ * A short name of a trap cause code ("ecall-s", "load-access", "m-soft"),
+ * or NULL for a code the architecture does not name.
+ */
+const char *bh_arch_trap_name(bool interrupt, uint32_t code);
+
 /* Stop this hart for good (interrupts off, wfi loop). */
 void bh_arch_halt(void) __noreturn;
 

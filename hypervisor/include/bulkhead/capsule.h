@@ -62,13 +62,20 @@ struct bh_system_tables {
 	struct bh_region hypervisor;
 	const struct bh_region *hypervisor_devices;
 	uint32_t hypervisor_device_count;
+	struct bh_region plic;		/* size 0: no PLIC */
+	const struct bh_plic_context *plic_context_map;
+	uint32_t plic_context_count;
+	uint32_t plic_source_count;	/* sources 1..plic_source_count exist */
 };
 
 /*
  * Check that the tables agree with themselves (vCPU and hart maps, memory
  * inside capsules, capsules disjoint from each other and the hypervisor,
  * pristine copies outside every capsule, passthrough devices owned by one
- * capsule and clear of the hypervisor's RAM and devices, PMP entries that
+ * capsule and clear of the hypervisor's RAM and devices, a device inside
+ * the PLIC window exactly the threshold/claim page of one of the capsule's
+ * own contexts, each vCPU's PLIC context the supervisor context of its
+ * hart, each PLIC source owned by one capsule at most, PMP entries that
  * reach only the capsule's memory and devices as the hardware reads them).
  * Returns 0, or -1 with the reason in why.
  */

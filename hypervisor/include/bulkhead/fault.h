@@ -37,7 +37,8 @@ void bh_fault_handle(struct bh_hart_state *hs, const struct bh_fault *f);
 
 /*
  * Try to emulate a load/store access fault as an access to the capsule's
- * virtual UART. On success the destination register in hs->frame is written
+ * virtual UART (width 1 or 4) or to the PLIC's shared priority, pending and
+ * enable registers (aligned width 4, core/vplic.c). On success the destination register in hs->frame is written
  * and hs->frame.mepc advanced; returns true. False: forward the fault.
  */
 bool bh_fault_emulate(struct bh_hart_state *hs, const struct bh_fault *f);

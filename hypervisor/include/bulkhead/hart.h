@@ -75,6 +75,17 @@ struct bh_forwarded {
 	uint32_t valid;
 };
 
+/*
+ * Traps the hypervisor took from a guest on this hart since boot, by cause
+ * code as the architecture numbers them; codes from BH_TRAP_CODES up are
+ * counted together in the last slot. Written only by the hart itself.
+ */
+#define BH_TRAP_CODES	64
+struct bh_trap_counts {
+	uint64_t exception[BH_TRAP_CODES + 1];
+	uint64_t interrupt[BH_TRAP_CODES + 1];
+};
+
 struct bh_hart_state {
 	struct bh_frame frame;	/* first: mscratch points here */
 	uint32_t hart;		/* physical hart ID */
@@ -91,6 +102,7 @@ struct bh_hart_state {
 	uint64_t fence_req;	/* remote fences asked of this hart, atomic */
 	uint64_t fence_done;	/* fence_req value the last fence covered */
 	struct bh_forwarded forwarded;
+	struct bh_trap_counts traps;
 };
 
 extern struct bh_hart_state bh_hart_states[BH_HART_COUNT];

@@ -28,6 +28,12 @@
 #define SBI_EXT_HSM		0x48534d
 #define SBI_EXT_SRST		0x53525354
 #define SBI_EXT_DBCN		0x4442434e
+/* Bulkhead's own, in the SBI firmware-specific range 0x0A000000-0x0AFFFFFF. */
+#define SBI_EXT_BULKHEAD	0x0A42554C
+#define SBI_BULKHEAD_TRAP_COUNT	0	/* (kind, code) -> traps on this hart */
+#define SBI_BULKHEAD_TRAP_TOTAL	1	/* () -> every trap on this hart */
+#define SBI_BULKHEAD_KIND_EXCEPTION	0
+#define SBI_BULKHEAD_KIND_INTERRUPT	1
 
 #define SBI_HSM_SUSPEND_RETENTIVE	0x00000000UL
 #define SBI_HSM_SUSPEND_NON_RETENTIVE	0x80000000UL
@@ -86,6 +92,8 @@ struct bh_sbiret bh_sbi_srst(struct bh_hart_state *hs, unsigned long fid,
 			     const unsigned long *args);
 struct bh_sbiret bh_sbi_dbcn(struct bh_hart_state *hs, unsigned long fid,
 			     const unsigned long *args);
+struct bh_sbiret bh_sbi_bulkhead(struct bh_hart_state *hs, unsigned long fid,
+				 const unsigned long *args);
 struct bh_sbiret bh_sbi_legacy_putchar(struct bh_hart_state *hs,
 				       unsigned long fid,
 				       const unsigned long *args);

@@ -64,11 +64,13 @@
 #define IRQ_S_TIMER	5
 #define IRQ_M_TIMER	7
 #define IRQ_S_EXT	9
+#define IRQ_M_EXT	11
 #define MIP_SSIP	(_UL(1) << IRQ_S_SOFT)
 #define MIP_MSIP	(_UL(1) << IRQ_M_SOFT)
 #define MIP_STIP	(_UL(1) << IRQ_S_TIMER)
 #define MIP_MTIP	(_UL(1) << IRQ_M_TIMER)
 #define MIP_SEIP	(_UL(1) << IRQ_S_EXT)
+#define MIP_MEIP	(_UL(1) << IRQ_M_EXT)
 #define MIP_S_ALL	(MIP_SSIP | MIP_STIP | MIP_SEIP)
 
 #define CAUSE_INTERRUPT			(_UL(1) << 63)

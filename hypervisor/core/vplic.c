@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: MIT
+/*
+ * PLIC policy: what a capsule may see and change of the shared priority,
+ * pending and enable registers (layout in bulkhead/plic.h, the registers
+ * themselves in platform/plic.c).
+ *
+ * Invariant: in a capsule's own context, the enable bits of sources it
+ * does not own are 0. Boot clears every enable, and the only writes to a
+ * supervisor context's enables afterwards are this file's, masked with
+ * the owner's sources. So an emulated enable store writes the whole word
+ * (the capsule's bits of it, the rest 0) as hardware would, with no
+ * read-modify-write for two vCPUs to race on.
+ */
+#include "bulkhead/plic.h"
+#include "bulkhead/vplic.h"
+
+/* Variables, not macros: a board without PLIC has 0 of each, and a loop
+ * bound of 0 would be a -Wtype-limits error. */
+static const uint32_t sources = BH_PLIC_SOURCES;
+static const uint32_t contexts = BH_PLIC_CONTEXTS;
+
+bool bh_vplic_owns_source(const struct bh_capsule *c, uint32_t s)
+{
+	if (!s || s > sources)
+		return false;
+	return (c->irq_sources[s / 32] >> (s % 32)) & 1;
+}
+
+bool bh_vplic_owns_context(const struct bh_capsule *c, uint32_t n)
+{
+	uint32_t v;
+
+	if (n >= contexts)
+		return false;
+	for (v = 0; v < c->vcpu_count && v < BH_MAX_VCPUS; v++) {
+		if (c->plic_contexts[v] == n)
+			return true;
+	}
+	return false;
+}
+
+/* Capsule c's sources in bitmap word w (0 past the last word). */
+static uint32_t own_bits(const struct bh_capsule *c, uint32_t w)
+{
+	uint32_t bits;
+
+	if (w >= BH_PLIC_WORDS)
+		return 0;
+	bits = c->irq_sources[w];
+	if (w == 0)
+		bits &= ~1U;	/* source 0 does not exist */
+	return bits;
+}
+
+static bool is_supervisor(uint32_t n)
+{
+	return bh_board.plic_context_map &&
+	       bh_board.plic_context_map[n].mode == BH_PLIC_SUPERVISOR;
+}
+
+void bh_vplic_init(void)
+{
+	uint32_t n, w, s;
+
+	if (!bh_board.plic.size)
+		return;
+	for (s = 1; s <= sources; s++)
+		bh_plic_write(bh_plic_priority(s), 0);
+	for (n = 0; n < contexts; n++) {
+		for (w = 0; w < BH_PLIC_WORDS; w++)
+			bh_plic_write(bh_plic_enable(n, w), 0);
+		if (is_supervisor(n))
+			bh_plic_write(bh_plic_context(n, BH_PLIC_THRESHOLD), 0);
+	}
+}
+
+static void access_priority(const struct bh_capsule *c, uint32_t s,
+			    bool store, uint32_t *value)
+{
+	if (!bh_vplic_owns_source(c, s)) {
+		if (!store)
+			*value = 0;
+		return;
+	}
+	if (store)
+		bh_plic_write(bh_plic_priority(s), *value);
+	else
+		*value = bh_plic_read(bh_plic_priority(s));
+}
+
+static void access_pending(const struct bh_capsule *c, uint32_t w,
+			   bool store, uint32_t *value)
+{
+	uint32_t mask = own_bits(c, w);
+
+	if (store)
+		return;		/* read-only in hardware too */
+	*value = mask ? bh_plic_read(bh_plic_pending(w)) & mask : 0;
+}
+
+static void access_enable(const struct bh_capsule *c, uint32_t n, uint32_t w,
+			  bool store, uint32_t *value)
+{
+	uint32_t mask = bh_vplic_owns_context(c, n) ? own_bits(c, w) : 0;
+
+	if (store) {
+		if (mask)
+			bh_plic_write(bh_plic_enable(n, w), *value & mask);
+		return;
+	}
+	*value = mask ? bh_plic_read(bh_plic_enable(n, w)) & mask : 0;
+}
+
+bool bh_vplic_access(const struct bh_capsule *c, uint64_t offset, bool store,
+		     uint32_t *value)
+{
+	struct bh_plic_reg r;
+
+	if (!bh_board.plic.size || offset >= bh_board.plic.size || offset & 3)
+		return false;
+	bh_plic_decode(offset, &r);
+	switch (r.kind) {
+	case BH_PLIC_REG_PRIORITY:
+		access_priority(c, r.index, store, value);
+		return true;
+	case BH_PLIC_REG_PENDING:
+		access_pending(c, r.index, store, value);
+		return true;
+	case BH_PLIC_REG_ENABLE:
+		access_enable(c, r.context, r.index, store, value);
+		return true;
+	case BH_PLIC_REG_CONTEXT:
+		break;
+	}
+	/* Another context's page: it faults as it would on hardware. */
+	return false;
+}
+
+/*
+ * A completion is ignored unless the source is enabled in the context it
+ * is written to (riscv-plic-spec), so each of the capsule's sources is
+ * enabled in its own context for the moment of the completions; their
+ * priorities are already 0, so none of them can be delivered meanwhile.
+ */
+static void complete_all(const struct bh_capsule *c, uint32_t n)
+{
+	uint32_t w, s;
+
+	for (w = 0; w < BH_PLIC_WORDS; w++)
+		bh_plic_write(bh_plic_enable(n, w), own_bits(c, w));
+	for (s = 1; s <= sources; s++) {
+		if (bh_vplic_owns_source(c, s))
+			bh_plic_write(bh_plic_context(n, BH_PLIC_CLAIM), s);
+	}
+	for (w = 0; w < BH_PLIC_WORDS; w++)
+		bh_plic_write(bh_plic_enable(n, w), 0);
+}
+
+void bh_vplic_reset_capsule(const struct bh_capsule *c)
+{
+	uint32_t v, s;
+
+	if (!bh_board.plic.size)
+		return;
+	for (s = 1; s <= sources; s++) {
+		if (bh_vplic_owns_source(c, s))
+			bh_plic_write(bh_plic_priority(s), 0);
+	}
+	for (v = 0; v < c->vcpu_count && v < BH_MAX_VCPUS; v++) {
+		uint32_t n = c->plic_contexts[v];
+
+		if (n >= contexts)
+			continue;	/* refused at boot; never reached */
+		complete_all(c, n);
+		bh_plic_write(bh_plic_context(n, BH_PLIC_THRESHOLD), 0);
+	}
+}
