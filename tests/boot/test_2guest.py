@@ -9,6 +9,13 @@ in the other's output. It then reboots one capsule and checks that it comes
 back from its pristine image, powers one capsule off, shows that the other
 still answers, powers that one off too and expects QEMU to exit by itself.
 
+The capsules' own devices (issue 9): linux0's virtio disk is mounted at
+/data and a file written there survives a reboot of the capsule (while the
+initramfs, its RAM, comes back pristine); every capsule with a network card
+has the address QEMU's DHCP server gives; linux1's httpd page is fetched
+from the host through the port forwarded to 127.0.0.1; in each capsule
+/proc/interrupts shows its virtio interrupts counting on its own CPUs.
+
 A second test builds the Linux guest twice, under different paths, time
 zones, locales and umasks, and expects identical bytes.
 
@@ -22,6 +29,7 @@ import secrets
 import signal
 import subprocess
 import time
+import urllib.request
 
 import pexpect
 import pytest
@@ -48,6 +56,37 @@ ESCAPE = "\x1d"  # Ctrl-]
 # shows even while the capsule does not have the console focus (a partial
 # line like the prompt itself is printed only for the focused capsule).
 ISSUE = "Log in as root, no password."
+# QEMU user networking's DHCP server gives the first guest this address.
+DHCP_ADDRESS = "10.0.2.15"
+
+
+def capsule_devices(name):
+    """{slot: device entry} of the capsule's virtio devices in the config."""
+    entries = qemu.capsule_config(CONFIG, name).get("devices", [])
+    return {e["name"]: e for e in entries if isinstance(e, dict)}
+
+
+def forwarded_port(name):
+    """The host port forwarded to the capsule's httpd (bulkhead.httpd=PORT)."""
+    bootargs = qemu.capsule_config(CONFIG, name)["payload"]["bootargs"]
+    guest = int(re.search(r"bulkhead\.httpd=(\d+)", bootargs).group(1))
+    for device in capsule_devices(name).values():
+        for rule in device.get("network", {}).get("forward", []):
+            if rule["guest"] == guest:
+                return rule["host"]
+    raise AssertionError(f"{name}: no forward to its httpd port {guest} in {CONFIG}")
+
+
+def virtio_interrupts(table):
+    """{device: total count} of the virtio lines of /proc/interrupts."""
+    lines = table.splitlines()
+    cpus = len(lines[0].split()) if lines else 0
+    counts = {}
+    for line in lines[1:]:
+        fields = line.split()
+        if fields and "virtio" in line:
+            counts[fields[-1]] = sum(int(f) for f in fields[1:1 + cpus])
+    return counts
 
 
 class SystemConsole:
@@ -207,6 +246,43 @@ def packaged_kernel_release():
     return kernels[0]["kernel-release"]
 
 
+def check_devices(console, capsule):
+    """The capsule's disk is mounted, its network has its DHCP address, and
+    its virtio interrupts count on its own CPUs."""
+    devices = capsule_devices(capsule.name)
+    disks = [d for d in devices.values() if "disk" in d]
+    nets = [d for d in devices.values() if "network" in d]
+    if disks:
+        mounts = capsule.run("grep ' /data ' /proc/mounts")
+        if not re.search(r"^/dev/vda /data ext4 ", mounts, re.MULTILINE):
+            console.fail(f"{capsule.name}: /dev/vda is not mounted at /data: {mounts!r}")
+    if nets:
+        addresses = capsule.run("ip -4 addr show eth0")
+        if f"inet {DHCP_ADDRESS}/" not in addresses:
+            console.fail(f"{capsule.name}: eth0 has no DHCP address {DHCP_ADDRESS}: "
+                         f"{addresses!r}")
+    # Reading the disk and the network above made both interrupt.
+    counts = virtio_interrupts(capsule.run("cat /proc/interrupts"))
+    if len(counts) != len(devices) or not all(counts.values()):
+        console.fail(f"{capsule.name}: /proc/interrupts virtio counts {counts}, expected "
+                     f"{len(devices)} devices, each with interrupts")
+
+
+def check_httpd_from_the_host(console, name):
+    """The capsule's page, fetched from the host through 127.0.0.1."""
+    url = f"http://127.0.0.1:{forwarded_port(name)}/"
+    # /init started httpd before getty's banner, which the test waited for.
+    if not re.search(r"^bulkhead: httpd on port \d+$", console.stream(name), re.MULTILINE):
+        console.fail(f"{name}: no 'bulkhead: httpd on port N' line at boot")
+    try:
+        with urllib.request.urlopen(url, timeout=COMMAND_TIMEOUT) as reply:
+            page = reply.read().decode(errors="replace")
+    except OSError as err:
+        console.fail(f"{name}: fetching {url} from the host failed: {err}")
+    if f"Bulkhead capsule {name}" not in page:
+        console.fail(f"{name}: {url} returned {page[:200]!r}")
+
+
 @pytest.fixture(scope="module")
 def system():
     qemu.build(CONFIG)
@@ -257,20 +333,31 @@ def test_two_linux_capsules(system):
         if markers[name] not in echoed:
             console.fail(f"{name}: echo printed {echoed!r}, not {markers[name]}")
 
+        check_devices(console, capsule)
+
     for name, marker in markers.items():
         for other in CAPSULES:
             if other != name and marker in console.stream(other):
                 console.fail(f"{name}'s marker {marker} shows in {other}'s output")
 
+    check_httpd_from_the_host(console, CAPSULES[1])
+
     # A reboot restarts the capsule from its pristine payload: what it wrote
-    # into its RAM (the initramfs is RAM) is gone afterwards.
-    rebooted = capsules[CAPSULES[1]]
-    rebooted.run("echo before-reboot > /root/witness")
+    # into its RAM (the initramfs is RAM) is gone afterwards, what it wrote
+    # to its own disk is still there.
+    rebooted = capsules[CAPSULES[0]]
+    kept = f"kept-{secrets.token_hex(6)}"
+    rebooted.focus()
+    rebooted.run(f"echo before-reboot > /root/witness; echo {kept} > /data/witness; sync")
     rebooted.reboot()
     after = rebooted.run("cat /root/witness 2>&1")
     if "No such file" not in after:
         console.fail(f"{rebooted.name}: /root/witness survived the reboot ({after!r}); "
                      "the capsule did not restart from its pristine image")
+    on_disk = rebooted.run("cat /data/witness 2>&1")
+    if kept not in on_disk:
+        console.fail(f"{rebooted.name}: /data/witness is {on_disk!r} after the reboot, "
+                     f"not {kept}: the disk did not keep what the capsule wrote")
     hostname = rebooted.run("hostname").strip()
     if hostname != rebooted.name:
         console.fail(f"{rebooted.name}: hostname after the reboot is {hostname!r}")
