@@ -42,6 +42,11 @@ ifeq ($(filter check clean help test test-generator test-hypervisor,$(MAKECMDGOA
 ifeq ($(wildcard $(CONFIG_FILE)),)
 $(error $(CONFIG_FILE) does not exist; configs: $(basename $(notdir $(wildcard configs/*.yaml))))
 endif
+# A deps.mk written for another config file of the same name (or by an
+# older generator) could name files that have gone: start afresh.
+ifneq ($(shell grep -sqxF 'BH_CONFIG_FILE := $(CONFIG_FILE)' $(OUT)/deps.mk && echo same),same)
+$(shell rm -f $(OUT)/deps.mk)
+endif
 include $(OUT)/deps.mk
 endif
 

@@ -94,7 +94,8 @@ def cmd_deps(args, diags):
         files=direct, payloads=payloads, tools=tools,
         user_disks=qemu.user_disks(system), disks=qemu.generated_disks(system, out),
         disk_tool=qemu.DISK_TOOL,
-        deps_mk=os.path.join(os.path.normpath(args.out), "deps.mk"))
+        deps_mk=os.path.join(os.path.normpath(args.out), "deps.mk"),
+        config_file=args.config)
     for disk in qemu.generated_disks(system, out):
         render.install_text(os.path.join(args.root, disk.spec), disk.spec_text)
     path = os.path.join(args.out, "deps.mk")

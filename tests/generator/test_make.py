@@ -5,7 +5,8 @@ CONFIG as a path.
   file:line:col diagnostic, before deps.mk is written; once the path is
   fixed, make builds at once (no stale deps.mk to delete).
 - A payload file deleted after a good build is reported the same way.
-- CONFIG=configs/x.yaml builds what CONFIG=x builds.
+- CONFIG=configs/x.yaml builds what CONFIG=x builds; a config file of the
+  same name elsewhere builds in the same build/NAME/ after the first is gone.
 
 The copy leaves the work tree alone. Timeouts are hang guards.
 """
@@ -92,3 +93,18 @@ def test_config_as_a_path(tree):
     rc, out = make(tree, "CONFIG=configs/path.yaml")
     assert rc == 0, out
     assert (tree / "build" / "path" / "bulkhead.elf").exists()
+
+
+def test_a_config_of_the_same_name_elsewhere_builds_after_the_first_is_gone(tree, tmp_path):
+    """build/NAME/ is shared by every config file called NAME.yaml: the
+    deps.mk of one that has since gone must not stop the next."""
+    first, second = tmp_path / "one" / "same.yaml", tmp_path / "two" / "same.yaml"
+    for config in (first, second):
+        config.parent.mkdir()
+        config.write_text(CONFIG.format(kernel=tree / "kernels" / "k.bin"))
+    rc, out = make(tree, f"CONFIG={first}")
+    assert rc == 0, out
+    first.unlink()
+    rc, out = make(tree, f"CONFIG={second}")
+    assert rc == 0, out
+    assert f"BH_CONFIG_FILE := {second}\n" in (tree / "build" / "same" / "deps.mk").read_text()

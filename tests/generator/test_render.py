@@ -133,6 +133,8 @@ def test_deps(root):
     with open(os.path.join(root, "build", "qemu-2guest", "deps.mk")) as stream:
         lines = stream.read().splitlines()
     assert lines[1:] == [
+        "# The config this was written for, as make was given it (CONFIG_FILE).",
+        "BH_CONFIG_FILE := configs/qemu-2guest.yaml",
         "BH_BOARD := boards/qemu-virt.yaml",
         "BH_GUESTS := linux",
         "# Payload files the config names itself (they existed when this was written).",
@@ -151,9 +153,11 @@ def test_deps(root):
         "ext4 label linux0)\"",
         "\t@guests/linux/mkdisk --out $@.tmp --size 67108864 --label linux0 && mv $@.tmp $@",
         "# Remake this file when the config, board or a guest manifest changes. Not",
-        "# when a payload file does: a file that has gone must not stop make here.",
-        "build/qemu-2guest/deps.mk: configs/qemu-2guest.yaml boards/qemu-virt.yaml "
-        "guests/linux/guest.yaml",
+        "# when a payload file does, and an input that has gone (a config elsewhere",
+        "# now) must not stop make here either: the Makefile drops this file when",
+        "# BH_CONFIG_FILE is not the config make is given.",
+        "build/qemu-2guest/deps.mk: $(wildcard configs/qemu-2guest.yaml "
+        "boards/qemu-virt.yaml guests/linux/guest.yaml)",
     ]
 
 
@@ -236,7 +240,7 @@ def test_deps_lists_directly_named_files_as_inputs(root):
     assert "BH_PAYLOADS := \n" in text
     assert "BH_FILES := build/fake/Image build/fake/initrd.gz\n" in text
     # deps.mk is not remade from payload files: a deleted one must not stop make there.
-    assert "build/d/deps.mk: configs/direct.yaml boards/qemu-virt.yaml\n" in text
+    assert "build/d/deps.mk: $(wildcard configs/direct.yaml boards/qemu-virt.yaml)\n" in text
 
 
 def test_deps_rejects_invalid_yaml(root):
