@@ -99,8 +99,10 @@ test-hypervisor:
 test-boot:
 	@$(PYTHON) -m pytest -q tests/boot
 
+# BENCH_ARGS="--parts irq,io" runs some parts only (tests/bench/run.py --help).
+BENCH_ARGS ?=
 bench:
-	@$(PYTHON) tests/bench/run.py
+	@$(PYTHON) tests/bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf build
@@ -112,7 +114,7 @@ help:
 	@echo "make info [CONFIG=name]   print the resolved system; write build/name/system.svg"
 	@echo "make check [CONFIG=name]  validate configs/name.yaml only"
 	@echo "make test                 generator, hypervisor unit and QEMU boot tests"
-	@echo "make bench                benchmarks (figures, not pass/fail)"
+	@echo "make bench                benchmarks (figures, not pass/fail); BENCH_ARGS=\"--parts irq,io\" for some"
 	@echo "make clean                remove build/"
 	@echo "configs: $(basename $(notdir $(wildcard configs/*.yaml)))"
 

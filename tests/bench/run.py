@@ -23,6 +23,18 @@ A boot that shows no login prompt in time is reported in one line on
 stderr (which boot, which capsules, attempt n of N) and timed again; its
 whole console goes to a file under build/bench/, never to the terminal.
 
+Interrupt latency (--parts irq): the irqbench guest (configs/
+qemu-bench-irq.yaml) owns the goldfish RTC and measures, in its S-mode
+handler, how long after the alarm's deadline it runs: retired instructions
+under -icount shift=0 (exact, deterministic) and ns of wall time without.
+The same binary runs directly on QEMU with OpenSBI on the same QEMU machine.
+
+I/O throughput (--parts io): a Linux capsule (configs/qemu-bench-io.yaml)
+reads its virtio disk with dd (iflag=direct, timed by busybox `time` in the
+guest) and receives data the host sends to a forwarded port (timed on the
+host until the guest's reply after the last byte); the same kernel, initrd
+and a copy of the disk are booted directly on QEMU with OpenSBI.
+
 Footprint: the figures the link prints, from the same script
 (hypervisor/scripts/footprint.sh), and the SLOC of hypervisor/. Figures
 only; nothing here passes or fails.
@@ -33,6 +45,7 @@ import os
 import re
 import shlex
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -301,6 +314,333 @@ def boot_times(config, capsules, runs, timeout):
     return samples, hangs
 
 
+# ---- passthrough interrupt latency ----------------------------------------
+
+IRQ_CONFIG = "qemu-bench-irq"
+IRQ_GUEST_ELF = ROOT / "build" / "guests" / "irqbench" / "irqbench.elf"
+IRQ_TIMEOUT = 120
+# The RTC follows QEMU's virtual clock: under -icount, 1 ns per instruction.
+IRQ_MODES = {"icount": ["-icount", "shift=0", "-rtc", "clock=vm"],
+             "wall": ["-rtc", "clock=vm"]}
+IRQ_SAMPLE = re.compile(r"^(?:\[\w+\] )?irqbench: sample (\d+) insn (-?\d+) ns (-?\d+)\s*$",
+                        re.MULTILINE)
+IRQ_TRAPS = re.compile(r"irqbench: hypervisor traps on this hart during the rounds: (\d+)")
+IRQ_FAIL = re.compile(r"^(?:\[\w+\] )?(FAIL .*)$", re.MULTILINE)
+TRAP_LINE = re.compile(r"^\[bulkhead\] (capsule \S+ vcpu \d+ hart \d+ traps: .*?)\s*$",
+                       re.MULTILINE)
+
+
+def parse_irqbench(text):
+    """(samples, traps, trap count lines) of one irqbench run's console:
+    samples as (insn, ns) pairs; traps the hypervisor's count during the
+    rounds (None off Bulkhead). BenchError on a FAIL line or without
+    `irqbench: done`."""
+    failed = IRQ_FAIL.search(text)
+    if failed:
+        raise BenchError(f"irqbench: {failed.group(1)}")
+    if not re.search(r"irqbench: done", text):
+        raise BenchError("irqbench did not finish (no `irqbench: done`)")
+    samples = [(int(m.group(2)), int(m.group(3))) for m in IRQ_SAMPLE.finditer(text)]
+    if not samples:
+        raise BenchError("irqbench printed no samples")
+    traps = IRQ_TRAPS.search(text)
+    return (samples, int(traps.group(1)) if traps else None,
+            [m.group(1) for m in TRAP_LINE.finditer(text)])
+
+
+def run_console(label, command, timeout, log_dir, attempts=ATTEMPTS):
+    """Runs a QEMU that exits by itself; returns its console. A run that
+    takes over timeout seconds is reported in one line and run again."""
+    for attempt in range(1, attempts + 1):
+        try:
+            result = subprocess.run(command, cwd=ROOT, stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    timeout=timeout)
+            return result.stdout.decode(errors="replace")
+        except subprocess.TimeoutExpired as e:
+            log_dir.mkdir(parents=True, exist_ok=True)
+            log = log_dir / f"{slug(label)}-hang-{attempt}.log"
+            log.write_bytes(f"$ {shlex.join(command)}\n".encode() + (e.stdout or b""))
+            print(f"bench: warning: {label} hung: not done within {timeout:g} s "
+                  f"(attempt {attempt} of {attempts}); console log: {shown(log)}",
+                  file=sys.stderr)
+    raise BenchError(f"{label} hung {attempts} times in a row; giving up")
+
+
+def direct_machine(qemu_args, harts=None):
+    """Bulkhead's QEMU command with Debian's OpenSBI instead of -bios none:
+    the same machine (memory, CPU model, devices), with `harts` harts if
+    given."""
+    args = list(qemu_args)
+    args[args.index("-bios") + 1] = OPENSBI
+    if harts is not None:
+        args[args.index("-smp") + 1] = str(harts)
+    return args
+
+
+def irq_latency(runs, timeout):
+    build(IRQ_CONFIG)
+    gen = ROOT / "build" / IRQ_CONFIG / "gen"
+    qemu = (gen / "qemu.args").read_text().split()
+    elf = ROOT / "build" / IRQ_CONFIG / "bulkhead.elf"
+    config = yaml.safe_load((ROOT / "configs" / f"{IRQ_CONFIG}.yaml").read_text())
+    capsule = config["capsules"][0]
+    bootargs = capsule["payload"]["bootargs"]
+    guest = ["-kernel", str(IRQ_GUEST_ELF), "-append", bootargs]
+    # "direct": as many harts as the capsule has vCPUs (as the boot times
+    # compare); "direct, N harts": Bulkhead's whole machine.
+    ways = {"Bulkhead": qemu + ["-kernel", str(elf)],
+            "direct": direct_machine(qemu, capsule["vcpus"]) + guest,
+            "direct, board": direct_machine(qemu) + guest}
+    result = {(mode, way): [] for mode in IRQ_MODES for way in ways}
+    traps, trap_lines = [], []
+    for run in range(runs):
+        print(f"bench: interrupt latency round {run + 1} of {runs}", file=sys.stderr)
+        order = list(ways) if run % 2 == 0 else list(reversed(ways))
+        for mode, extra in IRQ_MODES.items():
+            for way in order:
+                text = run_console(f"irqbench {way} {mode}", ways[way] + extra,
+                                   timeout, LOG_DIR)
+                samples, count, lines = parse_irqbench(text)
+                result[mode, way] += samples
+                if way == "Bulkhead":
+                    traps.append(count)
+                    trap_lines = lines
+    harts = qemu[qemu.index("-smp") + 1]
+    return result, traps, trap_lines, bootargs, (capsule["vcpus"], harts)
+
+
+def irq_rows(result):
+    """Rows (mode, figure, Bulkhead, direct, direct on the board's harts,
+    ratio Bulkhead / direct of the medians, samples per column) of the
+    interrupt latency table, each column (min, median, max): instructions
+    under icount, ns of wall time without."""
+    rows = []
+    stats = lambda v: (min(v), median(v), max(v))
+    for mode, column, unit in (("icount", 0, "instructions"), ("wall", 1, "ns")):
+        b, d, board = ([s[column] for s in result[mode, way]]
+                       for way in ("Bulkhead", "direct", "direct, board"))
+        rows.append((mode, unit, stats(b), stats(d), stats(board),
+                     median(b) / median(d), len(b)))
+    return rows
+
+
+# ---- virtio throughput in a Linux capsule ---------------------------------
+
+IO_CONFIG = "qemu-bench-io"
+IO_BOOT_TIMEOUT = 180
+IO_COMMAND_TIMEOUT = 180
+ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
+BUSYBOX_REAL = re.compile(r"^real\s+(?:(\d+)h\s*)?(\d+)m\s*([\d.]+)s\s*$", re.MULTILINE)
+NET_REPLY = b"done\n"
+
+
+def parse_busybox_time(text):
+    """Seconds of the `real` line busybox `time` prints ("real\t0m 1.23s")."""
+    m = BUSYBOX_REAL.search(text)
+    if not m:
+        raise BenchError(f"no `real` line from busybox time in {text!r}")
+    return int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
+
+
+def mib_per_s(nbytes, seconds):
+    return nbytes / (1 << 20) / seconds
+
+
+class GuestShell:
+    """A root shell on a Linux guest's console, with or without Bulkhead's
+    `[name] ` line prefix (only the one capsule prints)."""
+
+    def __init__(self, command, name, log):
+        self.name = name
+        self.log = log
+        self.raw = bytearray()
+        self.serial = 0
+        log.parent.mkdir(parents=True, exist_ok=True)
+        self.child = pexpect.spawn(command[0], command[1:], cwd=str(ROOT),
+                                   dimensions=(50, 200))
+
+    def text(self):
+        """The console so far, prefixes, ANSI sequences and CRs removed."""
+        clean = ANSI.sub(b"", bytes(self.raw)).replace(b"\r", b"").decode(errors="replace")
+        return re.sub(rf"(?m)^\[{self.name}\] ", "", clean)
+
+    def wait_for(self, pattern, timeout, start=0):
+        regex = re.compile(pattern, re.DOTALL)
+        deadline = time.monotonic() + timeout
+        while True:
+            m = regex.search(self.text(), start)
+            if m:
+                return m
+            if time.monotonic() > deadline:
+                raise BootHang()
+            try:
+                self.raw += self.child.read_nonblocking(65536, 0.2)
+            except pexpect.TIMEOUT:
+                pass
+            except pexpect.EOF:
+                raise BenchError(f"QEMU exited; console log: {shown(self.save())}")
+
+    def send(self, text):
+        # Small pieces: the hypervisor queues 64 input bytes per capsule.
+        for i in range(0, len(text), 16):
+            self.child.send(text[i:i + 16])
+            time.sleep(0.02)
+
+    def login(self, timeout):
+        self.wait_for(rf"{self.name} login: ", timeout)
+        self.send("root\r")
+        self.wait_for(rf"root@{self.name}:[^\n]*# ", IO_COMMAND_TIMEOUT)
+
+    def run(self, command, timeout=IO_COMMAND_TIMEOUT):
+        self.serial += 1
+        start = len(self.text())
+        self.send(f'echo BH""-BEGIN-{self.serial}; {command}; echo BH""-END-{self.serial}\r')
+        m = self.wait_for(rf"\nBH-BEGIN-{self.serial}\n(.*?)BH-END-{self.serial}\n",
+                          timeout, start)
+        return m.group(1)
+
+    def poweroff(self, timeout):
+        """poweroff; returns the console once QEMU has exited."""
+        self.send("poweroff\r")
+        try:
+            self.child.expect(pexpect.EOF, timeout=timeout)
+        except pexpect.TIMEOUT:
+            pass
+        self.raw += self.child.before or b""
+        return self.text()
+
+    def save(self):
+        path = self.log
+        path.write_bytes(bytes(self.raw))
+        return path
+
+    def stop(self):
+        if self.child.isalive():
+            self.child.terminate(force=True)
+
+
+def disk_sample(shell, disk, passes):
+    """MiB/s of `passes` whole sequential reads of /dev/vda, O_DIRECT (no
+    guest page cache), timed by busybox time in the guest."""
+    out = shell.run("time sh -c 'for i in " + " ".join(str(i) for i in range(passes))
+                    + "; do dd if=/dev/vda of=/dev/null bs=1M iflag=direct 2>/dev/null; "
+                    "done'")
+    return mib_per_s(disk * passes, parse_busybox_time(out))
+
+
+def net_sample(shell, port, guest_port, mib):
+    """MiB/s of mib MiB sent by the host to 127.0.0.1:port: the guest's
+    busybox nc hands the connection to `cat >/dev/null; echo done`, so the
+    reply comes after the last byte arrived; timed on the host."""
+    shell.run(f"(nc -l -p {guest_port} -e sh -c 'cat >/dev/null; echo done' &)")
+    time.sleep(1)
+    chunk = b"\0" * (1 << 20)
+    with socket.create_connection(("127.0.0.1", port), timeout=IO_COMMAND_TIMEOUT) as s:
+        t0 = time.monotonic()
+        for _ in range(mib):
+            s.sendall(chunk)
+        s.shutdown(socket.SHUT_WR)
+        reply = b""
+        while True:
+            data = s.recv(4096)
+            if not data:
+                break
+            reply += data
+        seconds = time.monotonic() - t0
+    if reply != NET_REPLY:
+        raise BenchError(f"the guest's nc answered {reply!r}, not {NET_REPLY!r}: "
+                         "was it listening?")
+    return mib_per_s(mib << 20, seconds)
+
+
+def io_session(label, command, name, disk, args, log_dir):
+    """Boots, logs in, takes args.io_runs disk and network samples, powers
+    off. Returns (disk samples, net samples, trap count lines)."""
+    shell = GuestShell(command, name, log_dir / f"{slug(label)}.log")
+    try:
+        shell.login(args.boot_timeout)
+        disks, nets = [], []
+        for _ in range(args.io_runs):
+            disks.append(disk_sample(shell, disk, args.disk_passes))
+            nets.append(net_sample(shell, args.net_port, args.net_guest_port, args.net_mib))
+        text = shell.poweroff(IO_COMMAND_TIMEOUT)
+        return disks, nets, [m.group(1) for m in TRAP_LINE.finditer(text)]
+    except BootHang:
+        shell.save()
+        raise
+    finally:
+        shell.stop()
+
+
+def io_throughput(args):
+    build(IO_CONFIG)
+    out = ROOT / "build" / IO_CONFIG
+    qemu = (out / "gen" / "qemu.args").read_text().split()
+    config = yaml.safe_load((ROOT / "configs" / f"{IO_CONFIG}.yaml").read_text())
+    capsule = Capsule(config["capsules"][0])
+    forward = next(d["network"]["forward"][0] for d in config["capsules"][0]["devices"]
+                   if isinstance(d, dict) and d.get("network"))
+    args.net_port, args.net_guest_port = forward["host"], forward["guest"]
+    image = next(Path(a.split("file=", 1)[1].split(",", 1)[0])
+                 for a in qemu if a.startswith("file="))
+    disk = (ROOT / image).stat().st_size
+    machine_end = qemu.index("-cpu") + 2
+    devices = qemu[machine_end:]
+    initrd = out / "gen" / f"capsule-{capsule.name}.initrd"
+
+    def command(way, copy):
+        swap = [a.replace(f"file={image}", f"file={copy}") for a in devices]
+        if way == "Bulkhead":
+            return qemu[:machine_end] + swap + ["-kernel", str(out / "bulkhead.elf")]
+        return ["qemu-system-riscv64", "-M", "virt", "-nographic",
+                "-smp", str(capsule.vcpus), "-m", f"{capsule.memory >> 20}M",
+                *qemu[qemu.index("-cpu"):machine_end],
+                "-bios", OPENSBI, "-kernel", str(capsule.kernel), "-initrd", str(initrd),
+                "-append", f"{capsule.bootargs} bulkhead.capsule={capsule.name}", *swap]
+
+    samples = {way: {"disk": [], "net": []} for way in ("Bulkhead", "direct")}
+    trap_lines = []
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    for run in range(args.io_boots):
+        order = ["Bulkhead", "direct"] if run % 2 == 0 else ["direct", "Bulkhead"]
+        for way in order:
+            print(f"bench: I/O boot {run + 1} of {args.io_boots}: {way}", file=sys.stderr)
+            for attempt in range(1, ATTEMPTS + 1):
+                # A fresh copy each boot: mounting writes to the file system.
+                copy = LOG_DIR / f"io-{slug(way)}.img"
+                shutil.copyfile(ROOT / image, copy)
+                label = f"io {way} boot {run + 1} attempt {attempt}"
+                try:
+                    disks, nets, lines = io_session(label, command(way, copy),
+                                                    capsule.name, disk, args, LOG_DIR)
+                    break
+                except BootHang:
+                    print(f"bench: warning: io {way} boot {run + 1} hung: no login prompt or command "
+                          f"output in time (attempt {attempt} of {ATTEMPTS}); console "
+                          f"log: {shown(LOG_DIR / (slug(label) + '.log'))}", file=sys.stderr)
+            else:
+                raise BenchError(f"io {way} boot {run + 1} hung {ATTEMPTS} times in a row; "
+                                 "giving up")
+            samples[way]["disk"] += disks
+            samples[way]["net"] += nets
+            if way == "Bulkhead":
+                trap_lines = lines
+    return samples, trap_lines, disk, capsule
+
+
+def io_rows(samples):
+    """Rows (figure, Bulkhead (min, median, max), direct (...), ratio of
+    medians) in MiB/s; higher is better, so the ratio is Bulkhead / direct."""
+    rows = []
+    for kind, label in (("disk", "virtio-blk sequential read"),
+                        ("net", "virtio-net host to guest")):
+        b, d = samples["Bulkhead"][kind], samples["direct"][kind]
+        stats = lambda v: (min(v), median(v), max(v))
+        rows.append((label, stats(b), stats(d), median(b) / median(d), len(b)))
+    return rows
+
+
 def footprint(elf):
     """(text, rodata+data, bss, RAM per hart, total) in bytes, read from the
     footprint line the link prints, made by the same script."""
@@ -339,7 +679,7 @@ def spread(values):
     return f"{min(values):.2f}-{max(values):.2f}"
 
 
-def report(config, capsules, samples, hangs, runs, sizes, lines):
+def report_boot(config, capsules, samples, hangs, runs):
     print(f"\n## Boot to login prompt, {config}, median of {runs} runs (seconds)\n")
     print("| capsule | Bulkhead | direct, concurrent | ratio | ratio of fastest "
           "| direct, alone |")
@@ -363,6 +703,9 @@ def report(config, capsules, samples, hangs, runs, sizes, lines):
         print("\nBoots that hung and were timed again: "
               + "; ".join(f"{boot}: {count}" for boot, count in sorted(hangs.items()))
               + f" (console logs in {shown(LOG_DIR)})")
+
+
+def report_footprint(sizes, lines):
     text, data, bss, per_hart, total = sizes
     print("\n## Hypervisor footprint (bytes, as the link prints it)\n")
     print("| text | rodata+data | bss | total | RAM per hart (stack + state) "
@@ -377,8 +720,67 @@ def report(config, capsules, samples, hangs, runs, sizes, lines):
           + f" | {sum(lines.values())} |")
 
 
+def spread3(stats, fmt):
+    low, mid, high = stats
+    return f"{mid:{fmt}} ({low:{fmt}}-{high:{fmt}})"
+
+
+def report_irq(rows, traps, trap_lines, bootargs, runs, harts):
+    vcpus, board = harts
+    print(f"\n## Passthrough interrupt latency, RTC alarm deadline to the S-mode handler "
+          f"(irqbench `{bootargs}`, {runs} runs of each)\n")
+    print("Median (min-max) of every sample; the ratio is Bulkhead / direct of the "
+          "medians (1.00 is the goal). Direct: the same guest ELF on QEMU with OpenSBI, "
+          f"-smp {vcpus} (the capsule's vCPUs); the last column on Bulkhead's whole "
+          f"machine, -smp {board}.\n")
+    print(f"| QEMU clock | figure | Bulkhead | direct (OpenSBI) | ratio "
+          f"| direct, -smp {board} | samples each |")
+    print("|---|---|---|---|---|---|---|")
+    for mode, unit, b, d, board_stats, ratio, n in rows:
+        clock = "-icount shift=0" if mode == "icount" else "wall (no -icount)"
+        print(f"| {clock} | {unit} | {spread3(b, '.0f')} | {spread3(d, '.0f')} "
+              f"| {ratio:.3f} | {spread3(board_stats, '.0f')} | {n} |")
+    if any(t is not None for t in traps):
+        print(f"\nHypervisor traps on the capsule's hart during the rounds, each run: "
+              f"{', '.join(str(t) for t in traps)}")
+    for line in trap_lines:
+        print(f"At the end (since boot, setup included): {line}")
+
+
+def report_io(rows, trap_lines, disk, args):
+    print(f"\n## Throughput in a Linux capsule, {IO_CONFIG} (MiB/s, higher is better), "
+          f"{args.io_boots} boots of each, {args.io_runs} samples per boot\n")
+    print(f"virtio-blk: {args.disk_passes} whole reads of the {disk >> 20} MiB disk "
+          "(`dd if=/dev/vda of=/dev/null bs=1M iflag=direct`, busybox `time` in the "
+          f"guest); virtio-net: {args.net_mib} MiB from the host to a forwarded port "
+          "(busybox nc, then `cat >/dev/null`), timed on the host until the guest's "
+          "reply. Median (min-max); ratio Bulkhead / direct of the medians (goal >= "
+          "0.95).\n")
+    print("| figure | Bulkhead | direct (OpenSBI) | ratio | samples each |")
+    print("|---|---|---|---|---|")
+    for label, b, d, ratio, n in rows:
+        print(f"| {label} | {spread3(b, '.1f')} | {spread3(d, '.1f')} | {ratio:.3f} | {n} |")
+    for line in trap_lines:
+        print(f"\nBulkhead trap counts at the capsule's end (since boot): {line}")
+
+
+PARTS = ("boot", "irq", "io")
+
+
+def parse_parts(text):
+    parts = [p for p in text.split(",") if p]
+    unknown = [p for p in parts if p not in PARTS]
+    if unknown or not parts:
+        raise argparse.ArgumentTypeError(
+            f"unknown part(s) {', '.join(unknown) or '(none)'}; parts: {', '.join(PARTS)}")
+    return parts
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--parts", type=parse_parts, default=list(PARTS),
+                        help="comma-separated parts to run: boot, irq, io "
+                        "(default all; the footprint is always printed)")
     parser.add_argument("--config", default="qemu-2guest",
                         help="system whose Linux capsules are timed (default %(default)s)")
     parser.add_argument("--runs", type=int, default=5,
@@ -386,23 +788,42 @@ def main():
     parser.add_argument("--boot-timeout", type=float, default=BOOT_TIMEOUT,
                         help="seconds a boot may take before it counts as hung "
                         "(default %(default)s)")
+    parser.add_argument("--irq-runs", type=int, default=3,
+                        help="irqbench runs of each kind (default %(default)s)")
+    parser.add_argument("--io-boots", type=int, default=2,
+                        help="boots of each kind for the I/O figures (default %(default)s)")
+    parser.add_argument("--io-runs", type=int, default=3,
+                        help="disk and network samples per boot (default %(default)s)")
+    parser.add_argument("--disk-passes", type=int, default=4,
+                        help="whole-disk reads per disk sample (default %(default)s)")
+    parser.add_argument("--net-mib", type=int, default=64,
+                        help="MiB the host sends per network sample (default %(default)s)")
     args = parser.parse_args()
     try:
         if not os.path.exists(OPENSBI):
             raise BenchError(f"{OPENSBI} is missing; install the opensbi package")
         if not shutil.which("qemu-system-riscv64"):
             raise BenchError("qemu-system-riscv64 is missing; install qemu-system-misc")
-        build(args.config)
-        config = yaml.safe_load((ROOT / "configs" / f"{args.config}.yaml").read_text())
-        capsules = [Capsule(node) for node in config["capsules"]]
         clear_logs(LOG_DIR)
-        samples, hangs = boot_times(args.config, capsules, args.runs, args.boot_timeout)
+        build(args.config)
+        if "boot" in args.parts:
+            config = yaml.safe_load((ROOT / "configs" / f"{args.config}.yaml").read_text())
+            capsules = [Capsule(node) for node in config["capsules"]]
+            samples, hangs = boot_times(args.config, capsules, args.runs, args.boot_timeout)
+            report_boot(args.config, capsules, samples, hangs, args.runs)
+        if "irq" in args.parts:
+            result, traps, trap_lines, bootargs, harts = irq_latency(args.irq_runs,
+                                                                     IRQ_TIMEOUT)
+            report_irq(irq_rows(result), traps, trap_lines, bootargs, args.irq_runs, harts)
+        if "io" in args.parts:
+            io_samples, trap_lines, disk, _ = io_throughput(args)
+            report_io(io_rows(io_samples), trap_lines, disk, args)
         sizes = footprint(ROOT / "build" / args.config / "bulkhead.elf")
         lines = sloc(ROOT / "hypervisor")
     except BenchError as e:
         print(f"bench: error: {e}", file=sys.stderr)
         sys.exit(1)
-    report(args.config, capsules, samples, hangs, args.runs, sizes, lines)
+    report_footprint(sizes, lines)
 
 
 if __name__ == "__main__":
