@@ -2,11 +2,12 @@
 /* The arch interface (bulkhead/arch.h) on RISC-V M-mode. */
 #include "arch/csr.h"
 #include "arch/deliver.h"
+#include "arch/pagewalk.h"
 #include "bulkhead/arch.h"
-#include "bulkhead/hart.h"
+#include "bulkhead/capsule.h"
 #include "bulkhead/platform.h"
+#include "bulkhead/region.h"
 
-int bh_guest_read_u16_mprv(uint64_t vaddr, uint16_t *out);
 void bh_trap_return(struct bh_frame *frame) __noreturn;
 
 #define TIMER_OFF	(~0UL)
@@ -105,14 +106,24 @@ uint64_t bh_arch_mimpid(void)
 	return csr_read(CSR_MIMPID);
 }
 
+/*
+ * A software walk of the guest's tables, not an MPRV load: every change of
+ * mstatus.MPP, MPRV or MXR makes QEMU (and may make hardware) flush the
+ * hart's whole TLB, which made every emulated UART or PLIC access cost the
+ * guest its TLB. The instruction at epc was just fetched by the guest, so
+ * the walk only has to find it; it reads page tables and the instruction
+ * inside the capsule's memory and nowhere else.
+ */
 int bh_arch_guest_read_u16(uint64_t vaddr, uint16_t *out)
 {
-	uint64_t mpp = bh_this_hart()->frame.mstatus & MSTATUS_MPP;
+	const struct bh_capsule *c = bh_capsule_of(bh_this_hart());
+	uint64_t pa;
 
-	/* Translate and check as the trapped privilege would (MPRV uses MPP). */
-	csr_clear(CSR_MSTATUS, MSTATUS_MPP);
-	csr_set(CSR_MSTATUS, mpp);
-	return bh_guest_read_u16_mprv(vaddr, out);
+	if (bh_pagewalk(&c->memory, csr_read(CSR_SATP), vaddr, &pa) ||
+	    !bh_region_contains(&c->memory, pa, sizeof(*out)) || (pa & 1))
+		return -1;
+	*out = *(volatile const uint16_t *)bh_arch_phys(pa);
+	return 0;
 }
 
 /* The guest's timer and interrupt enables off, nothing pending for it. */

@@ -4,8 +4,7 @@
  *
  * mscratch holds this hart's struct bh_frame while a guest runs and 0 while
  * the hypervisor runs, so the trap entry tells the two apart without
- * touching any other register: a trap from M-mode is either the expected
- * fault of a guest-memory read (bh_arch_guest_read_u16) or a panic.
+ * touching any other register: a trap from M-mode is a panic.
  */
 #include "arch/csr.h"
 #include "bulkhead/hart.h"
@@ -156,67 +155,7 @@ bh_trap_return:
 	ld	x10, REG(10)(a0)
 	mret
 
-/*
- * A trap taken in M-mode. Save everything on the current stack and let
- * bh_trap_m decide: it returns only for a recoverable guest-memory read,
- * with mepc moved to the recovery point.
- */
+/* A trap taken in M-mode is a hypervisor bug: bh_trap_m panics. */
 .Ltrap_from_m:
 	csrrw	sp, CSR_MSCRATCH, sp	/* back to the hypervisor's sp, mscratch 0 */
-	addi	sp, sp, -REG(32)
-	sd	x1, REG(1)(sp)
-	sd	x5, REG(5)(sp)
-	sd	x6, REG(6)(sp)
-	sd	x7, REG(7)(sp)
-	sd	x10, REG(10)(sp)
-	sd	x11, REG(11)(sp)
-	sd	x12, REG(12)(sp)
-	sd	x13, REG(13)(sp)
-	sd	x14, REG(14)(sp)
-	sd	x15, REG(15)(sp)
-	sd	x16, REG(16)(sp)
-	sd	x17, REG(17)(sp)
-	sd	x28, REG(28)(sp)
-	sd	x29, REG(29)(sp)
-	sd	x30, REG(30)(sp)
-	sd	x31, REG(31)(sp)
-	mv	a0, sp
 	call	bh_trap_m
-	ld	x1, REG(1)(sp)
-	ld	x5, REG(5)(sp)
-	ld	x6, REG(6)(sp)
-	ld	x7, REG(7)(sp)
-	ld	x10, REG(10)(sp)
-	ld	x11, REG(11)(sp)
-	ld	x12, REG(12)(sp)
-	ld	x13, REG(13)(sp)
-	ld	x14, REG(14)(sp)
-	ld	x15, REG(15)(sp)
-	ld	x16, REG(16)(sp)
-	ld	x17, REG(17)(sp)
-	ld	x28, REG(28)(sp)
-	ld	x29, REG(29)(sp)
-	ld	x30, REG(30)(sp)
-	ld	x31, REG(31)(sp)
-	addi	sp, sp, REG(32)
-	mret
-
-/*
- * int bh_guest_read_u16_mprv(uint64_t vaddr, uint16_t *out): one load with
- * the guest's translation and permissions (MPRV, MXR; the caller set MPP).
- * If it faults, bh_trap_m resumes at bh_guest_read_fixup.
- */
-	.globl bh_guest_read_u16_mprv, bh_guest_read_load, bh_guest_read_fixup
-bh_guest_read_u16_mprv:
-	li	t1, MSTATUS_MPRV | MSTATUS_MXR
-	csrs	CSR_MSTATUS, t1
-bh_guest_read_load:
-	lhu	t0, 0(a0)
-	csrc	CSR_MSTATUS, t1
-	sh	t0, 0(a1)
-	li	a0, 0
-	ret
-bh_guest_read_fixup:
-	csrc	CSR_MSTATUS, t1
-	li	a0, -1
-	ret

@@ -13,10 +13,8 @@
 #include "bulkhead/sbi.h"
 #include "bulkhead/traps.h"
 
-extern const char bh_guest_read_load[], bh_guest_read_fixup[];
-
 struct bh_frame *bh_trap(struct bh_frame *f);
-void bh_trap_m(uint64_t *saved);
+void bh_trap_m(void) __noreturn;
 
 static bool from_s_mode(const struct bh_frame *f)
 {
@@ -109,20 +107,9 @@ struct bh_frame *bh_trap(struct bh_frame *f)
 	return f;
 }
 
-/*
- * A trap in M-mode: only the load in bh_guest_read_u16_mprv may fault (a
- * guest address the guest itself could not read). Anything else is a bug.
- */
-void bh_trap_m(uint64_t *saved)
+/* A trap in M-mode: the hypervisor never expects one. */
+void bh_trap_m(void)
 {
-	uint64_t mepc = csr_read(CSR_MEPC);
-
-	(void)saved;
-	if (mepc == (uintptr_t)bh_guest_read_load &&
-	    !(csr_read(CSR_MCAUSE) & CAUSE_INTERRUPT)) {
-		csr_write(CSR_MEPC, (uintptr_t)bh_guest_read_fixup);
-		return;
-	}
-	bh_panic("mcause=%#lx mepc=%#lx mtval=%#lx", csr_read(CSR_MCAUSE), mepc,
-		 csr_read(CSR_MTVAL));
+	bh_panic("mcause=%#lx mepc=%#lx mtval=%#lx", csr_read(CSR_MCAUSE),
+		 csr_read(CSR_MEPC), csr_read(CSR_MTVAL));
 }

@@ -63,9 +63,10 @@ uint64_t bh_arch_marchid(void);
 uint64_t bh_arch_mimpid(void);
 
 /*
- * Read 16 bits of guest memory at a guest virtual address, translated and
- * permission-checked as the guest's own loads are (MPRV with MXR). Returns 0,
- * or -1 when the guest itself could not have read it.
+ * Read 16 bits of guest memory at a guest virtual address, translated
+ * through the guest's page tables (its satp). Returns 0, or -1 when it does
+ * not translate to an aligned halfword of the capsule's memory: the
+ * hypervisor reads nothing else on a guest's behalf.
  */
 int bh_arch_guest_read_u16(uint64_t vaddr, uint16_t *out);
 
