@@ -16,21 +16,22 @@
 /* Registers of the ns16550 at byte offsets 0..7 (reg-shift 0). */
 #define VUART_REGISTERS	8
 
-static void emulate(struct bh_hart_state *hs, const struct bh_mem_op *op,
-		    uint32_t offset)
+/* What a store writes: its source register (x0 reads as 0). */
+static uint32_t stored_value(const struct bh_hart_state *hs,
+			     const struct bh_mem_op *op)
 {
-	struct bh_capsule_state *cs = &bh_capsule_states[hs->capsule];
-	uint64_t *regs = hs->frame.regs;
-	uint8_t value;
+	return op->reg ? (uint32_t)hs->frame.regs[op->reg] : 0;
+}
 
-	if (op->store) {
-		value = op->reg ? (uint8_t)regs[op->reg] : 0;
-		bh_vuart_write(&cs->vuart, (uint32_t)hs->capsule, offset, value);
-	} else {
-		value = bh_vuart_read(&cs->vuart, (uint32_t)hs->capsule, offset);
-		if (op->reg)
-			regs[op->reg] = (op->sign_extend && op->width == 1) ?
-					(uint64_t)(int64_t)(int8_t)value : value;
+/* The access is done: a load's register gets value, the guest goes on. */
+static void complete(struct bh_hart_state *hs, const struct bh_mem_op *op,
+		     uint32_t value)
+{
+	if (!op->store && op->reg) {
+		if (op->sign_extend && op->width == 1)
+			value = (uint32_t)(int32_t)(int8_t)value;
+		hs->frame.regs[op->reg] = op->sign_extend ?
+			(uint64_t)(int64_t)(int32_t)value : value;
 	}
 	hs->frame.mepc += op->length;
 }
@@ -39,13 +40,21 @@ static void emulate(struct bh_hart_state *hs, const struct bh_mem_op *op,
 static bool emulate_vuart(struct bh_hart_state *hs, const struct bh_mem_op *op,
 			  uint64_t pa)
 {
-	const struct bh_capsule *c = bh_capsule_of(hs);
+	struct bh_capsule_state *cs = &bh_capsule_states[hs->capsule];
+	uint32_t capsule = (uint32_t)hs->capsule;
+	uint32_t offset = (uint32_t)(pa - bh_capsule_of(hs)->vuart.base);
+	uint32_t value = 0;
 
-	if (pa - c->vuart.base >= VUART_REGISTERS)
+	if (offset >= VUART_REGISTERS)
 		return false;
 	if (op->width != 1 && op->width != 4)
 		return false;
-	emulate(hs, op, (uint32_t)(pa - c->vuart.base));
+	if (op->store)
+		bh_vuart_write(&cs->vuart, capsule, offset,
+			       (uint8_t)stored_value(hs, op));
+	else
+		value = bh_vuart_read(&cs->vuart, capsule, offset);
+	complete(hs, op, value);
 	return true;
 }
 
@@ -53,19 +62,14 @@ static bool emulate_vuart(struct bh_hart_state *hs, const struct bh_mem_op *op,
 static bool emulate_plic(struct bh_hart_state *hs, const struct bh_mem_op *op,
 			 uint64_t pa)
 {
-	uint64_t *regs = hs->frame.regs;
-	uint32_t value;
+	uint32_t value = op->store ? stored_value(hs, op) : 0;
 
 	if (op->width != 4)
 		return false;
-	value = op->store && op->reg ? (uint32_t)regs[op->reg] : 0;
 	if (!bh_vplic_access(bh_capsule_of(hs), pa - bh_board.plic.base,
 			     op->store, &value))
 		return false;
-	if (!op->store && op->reg)
-		regs[op->reg] = op->sign_extend ?
-				(uint64_t)(int64_t)(int32_t)value : value;
-	hs->frame.mepc += op->length;
+	complete(hs, op, value);
 	return true;
 }
 
