@@ -6,6 +6,7 @@
  */
 #include "bulkhead/capsule.h"
 #include "bulkhead/isolation.h"
+#include "bulkhead/lib.h"
 #include "bulkhead/log.h"
 #include "bulkhead/plic.h"
 #include "bulkhead/region.h"
@@ -276,13 +277,11 @@ static int check_plic_sources(const struct bh_system_tables *t, uint32_t i,
 		}
 		for (j = 0; j < i; j++) {
 			bits = c->irq_sources[w] & t->capsules[j].irq_sources[w];
-			/* A loop, not __builtin_ctz: libgcc's is for another ABI. */
-			for (s = w * 32; bits && !(bits & 1); s++)
-				bits >>= 1;
 			if (bits)
 				return fail(why, len,
 					    "capsules %s and %s share PLIC source %u",
-					    t->capsules[j].name, c->name, s);
+					    t->capsules[j].name, c->name,
+					    w * 32 + bh_lowest_bit(bits));
 		}
 	}
 	return 0;

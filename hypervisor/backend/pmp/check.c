@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "bulkhead/isolation.h"
+#include "bulkhead/lib.h"
 #include "bulkhead/log.h"
 #include "bulkhead/pmp.h"
 #include "bulkhead/region.h"
@@ -50,11 +51,7 @@ static void decode_napot(uint64_t addr, uint64_t units,
 	/* With a grain of 2^(G+2) bytes, bits G-2..0 read as ones. */
 	uint64_t ones = units >= 2 ? (units >> 1) - 1 : 0;
 	uint64_t a = addr | ones;
-	uint32_t t = 0;
-
-	/* A loop, not __builtin_ctzll: libgcc's is built for another ABI. */
-	while (t < 64 && (a >> t) & 1)
-		t++;
+	uint32_t t = bh_lowest_bit(~a);	/* trailing ones: the size */
 
 	if (t >= PMPADDR_BITS) {	/* the whole physical address space */
 		r->base = 0;
