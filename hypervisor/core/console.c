@@ -17,7 +17,6 @@
 
 #include "bulkhead/capsule.h"
 #include "bulkhead/console.h"
-#include "bulkhead/lib.h"
 #include "bulkhead/lock.h"
 #include "bulkhead/log.h"
 #include "bulkhead/platform.h"
@@ -211,16 +210,14 @@ static void message_locked(const char *text, size_t len)
 /* A "[bulkhead] ..." line answering a key, bounded like every message. */
 static void __printf(1, 2) reply(const char *fmt, ...)
 {
-	static const char prefix[] = "[bulkhead] ";
 	char text[BH_CONSOLE_MESSAGE_MAX];
-	size_t len = sizeof(prefix) - 1;
+	size_t len;
 	va_list ap;
 
-	memcpy(text, prefix, len);
 	va_start(ap, fmt);
-	len += bh_vsnprintf(text + len, sizeof(text) - len, fmt, ap);
+	len = bh_log_format(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	message_locked(text, len < sizeof(text) ? len : sizeof(text) - 1);
+	message_locked(text, len);
 }
 
 static bool is_off(uint32_t capsule)

@@ -19,6 +19,12 @@
 size_t bh_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 size_t bh_snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 
+/*
+ * One "[bulkhead] ..." message line (no newline) formatted into text of
+ * size bytes; returns its length, cut to fit (< size).
+ */
+size_t bh_log_format(char *text, size_t size, const char *fmt, va_list ap);
+
 void bh_log(int level, const char *fmt, ...) __printf(2, 3);
 
 /*
