@@ -262,10 +262,12 @@ uint64_t bh_arch_mimpid(void)
 }
 
 /* Guest reads with bare translation, failing outside capsule memory. */
-int bh_arch_guest_read_u16(uint64_t vaddr, uint16_t *out)
+int bh_arch_guest_read_u16(struct bh_guest_xlate *cache, uint64_t vaddr,
+			   uint16_t *out)
 {
 	const struct bh_capsule *c = &bh_capsules[bh_hart_states[fake.hart].capsule];
 
+	(void)cache;
 	if (!bh_capsule_owns(c, vaddr, 2))
 		return -1;
 	memcpy(out, bh_arch_phys(vaddr), 2);
