@@ -16,6 +16,12 @@ has the address QEMU's DHCP server gives; linux1's httpd page is fetched
 from the host through the port forwarded to 127.0.0.1; in each capsule
 /proc/interrupts shows its virtio interrupts counting on its own CPUs.
 
+The time of day (issue 13): /init sets each capsule's clock from the time
+of day the hypervisor wrote into its device tree; `date` in each capsule,
+and the modification time of a file linux0 writes to its disk, are the
+host's time within qemu.TIME_OF_DAY_SLACK, and still are after linux0's
+reboot.
+
 A second test builds the Linux guest twice, under different paths, time
 zones, locales and umasks, and expects identical bytes.
 
@@ -315,6 +321,28 @@ def check_console_file(console, printer, other):
     console.wait_for(other.name, r"tick-40\n", COMMAND_TIMEOUT, "the last tick line")
 
 
+def check_time_of_day(console, capsule):
+    """`date +%s`, and the modification time of a file written to the
+    capsule's disk at /data, are the host's time while the command ran,
+    within qemu.TIME_OF_DAY_SLACK: /init set the clock (a kernel without
+    it starts in 1970)."""
+    name = capsule.name
+    commands = {"date +%s": "date +%s"}
+    if any("disk" in d for d in capsule_devices(name).values()):
+        commands["the mtime of a file written to /data"] = \
+            "touch /data/clock && stat -c %Y /data/clock"
+    slack = qemu.TIME_OF_DAY_SLACK
+    for what, command in commands.items():
+        before = time.time()
+        out = capsule.run(command).strip()
+        after = time.time()
+        if not out.isdigit():
+            console.fail(f"{name}: `{command}` printed {out!r}")
+        if not before - slack <= int(out) <= after + slack:
+            console.fail(f"{name}: {what} is {out} s since 1970, but the host's clock read "
+                         f"{before:.0f}..{after:.0f} s meanwhile (off by more than {slack} s)")
+
+
 def check_httpd_from_the_host(console, capsule):
     """The capsule's page, fetched from the host through 127.0.0.1."""
     name = capsule.name
@@ -383,6 +411,7 @@ def test_two_linux_capsules(system):
             console.fail(f"{name}: echo printed {echoed!r}, not {markers[name]}")
 
         check_devices(console, capsule)
+        check_time_of_day(console, capsule)
 
     for name, marker in markers.items():
         for other in CAPSULES:
@@ -411,6 +440,8 @@ def test_two_linux_capsules(system):
     hostname = rebooted.run("hostname").strip()
     if hostname != rebooted.name:
         console.fail(f"{rebooted.name}: hostname after the reboot is {hostname!r}")
+    # The restart wrote the time of day anew into the pristine device tree.
+    check_time_of_day(console, rebooted)
 
     # One capsule off; the other must not notice.
     stopped, survivor = capsules[CAPSULES[1]], capsules[CAPSULES[0]]

@@ -22,6 +22,11 @@ void *bh_arch_phys(uint64_t pa)
 	return (void *)(uintptr_t)pa;
 }
 
+uint64_t bh_arch_time(void)
+{
+	return csr_read(CSR_TIME);
+}
+
 void bh_arch_wait(void)
 {
 	asm volatile("wfi" ::: "memory");

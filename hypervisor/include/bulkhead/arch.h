@@ -56,6 +56,9 @@ uint32_t bh_arch_hart_id(void);
 /* A pointer through which the hypervisor reaches physical address pa. */
 void *bh_arch_phys(uint64_t pa);
 
+/* The time CSR: what the guests read with rdtime. */
+uint64_t bh_arch_time(void);
+
 /* Sleep until an interrupt is pending (wfi); may return early. */
 void bh_arch_wait(void);
 

@@ -23,6 +23,12 @@ void bh_clint_send_ipi(uint32_t hart);
 void bh_clint_clear_ipi(uint32_t hart);
 void bh_clint_set_timer(uint32_t hart, uint64_t when);
 
+/*
+ * The board's clock (goldfish RTC): nanoseconds since 1970-01-01 UTC, or 0
+ * when the board names no clock.
+ */
+uint64_t bh_clock_read_ns(void);
+
 /* sifive,test: power the machine off (QEMU exits with code 0). */
 void bh_poweroff(void) __noreturn;
 /* ... or exit with failure code, or reset the machine. */
