@@ -88,7 +88,7 @@ bool bh_fault_emulate(struct bh_hart_state *hs, const struct bh_fault *f)
 	plic = bh_board.plic.size && bh_region_contains(&bh_board.plic, pa, 1);
 	if (!vuart && !plic)
 		return false;
-	if (!bh_arch_read_mem_op(&hs->xlate_fetch, f->epc, &op))
+	if (!bh_arch_read_mem_op(hs, f->epc, &op))
 		return false;
 	if (op.store != (f->access == BH_ACCESS_STORE))
 		return false;

@@ -290,16 +290,23 @@ uint64_t bh_arch_mimpid(void)
 	return FAKE_MIMPID;
 }
 
-/* Guest reads with bare translation, failing outside capsule memory. */
-int bh_arch_guest_read_u16(struct bh_guest_xlate *cache, uint64_t vaddr,
-			   uint16_t *out)
+/* Guest fetches with bare translation, failing outside capsule memory. */
+int bh_arch_guest_fetch(struct bh_hart_state *hs, uint64_t epc,
+			uint32_t *insn)
 {
-	const struct bh_capsule *c = &bh_capsules[bh_hart_states[fake.hart].capsule];
+	const struct bh_capsule *c = bh_capsule_of(hs);
+	uint16_t half;
 
-	(void)cache;
-	if (!bh_capsule_owns(c, vaddr, 2))
+	if (!bh_capsule_owns(c, epc, 2))
 		return -1;
-	memcpy(out, bh_arch_phys(vaddr), 2);
+	memcpy(&half, bh_arch_phys(epc), 2);
+	*insn = half;
+	if ((half & 3) != 3)
+		return 0;
+	if (!bh_capsule_owns(c, epc + 2, 2))
+		return -1;
+	memcpy(&half, bh_arch_phys(epc + 2), 2);
+	*insn |= (uint32_t)half << 16;
 	return 0;
 }
 

@@ -2,6 +2,7 @@
 /* The arch interface (bulkhead/arch.h) on RISC-V M-mode. */
 #include "arch/csr.h"
 #include "arch/deliver.h"
+#include "arch/insn.h"
 #include "arch/pagewalk.h"
 #include "bulkhead/arch.h"
 #include "bulkhead/capsule.h"
@@ -119,17 +120,43 @@ uint64_t bh_arch_mimpid(void)
  * the walk only has to find it; it reads page tables and the instruction
  * inside the capsule's memory and nowhere else.
  */
-int bh_arch_guest_read_u16(struct bh_guest_xlate *cache, uint64_t vaddr,
-			   uint16_t *out)
+static int read_u16(struct bh_hart_state *hs, uint64_t satp, uint64_t va,
+		    uint16_t *out)
 {
-	const struct bh_capsule *c = bh_capsule_of(bh_this_hart());
+	const struct bh_region *mem = &bh_capsule_of(hs)->memory;
 	uint64_t pa;
 
-	if (bh_pagewalk_cached(cache, &c->memory, csr_read(CSR_SATP), vaddr,
-			       &pa) ||
-	    !bh_region_contains(&c->memory, pa, sizeof(*out)) || (pa & 1))
+	if (bh_pagewalk_cached(&hs->xlate_fetch, mem, satp, va, &pa) ||
+	    !bh_region_contains(mem, pa, sizeof(*out)) || (pa & 1))
 		return -1;
 	*out = *(volatile const uint16_t *)bh_arch_phys(pa);
+	return 0;
+}
+
+int bh_arch_guest_fetch(struct bh_hart_state *hs, uint64_t epc,
+			uint32_t *insn)
+{
+	const struct bh_region *mem = &bh_capsule_of(hs)->memory;
+	uint64_t satp = csr_read(CSR_SATP);
+	uint16_t low, high;
+	uint64_t pa;
+
+	if (bh_pagewalk_cached(&hs->xlate_fetch, mem, satp, epc, &pa) ||
+	    !bh_region_contains(mem, pa, sizeof(low)) || (pa & 1))
+		return -1;
+	low = *(volatile const uint16_t *)bh_arch_phys(pa);
+	*insn = low;
+	if (bh_insn_length(low) == 2)
+		return 0;
+	/* Both halves in one page: no second translation. */
+	if ((epc & 0xfff) != 0xffe) {
+		if (!bh_region_contains(mem, pa + 2, sizeof(high)))
+			return -1;
+		high = *(volatile const uint16_t *)bh_arch_phys(pa + 2);
+	} else if (read_u16(hs, satp, epc + 2, &high)) {
+		return -1;
+	}
+	*insn |= (uint32_t)high << 16;
 	return 0;
 }
 

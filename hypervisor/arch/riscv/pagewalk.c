@@ -15,10 +15,10 @@
 #define PTE_X		(1UL << 3)
 #define PTE_PPN_SHIFT	10
 #define PTE_PPN_MASK	((1UL << 44) - 1)
-#define PAGE_SHIFT	12
+#define PAGE_SHIFT	BH_PAGE_SHIFT
 #define VPN_BITS	9
 
-#define SATP_MODE_SHIFT	60
+#define SATP_MODE_SHIFT	BH_SATP_MODE_SHIFT
 #define SATP_PPN_MASK	((1UL << 44) - 1)
 
 static int levels_of(uint64_t satp)
@@ -109,31 +109,11 @@ int bh_pagewalk(const struct bh_region *mem, uint64_t satp, uint64_t va,
 	return walk(mem, satp, va, pa, &leaf);
 }
 
-static bool cache_hit(const struct bh_guest_xlate *cache,
-		      const struct bh_region *mem, uint64_t satp, uint64_t va)
-{
-	uint64_t pte;
-
-	if (!cache->leaf_addr || cache->satp != satp ||
-	    cache->va_page != va >> PAGE_SHIFT)
-		return false;
-	return !read_pte(mem, cache->leaf_addr, &pte) && pte == cache->leaf;
-}
-
-int bh_pagewalk_cached(struct bh_guest_xlate *cache,
-		       const struct bh_region *mem, uint64_t satp, uint64_t va,
-		       uint64_t *pa)
+int bh_pagewalk_fill(struct bh_guest_xlate *cache, const struct bh_region *mem,
+		     uint64_t satp, uint64_t va, uint64_t *pa)
 {
 	struct leaf leaf;
 
-	if (bare(satp)) {
-		*pa = va;
-		return 0;
-	}
-	if (cache_hit(cache, mem, satp, va)) {
-		*pa = (cache->pa_page << PAGE_SHIFT) | (va & ((1UL << PAGE_SHIFT) - 1));
-		return 0;
-	}
 	cache->leaf_addr = 0;
 	if (walk(mem, satp, va, pa, &leaf))
 		return -1;

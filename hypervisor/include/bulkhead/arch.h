@@ -85,20 +85,20 @@ uint64_t bh_arch_marchid(void);
 uint64_t bh_arch_mimpid(void);
 
 /*
- * Read 16 bits of guest memory at a guest virtual address, translated
- * through the guest's page tables (its satp; cache is the caller's
- * translation entry). Returns 0, or -1 when it does not translate to an
- * aligned halfword of the capsule's memory: the hypervisor reads nothing
- * else on a guest's behalf.
+ * Read the instruction (16 or 32 bits) the guest of hs executed at epc,
+ * translated through the guest's page tables (its satp, and hs's
+ * translation entry for instructions). Returns 0, or -1 when it does not
+ * translate to aligned halfwords of the capsule's memory: the hypervisor
+ * reads nothing else on a guest's behalf.
  */
-int bh_arch_guest_read_u16(struct bh_guest_xlate *cache, uint64_t vaddr,
-			   uint16_t *out);
+int bh_arch_guest_fetch(struct bh_hart_state *hs, uint64_t epc,
+			uint32_t *insn);
 
 /*
- * Read the instruction at the guest's epc (as bh_arch_guest_read_u16 does)
+ * Read the instruction at the guest's epc (as bh_arch_guest_fetch does)
  * and decode it as an integer load or store. False for anything else.
  */
-bool bh_arch_read_mem_op(struct bh_guest_xlate *cache, uint64_t epc,
+bool bh_arch_read_mem_op(struct bh_hart_state *hs, uint64_t epc,
 			 struct bh_mem_op *op);
 
 /* The guest's trap state on this hart, for the fault in hs->frame. */

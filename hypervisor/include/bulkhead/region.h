@@ -11,9 +11,21 @@
 /*
  * True when [base, base + size) lies inside region r. A range that wraps
  * around the address space is never inside. An empty range is inside when
- * base is inside r or at its end.
+ * base is inside r or at its end. Inline: every emulated access checks
+ * several ranges.
  */
-bool bh_region_contains(const struct bh_region *r, uint64_t base,
-			uint64_t size);
+static inline bool bh_region_contains(const struct bh_region *r, uint64_t base,
+				      uint64_t size)
+{
+	uint64_t offset;
+
+	if (base < r->base)
+		return false;
+	offset = base - r->base;
+	if (offset > r->size)
+		return false;
+	/* Written as a subtraction so that base + size cannot wrap. */
+	return size <= r->size - offset && (size == 0 || offset < r->size);
+}
 
 #endif

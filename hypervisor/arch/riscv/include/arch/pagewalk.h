@@ -6,8 +6,11 @@
 #include <stdint.h>
 
 #include "bulkhead/arch.h"
+#include "bulkhead/region.h"
 #include "bulkhead/tables.h"
 
+#define BH_SATP_MODE_SHIFT	60
+#define BH_PAGE_SHIFT		12
 #define BH_SATP_MODE_BARE	0
 #define BH_SATP_MODE_SV39	8
 #define BH_SATP_MODE_SV48	9
@@ -23,12 +26,33 @@
 int bh_pagewalk(const struct bh_region *mem, uint64_t satp, uint64_t va,
 		uint64_t *pa);
 
+/* bh_pagewalk_cached's miss: walk, and refill cache from the walk. */
+int bh_pagewalk_fill(struct bh_guest_xlate *cache, const struct bh_region *mem,
+		     uint64_t satp, uint64_t va, uint64_t *pa);
+
 /*
  * bh_pagewalk through cache (struct bh_guest_xlate, bulkhead/arch.h): a
  * hit costs one read of the leaf entry; a miss walks and refills it.
+ * Inline, as every emulated access takes two (data and instruction).
  */
-int bh_pagewalk_cached(struct bh_guest_xlate *cache,
-		       const struct bh_region *mem, uint64_t satp, uint64_t va,
-		       uint64_t *pa);
+static inline int bh_pagewalk_cached(struct bh_guest_xlate *cache,
+				     const struct bh_region *mem,
+				     uint64_t satp, uint64_t va, uint64_t *pa)
+{
+	if ((satp >> BH_SATP_MODE_SHIFT) == BH_SATP_MODE_BARE) {
+		*pa = va;
+		return 0;
+	}
+	if (cache->leaf_addr && cache->satp == satp &&
+	    cache->va_page == va >> BH_PAGE_SHIFT &&
+	    bh_region_contains(mem, cache->leaf_addr, sizeof(uint64_t)) &&
+	    *(volatile const uint64_t *)bh_arch_phys(cache->leaf_addr) ==
+	    cache->leaf) {
+		*pa = (cache->pa_page << BH_PAGE_SHIFT) |
+		      (va & ((1UL << BH_PAGE_SHIFT) - 1));
+		return 0;
+	}
+	return bh_pagewalk_fill(cache, mem, satp, va, pa);
+}
 
 #endif
