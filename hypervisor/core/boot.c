@@ -70,7 +70,7 @@ static void check_tables(void)
 void bh_boot_primary(void)
 {
 	bh_uart_init();
-	bh_console_init(bh_console_focus);
+	bh_console_init(bh_console_focus, false);
 	check_tables();
 	bh_vplic_init();
 	bh_capsules_init();

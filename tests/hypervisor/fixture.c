@@ -118,7 +118,7 @@ void fake_reset(void)
 		bh_vuart_reset(&bh_capsule_states[i].vuart);
 	for (i = 0; i < BH_CAPSULE_COUNT; i++)
 		bh_console_reset(i);
-	bh_console_init(0);
+	bh_console_init(0, false);	/* a log */
 	take_output();
 	fake.holds = 0;
 	fake.hold_max = 0;
