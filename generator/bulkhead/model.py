@@ -26,6 +26,15 @@ HYPERVISOR_ROLES = {
     "interrupt-controller": ("plic",),
     "console": ("ns16550",),
     "poweroff": ("sifive-test",),
+    "host-settings": ("qemu-fw-cfg",),
+}
+
+# Why a capsule never needs the device of a hypervisor-devices role.
+HYPERVISOR_ROLE_HINTS = {
+    "console": "the capsule's console is virtual (console: uart); it never needs the "
+               "physical UART",
+    "host-settings": "the hypervisor reads the host's settings once at boot; a capsule "
+                     "has no use for them",
 }
 
 
@@ -204,6 +213,9 @@ class System:
                     hv[field.name] = field.default
         self.hv_rec = hv
         self.log_level = hv["log-level"]
+        console = hv.get("console")
+        self.console_redraw = console["redraw"] if isinstance(console, schema.Rec) else \
+            schema.HYPERVISOR_CONSOLE.fields["redraw"].default
         self.hv_memory = hv["memory"]
         self.focus = 0
         # Filled in by alloc.py.
@@ -648,9 +660,9 @@ def check_devices(system, diags):
                             f"{hv_names[name]}",
                             notes=[(board.rec["hypervisor-devices"].where(hv_names[name]),
                                     f"the board gives '{name}' to the hypervisor")],
-                            hint="the capsule's console is virtual (console: uart); it "
-                                 "never needs the physical UART" if hv_names[name] ==
-                            "console" else "capsules use SBI for timers, IPIs and reset")
+                            hint=HYPERVISOR_ROLE_HINTS.get(
+                                hv_names[name],
+                                "capsules use SBI for timers, IPIs and reset"))
                 continue
             if name in owners and owners[name][0] is capsule:
                 diags.error(loc, "device-shared",
@@ -787,7 +799,7 @@ def report_shared_grain(system, diags, party, other, shared):
 def check_interrupts(system, diags):
     board = system.board
     claimed = {}
-    for role in HYPERVISOR_ROLES:
+    for role in board.hv_roles:
         device = board.hv_device(role)
         for irq in device.interrupts:
             claimed.setdefault(irq, ("the hypervisor", device, device.loc,
