@@ -160,20 +160,50 @@ static bool redrawable(uint32_t capsule)
  */
 static void leave_open_line(void)
 {
-	if (con.open != NOBODY && redrawable((uint32_t)con.open)) {
-		put_raw(ERASE, LEAVE_MAX);
-		con.open = NOBODY;
+	if (con.open == NOBODY || !redrawable((uint32_t)con.open)) {
+		end_open_line();
+		return;
 	}
-	end_open_line();
+	put_raw(ERASE, LEAVE_MAX);
+	con.open = NOBODY;
 }
 
 /*
- * Where a line starts again after other output came in between: on a
- * terminal from its start, so that it shows whole, when it is held whole.
+ * Where the terminal query at line[i] ends: ESC [ parameters n, a device
+ * status report request (busybox asks for the cursor position after its
+ * prompt). i when none starts there.
  */
-static uint32_t resume_from(const struct capsule_console *cc)
+static uint32_t query_end(const char *line, uint32_t i, uint32_t len)
 {
-	return con.terminal && !cc->cut ? 0 : cc->shown;
+	uint32_t j = i + 2;
+
+	if (j > len || line[i] != '\x1b' || line[i + 1] != '[')
+		return i;
+	while (j < len && ((line[j] >= '0' && line[j] <= '9') ||
+			   line[j] == ';' || line[j] == '?'))
+		j++;
+	return j < len && line[j] == 'n' ? j + 1 : i;
+}
+
+/*
+ * Print again the bytes printed of the capsule's line, as they were, but
+ * for terminal queries: the terminal would answer each one again, into
+ * the focused capsule's input.
+ */
+static void replay(const struct capsule_console *cc)
+{
+	uint32_t i = 0, from = 0, end;
+
+	while (i < cc->shown) {
+		end = query_end(cc->line, i, cc->shown);
+		if (end == i) {
+			i++;
+			continue;
+		}
+		put_raw(cc->line + from, i - from);
+		from = i = end;
+	}
+	put_raw(cc->line + from, cc->shown - from);
 }
 
 /* The line outgrew line[]: what is printed of it is let go. */
@@ -195,18 +225,20 @@ static void end_line(struct capsule_console *cc)
 static void flush(uint32_t capsule, bool complete)
 {
 	struct capsule_console *cc = &con.capsules[capsule];
-	uint32_t from = cc->shown, len = cc->len;
+	uint32_t len = cc->len;
 
-	if (len == from && !complete)
+	if (len == cc->shown && !complete)
 		return;
 	if (con.open != (int32_t)capsule) {
 		leave_open_line();
 		put_prefix(capsule);
-		from = resume_from(cc);
+		/* After other output, on a terminal, the line shows whole. */
+		if (con.terminal && !cc->cut)
+			replay(cc);
 	}
 	while (complete && len > cc->shown && cc->line[len - 1] == '\r')
 		len--;
-	put_raw(cc->line + from, len - from);
+	put_raw(cc->line + cc->shown, len - cc->shown);
 	if (complete) {
 		put_raw("\r\n", 2);
 		con.open = NOBODY;
@@ -229,19 +261,17 @@ static bool redraw_owed(void)
 
 /*
  * On a terminal, the focus's unfinished line comes back after other
- * output: "[focus] " and the bytes printed of it, exactly as they were
- * (echoed backspaces and all), so what the user is typing is whole and
- * last on the screen.
+ * output: "[focus] " and the bytes printed of it, as they were (echoed
+ * backspaces and all), so what the user is typing is whole and last on
+ * the screen.
  */
 static void redraw(void)
 {
-	struct capsule_console *cc = &con.capsules[con.focus];
-
 	if (!redraw_owed())
 		return;
 	end_open_line();	/* another's cut line */
 	put_prefix(con.focus);
-	put_raw(cc->line, cc->shown);
+	replay(&con.capsules[con.focus]);
 	con.open = (int32_t)con.focus;
 }
 

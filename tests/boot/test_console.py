@@ -37,7 +37,6 @@ STEP_TIMEOUT = 30
 EXIT_TIMEOUT = 60
 
 PROMPT = "shell> "
-ERASE = "\r\x1b[K"
 HEARTBEAT = re.compile(r"^victim: heartbeat (\d+) checksum [0-9a-f]+$")
 # Every line the shell prints, in order, for what the tests type.
 SHELL_LINES = ["shell: type a line; echo WORDS, poweroff", "shell> echo hello", "hello",
@@ -91,7 +90,7 @@ def terminal():
         # The next heartbeat: the line is erased first, then redrawn at once.
         child.expect(r"\[victim\] victim: heartbeat \d+ checksum [0-9a-f]+\r+\n")
         heartbeat = child.after
-        erased = child.before.endswith(ERASE)
+        erased = child.before.endswith(qemu.ERASE)
         child.expect(r"[\s\S]{%d}" % len(f"[shell] {PROMPT}echo hel"))
         redrawn = (erased, heartbeat, child.after)
         child.send("lo\r")

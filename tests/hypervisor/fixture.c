@@ -13,6 +13,7 @@
 #include "bulkhead/fault.h"
 #include "bulkhead/log.h"
 #include "bulkhead/mailbox.h"
+#include "bulkhead/mmio.h"
 #include "bulkhead/platform.h"
 #include "fake.h"
 

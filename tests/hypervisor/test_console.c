@@ -346,6 +346,21 @@ TEST(terminal_redraw_replays_the_printed_bytes_exactly)
 		      ERASE "[beta] tick\r\n[alpha] $ lx\b \bs"));
 }
 
+/* A query would be answered again, into the capsule's input. */
+TEST(terminal_redraw_leaves_out_terminal_queries)
+{
+	bh_console_init(0, true);
+	puts_to(0, "\x1b[1m$\x1b[0m \x1b[6n\x1b[12;?n");
+	bh_console_getc(0);
+	CHECK(!strcmp(take_output(),
+		      "[alpha] \x1b[1m$\x1b[0m \x1b[6n\x1b[12;?n"));
+	puts_to(0, "ls\x1b[");
+	bh_console_getc(0);
+	puts_to(1, "tick\n");
+	CHECK(!strcmp(take_output(), "ls\x1b[" ERASE "[beta] tick\r\n"
+		      "[alpha] \x1b[1m$\x1b[0m ls\x1b["));
+}
+
 TEST(terminal_redraw_shows_only_what_was_printed)
 {
 	type_on_terminal("$ ");
