@@ -23,6 +23,14 @@ GENERATOR = "generator/bulkhead-gen"
 LOG_LEVELS = {"error": 0, "warn": 1, "info": 2, "debug": 3}
 POLICY = {"halt": "BH_POLICY_HALT", "restart": "BH_POLICY_RESTART"}
 STACK_SIZE = 8192
+# The capsule's virtual ns16550 has no wire and no real clock. Its device
+# tree tells Linux's polled 8250 driver what makes it fast (docs/design.md,
+# "Console speed"): a clock whose divisor 1 (the hypervisor's reset value of
+# DLL) is VUART_BAUD, the speed stdout-path asks for, and a transmit FIFO of
+# VUART_FIFO bytes, all of which one poll may fill (tx-threshold 0).
+VUART_BAUD = 4000000
+VUART_CLOCK = 16 * VUART_BAUD
+VUART_FIFO = 1024
 
 # Device-tree node names (generic names, DT spec 2.2.2) by device kind.
 NODE_NAMES = {
@@ -101,6 +109,7 @@ def render_dts(env, system, capsule, header):
         plic=board.plic,
         plic_targets=plic_targets(board, capsule),
         uart=board.hv_device("console"), initrd=initrd, cells=cells,
+        vuart_baud=VUART_BAUD, vuart_clock=VUART_CLOCK, vuart_fifo=VUART_FIFO,
         node_name=node_name, isa_string=isa_string(board.isa_base, isa),
         device_source=lambda d: device_source(capsule, d),
         isa_list=", ".join(f'"{e}"' for e in isa))

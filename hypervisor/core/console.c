@@ -115,8 +115,7 @@ static bool room_for(size_t bytes)
 static void put_raw(const char *s, size_t n)
 {
 	con.held += n;
-	while (n--)
-		bh_uart_putc((uint8_t)*s++);
+	bh_uart_write((const uint8_t *)s, n);
 }
 
 /* The generator keeps names short; the bound holds even if one were not. */

@@ -15,6 +15,8 @@ void bh_vuart_reset(struct bh_vuart *u)
 	u->lcr = 0x03;	/* 8N1, as firmware leaves it */
 	u->mcr = 0;
 	u->scr = 0;
+	/* Divisor 1: the speed the capsule's device tree gives (its virtual
+	 * clock is 16 times that), which a driver that reads the divisor finds. */
 	u->dll = 1;
 	u->dlm = 0;
 	u->fcr = 0;

@@ -35,6 +35,11 @@ guest) and receives data the host sends to a forwarded port (timed on the
 host until the guest's reply after the last byte); the same kernel, initrd
 and a copy of the disk are booted directly on QEMU with OpenSBI.
 
+Console (--parts console): a Linux capsule (configs/qemu-bench-console.yaml)
+cats `seq 1 5000` (23,893 bytes) and echoes a typed line, timed on the host
+through a pseudo-terminal; the same kernel, initrd and command line are
+booted directly on QEMU with OpenSBI and compared.
+
 Footprint: the figures the link prints, from the same script
 (hypervisor/scripts/footprint.sh), and the SLOC of hypervisor/. Figures
 only; nothing here passes or fails.
@@ -641,6 +646,136 @@ def io_rows(samples):
     return rows
 
 
+# ---- console of a Linux capsule -------------------------------------------
+
+CONSOLE_CONFIG = "qemu-bench-console"
+# The file the issue measured: `seq 1 5000`, 23,893 bytes of short lines
+# (the worst case for Bulkhead, which prefixes every line).
+CONSOLE_FILE = "seq 1 5000"
+CONSOLE_FILE_BYTES = 23893
+ECHO_TEXT = "typed-line-0123456789abcdef"
+
+
+def console_sample(shell):
+    """(seconds to cat the file, as a person sees it: from sending the
+    command until the last line shows, less the same for an empty command)."""
+    empty_start = time.monotonic()
+    shell.run("true")
+    empty = time.monotonic() - empty_start
+    start = time.monotonic()
+    out = shell.run("cat /tmp/console-file")
+    seconds = time.monotonic() - start - empty
+    if len(out) != CONSOLE_FILE_BYTES:
+        raise BenchError(f"cat showed {len(out)} bytes, not {CONSOLE_FILE_BYTES}")
+    return seconds
+
+
+def echo_sample(shell):
+    """Seconds from sending a typed line (no Enter) until all of it is echoed;
+    the line is then erased with Ctrl-U."""
+    start_at = len(shell.text())
+    start = time.monotonic()
+    shell.child.send(ECHO_TEXT)
+    shell.wait_for(re.escape(ECHO_TEXT), IO_COMMAND_TIMEOUT, start_at)
+    seconds = time.monotonic() - start
+    shell.child.send("\x15")
+    time.sleep(0.2)
+    return seconds
+
+
+def console_session(label, command, name, args, log_dir):
+    """Boots, logs in, takes args.console_runs samples of each, powers off."""
+    shell = GuestShell(command, name, log_dir / f"{slug(label)}.log")
+    try:
+        shell.login(args.boot_timeout)
+        shell.run(f"{CONSOLE_FILE} > /tmp/console-file")
+        cats, echoes = [], []
+        for _ in range(args.console_runs):
+            cats.append(CONSOLE_FILE_BYTES / 1024 / console_sample(shell))
+            echoes.append(echo_sample(shell) * 1000)
+        shell.poweroff(IO_COMMAND_TIMEOUT)
+        return cats, echoes
+    except BootHang:
+        shell.save()
+        raise
+    finally:
+        shell.stop()
+
+
+def console_throughput(args):
+    build(CONSOLE_CONFIG)
+    out = ROOT / "build" / CONSOLE_CONFIG
+    qemu = (out / "gen" / "qemu.args").read_text().split()
+    config = yaml.safe_load((ROOT / "configs" / f"{CONSOLE_CONFIG}.yaml").read_text())
+    capsule = Capsule(config["capsules"][0])
+    # A capsule without devices boots the guest's own initrd; one with
+    # devices gets its modules appended (generator/bulkhead/initrd.py).
+    initrd = out / "gen" / f"capsule-{capsule.name}.initrd"
+    if not initrd.exists():
+        initrd = capsule.initrd
+    machine_end = qemu.index("-cpu") + 2
+    commands = {
+        "Bulkhead": qemu + ["-kernel", str(out / "bulkhead.elf")],
+        "direct": ["qemu-system-riscv64", "-M", "virt", "-nographic",
+                   "-smp", str(capsule.vcpus), "-m", f"{capsule.memory >> 20}M",
+                   *qemu[qemu.index("-cpu"):machine_end],
+                   "-bios", OPENSBI, "-kernel", str(capsule.kernel), "-initrd", str(initrd),
+                   "-append", f"{capsule.bootargs} bulkhead.capsule={capsule.name}"]}
+    samples = {way: {"cat": [], "echo": []} for way in commands}
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    for run in range(args.console_boots):
+        order = list(commands) if run % 2 == 0 else list(reversed(commands))
+        for way in order:
+            print(f"bench: console boot {run + 1} of {args.console_boots}: {way}",
+                  file=sys.stderr)
+            for attempt in range(1, ATTEMPTS + 1):
+                label = f"console {way} boot {run + 1} attempt {attempt}"
+                try:
+                    cats, echoes = console_session(label, commands[way], capsule.name,
+                                                   args, LOG_DIR)
+                    break
+                except BootHang:
+                    print(f"bench: warning: console {way} boot {run + 1} hung (attempt "
+                          f"{attempt} of {ATTEMPTS}); console log: "
+                          f"{shown(LOG_DIR / (slug(label) + '.log'))}", file=sys.stderr)
+            else:
+                raise BenchError(f"console {way} boot {run + 1} hung {ATTEMPTS} times in "
+                                 "a row; giving up")
+            samples[way]["cat"] += cats
+            samples[way]["echo"] += echoes
+    return samples
+
+
+def console_rows(samples):
+    """Rows (figure, unit, Bulkhead (min, median, max), direct (...), ratio
+    Bulkhead / direct of the medians, samples each)."""
+    stats = lambda v: (min(v), median(v), max(v))
+    rows = []
+    for kind, label, unit in (("cat", f"`cat` of `{CONSOLE_FILE}` ({CONSOLE_FILE_BYTES} "
+                                      "bytes)", "KiB/s"),
+                              ("echo", f"echo of a typed line ({len(ECHO_TEXT)} keys)",
+                               "ms")):
+        b, d = samples["Bulkhead"][kind], samples["direct"][kind]
+        rows.append((label, unit, stats(b), stats(d), median(b) / median(d), len(b)))
+    return rows
+
+
+def report_console(rows, args):
+    print(f"\n## Console of a Linux capsule, {CONSOLE_CONFIG}, {args.console_boots} boots "
+          f"of each, {args.console_runs} samples per boot\n")
+    print("Timed on the host through a pseudo-terminal, as a person sees it: the `cat` "
+          "from sending the command until its last line shows, less an empty "
+          "command's round trip; the echo from sending the keys until all show. "
+          "Direct: the same kernel, initrd and command line on QEMU with OpenSBI and "
+          "the real ns16550. Median (min-max); ratio Bulkhead / direct of the medians "
+          "(throughput goal >= 0.5, ideally 1).\n")
+    print("| figure | unit | Bulkhead | direct (OpenSBI) | ratio | samples each |")
+    print("|---|---|---|---|---|---|")
+    for label, unit, b, d, ratio, n in rows:
+        print(f"| {label} | {unit} | {spread3(b, '.1f')} | {spread3(d, '.1f')} "
+              f"| {ratio:.3f} | {n} |")
+
+
 def footprint(elf):
     """(text, rodata+data, bss, RAM per hart, total) in bytes, read from the
     footprint line the link prints, made by the same script."""
@@ -764,7 +899,7 @@ def report_io(rows, trap_lines, disk, args):
         print(f"\nBulkhead trap counts at the capsule's end (since boot): {line}")
 
 
-PARTS = ("boot", "irq", "io")
+PARTS = ("boot", "irq", "io", "console")
 
 
 def parse_parts(text):
@@ -779,7 +914,7 @@ def parse_parts(text):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--parts", type=parse_parts, default=list(PARTS),
-                        help="comma-separated parts to run: boot, irq, io "
+                        help="comma-separated parts to run: boot, irq, io, console "
                         "(default all; the footprint is always printed)")
     parser.add_argument("--config", default="qemu-2guest",
                         help="system whose Linux capsules are timed (default %(default)s)")
@@ -798,6 +933,11 @@ def main():
                         help="whole-disk reads per disk sample (default %(default)s)")
     parser.add_argument("--net-mib", type=int, default=64,
                         help="MiB the host sends per network sample (default %(default)s)")
+    parser.add_argument("--console-boots", type=int, default=2,
+                        help="boots of each kind for the console figures "
+                        "(default %(default)s)")
+    parser.add_argument("--console-runs", type=int, default=3,
+                        help="console samples per boot (default %(default)s)")
     args = parser.parse_args()
     try:
         if not os.path.exists(OPENSBI):
@@ -818,6 +958,8 @@ def main():
         if "io" in args.parts:
             io_samples, trap_lines, disk, _ = io_throughput(args)
             report_io(io_rows(io_samples), trap_lines, disk, args)
+        if "console" in args.parts:
+            report_console(console_rows(console_throughput(args)), args)
         sizes = footprint(ROOT / "build" / args.config / "bulkhead.elf")
         lines = sloc(ROOT / "hypervisor")
     except BenchError as e:

@@ -271,6 +271,52 @@ def check_devices(console, capsule):
                      f"{len(devices)} devices, each with interrupts")
 
 
+# A known file of KNOWN_LINES lines, numbered and of lengths 6..205, with
+# every printable ASCII character: made by busybox awk in the capsule, and
+# by known_file() here.
+KNOWN_LINES = 200
+KNOWN_AWK = ("awk 'BEGIN { for (i = 1; i <= %d; i++) { s = sprintf(\"%%05d \", i); "
+             "for (j = 0; j < (i * 37) %% 200; j++) s = s sprintf(\"%%c\", 33 + (i + j) %% 94); "
+             "print s } }'" % KNOWN_LINES)
+
+
+def known_file():
+    lines = []
+    for i in range(1, KNOWN_LINES + 1):
+        lines.append(f"{i:05d} " + "".join(chr(33 + (i + j) % 94)
+                                           for j in range((i * 37) % 200)))
+    return "".join(line + "\n" for line in lines)
+
+
+def check_console_file(console, printer, other):
+    """printer cats a known file of over 20 KB while other prints lines of
+    its own: every byte of the file arrives in order, in whole lines, each
+    with printer's prefix, and none of other's lines is in it."""
+    expected = known_file()
+    assert len(expected) >= 20000
+    printer.focus()
+    # What makes the polled console fast (docs/design.md, "Console speed"):
+    # the driver took the tree's FIFO size and the command line's speed.
+    port = printer.run("cat /sys/class/tty/ttyS0/xmit_fifo_size; stty speed").split()
+    if port != ["1024", "4000000"]:
+        console.fail(f"{printer.name}: ttyS0 FIFO size and speed are {port}, expected "
+                     "['1024', '4000000']: Linux polls the virtual UART slowly")
+    printer.run(f"{KNOWN_AWK} > /tmp/known")
+    other.focus()
+    other.run("(for i in $(seq 1 40); do echo tick-$i; sleep 0.1; done &)")
+    printer.focus()
+    shown = printer.run("cat /tmp/known")
+    if shown != expected:
+        got, want = shown.splitlines(), expected.splitlines()
+        first = next((i for i, (a, b) in enumerate(zip(got, want)) if a != b),
+                     min(len(got), len(want)))
+        console.fail(f"{printer.name}: cat of a {len(expected)}-byte file showed "
+                     f"{len(shown)} bytes; first difference at line {first + 1}: "
+                     f"{got[first] if first < len(got) else '(missing)'!r} instead of "
+                     f"{want[first] if first < len(want) else '(nothing)'!r}")
+    console.wait_for(other.name, r"tick-40\n", COMMAND_TIMEOUT, "the last tick line")
+
+
 def check_httpd_from_the_host(console, capsule):
     """The capsule's page, fetched from the host through 127.0.0.1."""
     name = capsule.name
@@ -346,6 +392,7 @@ def test_two_linux_capsules(system):
                 console.fail(f"{name}'s marker {marker} shows in {other}'s output")
 
     check_httpd_from_the_host(console, capsules[CAPSULES[1]])
+    check_console_file(console, capsules[CAPSULES[0]], capsules[CAPSULES[1]])
 
     # A reboot restarts the capsule from its pristine payload: what it wrote
     # into its RAM (the initramfs is RAM) is gone afterwards, what it wrote

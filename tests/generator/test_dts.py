@@ -51,12 +51,17 @@ def test_hello0_tree(root):
     assert tree.path_offset("/cpus/cpu@2", libfdt.QUIET_NOTFOUND) < 0
     assert prop_cells(tree, "/memory@81000000", "reg") == [0, 0x81000000, 0, 0x1000000]
     assert prop_str(tree, "/chosen", "bootargs") == "hello from capsule 0 end=hart-stop"
-    assert prop_str(tree, "/chosen", "stdout-path") == "/soc/serial@10000000"
+    assert prop_str(tree, "/chosen", "stdout-path") == "/soc/serial@10000000:4000000n8"
     assert prop_str(tree, "/chosen", "bulkhead,capsule") == "hello0"
     serial = "/soc/serial@10000000"
     assert prop_str(tree, serial, "compatible") == "ns16550a"
     assert prop_cells(tree, serial, "reg") == [0, 0x10000000, 0, 0x100]
-    assert prop_cells(tree, serial, "clock-frequency") == [3686400]
+    # Virtual: divisor 1 (the reset DLL) is 4000000 baud, and a poll of
+    # Linux's 8250 driver fills all of a 1 KiB FIFO.
+    assert prop_cells(tree, serial, "clock-frequency") == [64000000]
+    assert prop_cells(tree, serial, "current-speed") == [4000000]
+    assert prop_cells(tree, serial, "fifo-size") == [1024]
+    assert prop_cells(tree, serial, "tx-threshold") == [0]
     assert tree.getprop(tree.path_offset(serial), "interrupts", libfdt.QUIET_NOTFOUND) \
         == -libfdt.NOTFOUND
 
@@ -219,7 +224,7 @@ def test_linux_tree_holds_only_what_linux_needs(root, name):
     # The linux manifest's append-bootargs follow the config's own.
     assert chosen["bootargs"] == string(config["payload"]["bootargs"]
                                         + " panic=-1 reboot=panic_warm")
-    assert chosen["stdout-path"] == string("/soc/serial@10000000")
+    assert chosen["stdout-path"] == string("/soc/serial@10000000:4000000n8")
     assert chosen["bulkhead,capsule"] == string(name)
     start = int.from_bytes(chosen["linux,initrd-start"], "big")
     end = int.from_bytes(chosen["linux,initrd-end"], "big")
@@ -259,7 +264,8 @@ def test_linux_tree_holds_only_what_linux_needs(root, name):
     assert nodes["/soc/serial@10000000"] == {
         "compatible": strings(*uart["compatible"]),
         "reg": cells64(uart["base"], uart["size"]),
-        "clock-frequency": cells(uart["clock-frequency"])}
+        "clock-frequency": cells(64000000), "current-speed": cells(4000000),
+        "fifo-size": cells(1024), "tx-threshold": cells(0)}
 
     # The PLIC: every context up to the capsule's last; its own supervisor
     # contexts (2h + 1 of its hart h) go to its vCPUs' controllers with 9,

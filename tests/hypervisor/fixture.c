@@ -333,11 +333,13 @@ static void count_hold(void)
 		fake.hold_max = fake.hold_bytes;
 }
 
-void bh_uart_putc(uint8_t ch)
+void bh_uart_write(const uint8_t *buf, size_t n)
 {
-	count_hold();
-	if (fake.out_len + 1 < sizeof(fake.out))
-		fake.out[fake.out_len++] = (char)ch;
+	for (; n; n--, buf++) {
+		count_hold();
+		if (fake.out_len + 1 < sizeof(fake.out))
+			fake.out[fake.out_len++] = (char)*buf;
+	}
 }
 
 int bh_uart_getc(void)

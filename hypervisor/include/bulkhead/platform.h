@@ -4,13 +4,14 @@
 #define BULKHEAD_PLATFORM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "bulkhead/compiler.h"
 
 /* Physical console UART (ns16550). */
 void bh_uart_init(void);
-void bh_uart_putc(uint8_t ch);
+void bh_uart_write(const uint8_t *buf, size_t n);
 int bh_uart_getc(void);		/* -1 when nothing was received */
 
 /*
