@@ -26,6 +26,7 @@ HYPERVISOR_ROLES = {
     "interrupt-controller": ("plic",),
     "console": ("ns16550",),
     "poweroff": ("sifive-test",),
+    "clock": ("goldfish-rtc",),
     "host-settings": ("qemu-fw-cfg",),
 }
 
@@ -36,6 +37,12 @@ HYPERVISOR_ROLE_HINTS = {
     "host-settings": "the hypervisor reads the host's settings once at boot; a capsule "
                      "has no use for them",
 }
+
+# Roles whose device the hypervisor only reads once at boot, before any
+# capsule runs, and never again: a capsule may still own such a device
+# (configs/qemu-irq.yaml passes the RTC through for its alarm interrupt).
+# Every other role's device is the hypervisor's alone.
+BOOT_ONLY_ROLES = ("clock",)
 
 
 class Device:
@@ -79,6 +86,22 @@ class Board:
 
     def hv_device(self, role):
         return self.devices[self.hv_roles[role]]
+
+    @property
+    def owned_roles(self):
+        """{role: device name} of the devices no capsule may have."""
+        return {role: name for role, name in self.hv_roles.items()
+                if role not in BOOT_ONLY_ROLES}
+
+    @property
+    def clock(self):
+        """The device the hypervisor reads the time of day from, or None."""
+        return self.hv_device("clock") if "clock" in self.hv_roles else None
+
+    @property
+    def host_settings(self):
+        """The device the host says its settings through, or None."""
+        return self.hv_device("host-settings") if "host-settings" in self.hv_roles else None
 
     @property
     def plic(self):
@@ -173,6 +196,8 @@ class Capsule:
         self.base = None
         self.payloads = []
         self.pmp = []
+        # Filled in by render.py: where in its DTB the hypervisor writes the time of day.
+        self.time_of_day_offset = None
 
     @property
     def sized(self):
@@ -639,7 +664,7 @@ def free_harts(system):
 
 def check_devices(system, diags):
     board = system.board
-    hv_names = {name: role for role, name in board.hv_roles.items()}
+    hv_names = {name: role for role, name in board.owned_roles.items()}
     owners = {}
     for capsule in system.capsules:
         locs = capsule.rec["devices"].locs
@@ -739,7 +764,7 @@ def device_parties(system):
     parties = [Party("hypervisor", f"the hypervisor's {role} '{name}'", board.devices[name],
                      board.rec["hypervisor-devices"].where(role),
                      f"the board gives '{name}' to the hypervisor")
-               for role, name in board.hv_roles.items() if role != "interrupt-controller"]
+               for role, name in board.owned_roles.items() if role != "interrupt-controller"]
     parties += plic_parties(system)
     for capsule in system.capsules:
         locs = capsule.rec["devices"].locs
@@ -799,7 +824,7 @@ def report_shared_grain(system, diags, party, other, shared):
 def check_interrupts(system, diags):
     board = system.board
     claimed = {}
-    for role in board.hv_roles:
+    for role in board.owned_roles:
         device = board.hv_device(role)
         for irq in device.interrupts:
             claimed.setdefault(irq, ("the hypervisor", device, device.loc,

@@ -78,6 +78,6 @@ def terminal_words(board):
     """QEMU words that tell the hypervisor its console is a terminal, through
     the board's host-settings device (none without one): an interactive boot,
     fw_cfg's boot-menu item (hypervisor/platform/fw_cfg.c)."""
-    if "host-settings" not in board.hv_roles:
+    if board.host_settings is None:
         return []
     return ["-boot", "menu=on"]

@@ -136,6 +136,31 @@ def plic_targets(board, capsule):
     return targets
 
 
+# The /chosen property the hypervisor writes at each start of a capsule:
+# two 64-bit cells, the time of day and the time CSR (docs/design.md,
+# "Time of day"). The template holds zeros in their place.
+TIME_OF_DAY = "bulkhead,time-of-day"
+TIME_OF_DAY_SIZE = 16
+
+
+def value_offset(blob, path, name, size):
+    """Byte offset in the DTB blob of the value of property name of node
+    path, which must be size zero bytes."""
+    fdt = libfdt.Fdt(blob)
+    prop = fdt.first_property_offset(fdt.path_offset(path), libfdt.QUIET_NOTFOUND)
+    while prop >= 0:
+        value = fdt.get_property_by_offset(prop)
+        if value.name == name:
+            # Its FDT_PROP token, the value's length and the name's offset come first.
+            offset = fdt.off_dt_struct() + prop + 12
+            if bytes(value) == bytes(size) and blob[offset:offset + size] == bytes(size):
+                return offset
+            break
+        prop = fdt.next_property_offset(prop, libfdt.QUIET_NOTFOUND)
+    raise InternalError(f"the device tree has no {size}-byte placeholder {path}/{name} "
+                        "(a generator bug; please report it with the config)")
+
+
 def compile_dtb(tmp, system, capsule, diags):
     """dtc in tmp; any warning is an error. Sets the DTB payload's size."""
     dts = f"capsule-{capsule.name}.dts"
@@ -147,7 +172,9 @@ def compile_dtb(tmp, system, capsule, diags):
                             f"'{capsule.name}' (a generator bug; please report it with "
                             f"the config):\n{result.stderr.strip()}")
     with open(os.path.join(tmp, dtb), "rb") as stream:
-        size = libfdt.Fdt(stream.read()).totalsize()
+        blob = stream.read()
+    size = libfdt.Fdt(blob).totalsize()
+    capsule.time_of_day_offset = value_offset(blob, "/chosen", TIME_OF_DAY, TIME_OF_DAY_SIZE)
     if size > DTB_SLOT:
         diags.error(capsule.loc, "payload-fit",
                     f"capsule '{capsule.name}': its DTB is {size:#x} bytes, more than "
@@ -231,7 +258,7 @@ def hypervisor_devices(board):
     return [(role, board.devices[name])
             + grain_round(board.devices[name].base, board.devices[name].size,
                           board.pmp_granularity)
-            for role, name in board.hv_roles.items() if role != "interrupt-controller"]
+            for role, name in board.owned_roles.items() if role != "interrupt-controller"]
 
 
 def device_regions(board, capsule):

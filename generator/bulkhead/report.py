@@ -75,7 +75,7 @@ def payload_rows(system):
 def device_rows(system):
     board = system.board
     owner = {}
-    for role, name in board.hv_roles.items():
+    for role, name in board.owned_roles.items():
         owner[name] = f"hypervisor ({role})"
     for capsule in system.capsules:
         for device in capsule.devices:
@@ -83,6 +83,10 @@ def device_rows(system):
         if capsule.console == "uart":
             uart = board.hv_device("console").name
             owner[uart] = owner[uart] + f", virtual UART of {capsule.name}"
+    if board.clock:
+        read = "hypervisor (clock, read at boot)"
+        name = board.clock.name
+        owner[name] = f"{owner[name]}, {read}" if name in owner else read
     rows = []
     for device in sorted(board.devices.values(), key=lambda d: d.base):
         irqs = ",".join(str(i) for i in device.interrupts) or "-"
@@ -128,7 +132,7 @@ def interrupt_lines(system):
         owner = owners.get(context, "hypervisor" if mode == "machine" else "unused")
         lines.append(f"  context {context:<3} hart {hart} {mode:<10} {owner}")
     users = {d.name: f"capsule {c.name}" for c in system.capsules for d in c.devices}
-    for role, name in board.hv_roles.items():
+    for role, name in board.owned_roles.items():
         users[name] = f"hypervisor ({role})"
     for device in sorted(board.devices.values(), key=lambda d: d.interrupts[:1]):
         for irq in device.interrupts:

@@ -786,7 +786,8 @@ BOARD = Record("board", "A machine (boards/NAME.yaml).", [
     Field("description", Str(), "What the machine is."),
     Field("harts", Int(1, 64), "Number of harts, IDs 0..harts-1 (at most 64: the "
           "hypervisor names harts in 64-bit masks).", required=True),
-    Field("timebase-frequency", Int(1), "Frequency of the time CSR in Hz.", required=True),
+    Field("timebase-frequency", Int(1, 0xffffffff), "Frequency of the time CSR in Hz (one "
+          "device-tree cell).", required=True),
     Field("isa", Record("isa", "The harts' ISA.", [
         Field("base", Enum("rv64i"), "Base ISA.", required=True),
         Field("extensions", List(Str(r"^([a-z]|[zsx][a-z0-9]+)$", "an ISA extension name "
@@ -805,12 +806,15 @@ BOARD = Record("board", "A machine (boards/NAME.yaml).", [
           default=Seq(Loc("<default>"))),
     Field("devices", MapOf(file_name_type(), DEVICE), "Every device, by name.", required=True),
     Field("hypervisor-devices", Record("hypervisor devices", "Devices the hypervisor "
-          "drives; never given to capsules.", [
+          "drives; never given to capsules, but for the clock.", [
         Field("timer", file_name_type(), "CLINT/ACLINT device.", required=True),
         Field("interrupt-controller", file_name_type(), "PLIC device.", required=True),
         Field("console", file_name_type(), "ns16550 UART the hypervisor owns.", required=True),
         Field("poweroff", file_name_type(), "sifive,test device that powers the machine off.",
               required=True),
+        Field("clock", file_name_type(), "goldfish-rtc device the hypervisor reads the time "
+              "of day from, once at boot before any capsule runs; a capsule may still own "
+              "it. Without one, capsules get time of day 0 (unknown)."),
         Field("host-settings", file_name_type(), "QEMU fw_cfg device (kind `qemu-fw-cfg`) "
               "through which the host says how it connects the console: an interactive "
               "boot (`-boot menu=on`, which `make run` asks for when its output is a "

@@ -35,7 +35,7 @@ LDFLAGS := $(ARCH_FLAGS) -nostdlib -static -Wl,--build-id=none \
 	-Wl,--emit-relocs -T $(COMMON)/guest.ld
 
 COMMON_SRCS := start.S trap.S runtime.c sbi.c fdt.c format.c string.c \
-	archstate.S state.c plic.c
+	archstate.S state.c plic.c time_of_day.c
 OBJS := $(addprefix $(OUT)/obj/,$(addsuffix .o,$(basename $(SRCS)))) \
 	$(addprefix $(OUT)/obj/common/,$(addsuffix .o,$(basename $(COMMON_SRCS))))
 # `make V=1` shows the commands; by default one short line per step.

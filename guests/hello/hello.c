@@ -4,8 +4,8 @@
  * guest: SBI 2.0 (BASE, DBCN, HSM, TIME, IPI, RFENCE, SRST), the virtual
  * ns16550, S-mode timer interrupts by SBI and by Sstc, a passthrough
  * device interrupt delivered directly (PLIC), memory isolation,
- * exceptions delegated to and forwarded to its trap handler, and the time
- * CSRs. Each check prints exactly one line:
+ * exceptions delegated to and forwarded to its trap handler, the time
+ * CSRs and the time of day. Each check prints exactly one line:
  *
  *	PASS <check>
  *	FAIL <check>: <why>
@@ -23,6 +23,7 @@
 #include "sbi.h"
 #include "state.h"
 #include "string.h"
+#include "time_of_day.h"
 
 #define BULKHEAD_IMPL_ID	0x42554c4bUL	/* "BULK" */
 /* No SBI extension has this ID: probe must say absent, calls must fail. */
@@ -1150,6 +1151,39 @@ static int check_time(char *why)
 	return CHECK_PASS;
 }
 
+/* ---- time-of-day ------------------------------------------------------ */
+
+/* 2020-01-01 00:00:00 UTC: a clock that says earlier was never set. */
+#define YEAR_2020	1577836800ULL
+
+/*
+ * The time of day the hypervisor wrote into /chosen at this start, carried
+ * forward by the time CSR: printed for the test to compare with the host's.
+ */
+static int check_time_of_day(char *why)
+{
+	struct time_of_day tod;
+	uint64_t now;
+	char date[32];
+
+	if (time_of_day_read(&sys.fdt, &tod) < 0)
+		return fail(why, "no 16-byte /chosen/bulkhead,time-of-day in the DTB");
+	if (!tod.start_ns)
+		return skip(why, "time of day 0: the board has no clock");
+	if (tod.start_ns / NS_PER_SEC < YEAR_2020)
+		return fail(why, "the capsule started at %lu s since 1970, before 2020",
+			    (unsigned long)(tod.start_ns / NS_PER_SEC));
+	if (read_time() < tod.start_time)
+		return fail(why, "the time CSR %lu is before the start's %lu",
+			    (unsigned long)read_time(),
+			    (unsigned long)tod.start_time);
+	now = time_of_day_ns(&tod, read_time()) / NS_PER_SEC;
+	time_of_day_format(now, date, sizeof(date));
+	printf("hello: time of day %s (%lu s since 1970)\n", date,
+	       (unsigned long)now);
+	return CHECK_PASS;
+}
+
 /* ---- irq-direct ------------------------------------------------------- */
 
 #define IRQ_M_EXT	11
@@ -1310,6 +1344,7 @@ void guest_main(unsigned long hartid, const void *dtb)
 	run_check("delegation", check_delegation);
 	run_check("forwarding", check_forwarding);
 	run_check("time", check_time);
+	run_check("time-of-day", check_time_of_day);
 	run_check("irq-direct", check_irq_direct);
 	run_check("hsm-restart", check_hsm_restart);
 	run_check("hsm-suspend", check_hsm_suspend);

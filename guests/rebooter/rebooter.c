@@ -9,8 +9,13 @@
  * Nothing inside a capsule survives its restart (that is what is checked),
  * so every boot is alike and the guest cannot count them. Each boot prints
  *
- *	rebooter: boot, image crc32 C (N bytes), dtb crc32 D (M bytes)
+ *	rebooter: boot, image crc32 C (N bytes), dtb crc32 D (M bytes), started at S.F s
  *	PASS|FAIL image, cleared, vcpus, state
+ *
+ * D counts the 16 bytes of /chosen/bulkhead,time-of-day as the zeros the
+ * build put there: the hypervisor writes the time of day and the time CSR
+ * into them at each start (docs/design.md, "Time of day"); S.F is that
+ * time of day, in seconds since 1970.
  *	rebooter: r reboots, q shuts down
  *
  * and waits for a key on its console (DBCN console_read). 'r' starts the
@@ -45,6 +50,7 @@ static volatile unsigned long running[GUEST_MAX_HARTS];
 struct layout {
 	unsigned long mem_base, mem_end;
 	unsigned long dtb, dtb_end;
+	unsigned long time_of_day;	/* its 16 bytes inside the DTB */
 	unsigned long timebase;
 	unsigned long harts[GUEST_MAX_HARTS];
 	int hart_count;
@@ -66,18 +72,30 @@ static int fail_line(const char *check, const char *fmt, ...)
 }
 
 /* CRC-32 as zlib computes it (reflected, polynomial 0xedb88320). */
-static uint32_t crc32(const void *p, size_t len)
+/* zlib's CRC-32 of len bytes at p, continuing from crc (0 to begin). */
+static uint32_t crc32(uint32_t crc, const void *p, size_t len)
 {
 	const volatile uint8_t *b = p;
-	uint32_t crc = 0xffffffffU;
 	int bit;
 
+	crc = ~crc;
 	while (len--) {
 		crc ^= *b++;
 		for (bit = 0; bit < 8; bit++)
 			crc = (crc >> 1) ^ (0xedb88320U & -(crc & 1));
 	}
 	return ~crc;
+}
+
+/* The DTB's CRC-32, its time of day counted as the zeros the build wrote. */
+static uint32_t dtb_crc32(const struct layout *l)
+{
+	static const uint8_t built[16];
+	unsigned long after = l->time_of_day + sizeof(built);
+	uint32_t crc = crc32(0, (const void *)l->dtb, l->time_of_day - l->dtb);
+
+	crc = crc32(crc, built, sizeof(built));
+	return crc32(crc, (const void *)after, l->dtb_end - after);
 }
 
 static unsigned long align8(unsigned long addr)
@@ -89,11 +107,17 @@ static const char *read_layout(struct layout *l, const void *dtb)
 {
 	struct fdt fdt;
 	uint64_t base, size, id, unused;
-	int root, cpus, cpu = -1;
+	int root, cpus, cpu = -1, len;
+	const void *time_of_day;
 
 	if (fdt_open(&fdt, dtb, FDT_GUEST_MAX_SIZE) < 0)
 		return "a1 does not point to a device tree blob";
 	root = fdt_root(&fdt);
+	time_of_day = fdt_prop(&fdt, fdt_child(&fdt, root, "chosen"),
+			       "bulkhead,time-of-day", &len);
+	if (!time_of_day || len != 16)
+		return "no 16-byte /chosen/bulkhead,time-of-day";
+	l->time_of_day = (unsigned long)time_of_day;
 	if (fdt_reg(&fdt, root, fdt_child(&fdt, root, "memory"), 0, &base,
 		    &size) < 0)
 		return "no memory node with a reg property";
@@ -284,16 +308,19 @@ void guest_main(unsigned long hartid, const void *dtb)
 	char key;
 
 	/* Before anything writes .data. */
-	uint32_t image_crc = crc32(_start, image_size);
+	uint32_t image_crc = crc32(0, _start, image_size);
+	uint64_t started;
 
 	error = read_layout(&l, dtb);
 	if (error) {
 		printf("FAIL dtb: %s (a1 = %p)\n", error, dtb);
 		return;
 	}
-	printf("rebooter: boot, image crc32 %08x (%lu bytes), dtb crc32 %08x (%lu bytes)\n",
-	       image_crc, image_size, crc32(dtb, l.dtb_end - l.dtb),
-	       l.dtb_end - l.dtb);
+	started = fdt_cells((const void *)l.time_of_day, 2);
+	printf("rebooter: boot, image crc32 %08x (%lu bytes), dtb crc32 %08x (%lu bytes), started at %lu.%09lu s\n",
+	       image_crc, image_size, dtb_crc32(&l), l.dtb_end - l.dtb,
+	       (unsigned long)(started / 1000000000),
+	       (unsigned long)(started % 1000000000));
 	report("image", check_image());
 	report("cleared", check_cleared(&l));
 	report("vcpus", check_vcpus(&l, hartid));

@@ -11,6 +11,7 @@
 #include "bulkhead/log.h"
 #include "bulkhead/mailbox.h"
 #include "bulkhead/platform.h"
+#include "bulkhead/time_of_day.h"
 #include "bulkhead/version.h"
 #include "bulkhead/vplic.h"
 
@@ -81,8 +82,9 @@ void bh_boot_primary(void)
 	bh_console_init(bh_console_focus, console_is_terminal());
 	check_tables();
 	bh_vplic_init();
-	bh_capsules_init();
 	print_banner();
+	bh_time_of_day_init();
+	bh_capsules_init();
 }
 
 /* A hart no capsule uses: only a panic's HALT message concerns it. */

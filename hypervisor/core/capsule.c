@@ -12,6 +12,7 @@
 #include "bulkhead/mailbox.h"
 #include "bulkhead/platform.h"
 #include "bulkhead/sbi.h"
+#include "bulkhead/time_of_day.h"
 #include "bulkhead/traps.h"
 #include "bulkhead/vplic.h"
 
@@ -149,6 +150,7 @@ static void finish(struct bh_hart_state *hs, bool restart,
 		bh_traps_log(c);
 	if (restart) {
 		reload(c);
+		bh_time_of_day_write(c);
 		bh_vuart_reset(&cs->vuart);
 		bh_console_reset((uint32_t)hs->capsule);
 	}

@@ -82,13 +82,13 @@ bool bh_fault_emulate(struct bh_hart_state *hs, const struct bh_fault *f)
 
 	if (f->access != BH_ACCESS_LOAD && f->access != BH_ACCESS_STORE)
 		return false;
-	if (bh_isolation_fault_address(c, f->satp, f->tval, &pa))
+	if (bh_isolation_fault_address(c, &hs->xlate_data, f->satp, f->tval, &pa))
 		return false;
 	vuart = c->vuart.size && bh_region_contains(&c->vuart, pa, 1);
 	plic = bh_board.plic.size && bh_region_contains(&bh_board.plic, pa, 1);
 	if (!vuart && !plic)
 		return false;
-	if (!bh_arch_read_mem_op(f->epc, &op))
+	if (!bh_arch_read_mem_op(&hs->xlate_fetch, f->epc, &op))
 		return false;
 	if (op.store != (f->access == BH_ACCESS_STORE))
 		return false;
@@ -126,7 +126,7 @@ const char *bh_fault_check_forward(struct bh_hart_state *hs,
 		return "no trap vector (stvec is 0)";
 	if (f->access == BH_ACCESS_FETCH && f->epc == g->vector)
 		return "its trap vector cannot be fetched";
-	if (bh_isolation_fault_address(c, f->satp, g->vector, &pa) ||
+	if (bh_isolation_fault_address(c, NULL, f->satp, g->vector, &pa) ||
 	    !bh_capsule_owns(c, pa, 2))
 		return "its trap vector is outside its memory";
 	if (same_fault_again(last, f, g))

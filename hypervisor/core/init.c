@@ -2,7 +2,8 @@
 /*
  * Boot-time consumption of the tables: every hart learns its capsule and
  * vCPU, every capsule starts RUNNING with vCPU 0 about to enter its entry
- * point with the DTB in a1, every other vCPU STOPPED until hart_start.
+ * point with the DTB (holding the time of day) in a1, every other vCPU
+ * STOPPED until hart_start.
  */
 #include "bulkhead/capsule.h"
 #include "bulkhead/isolation.h"
@@ -10,6 +11,7 @@
 #include "bulkhead/log.h"
 #include "bulkhead/plic.h"
 #include "bulkhead/region.h"
+#include "bulkhead/time_of_day.h"
 
 static void init_harts(void)
 {
@@ -37,6 +39,7 @@ void bh_capsules_init(void)
 		bh_capsule_states[i].run = BH_CAPSULE_RUNNING;
 		bh_capsule_states[i].restarts = 0;
 		bh_vuart_reset(&bh_capsule_states[i].vuart);
+		bh_time_of_day_write(c);
 		first->start_addr = c->entry;
 		first->start_arg = c->dtb;
 		first->hsm_state = BH_HSM_START_PENDING;
@@ -100,6 +103,11 @@ static int check_memory(const struct bh_system_tables *t, uint32_t i,
 	    !bh_region_contains(m, c->dtb, 8))
 		return fail(why, len,
 			"capsule %s entry or DTB is outside its memory", c->name);
+	/* The hypervisor writes it at each start: only ever into the capsule. */
+	if (!bh_region_contains(m, c->time_of_day, BH_TIME_OF_DAY_SIZE))
+		return fail(why, len,
+			"capsule %s time of day at %#lx is outside its memory",
+			c->name, (unsigned long)c->time_of_day);
 	for (j = 0; j < c->payload_count; j++) {
 		const struct bh_payload *p = &c->payloads[j];
 

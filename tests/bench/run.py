@@ -460,15 +460,28 @@ class GuestShell:
         self.name = name
         self.log = log
         self.raw = bytearray()
+        self.lines = []     # cleaned complete lines, each ending in "\n"
+        self.done = 0       # bytes of raw that self.lines covers
         self.serial = 0
         log.parent.mkdir(parents=True, exist_ok=True)
         self.child = pexpect.spawn(command[0], command[1:], cwd=str(ROOT),
                                    dimensions=(50, 200))
 
-    def text(self):
-        """The console so far, prefixes, ANSI sequences and CRs removed."""
-        clean = ANSI.sub(b"", bytes(self.raw)).replace(b"\r", b"").decode(errors="replace")
+    def _clean(self, data):
+        clean = ANSI.sub(b"", bytes(data)).replace(b"\r", b"").decode(errors="replace")
         return re.sub(rf"(?m)^\[{self.name}\] ", "", clean)
+
+    def text(self):
+        """The console so far, prefixes, ANSI sequences and CRs removed.
+        Complete lines are cleaned once (a long output would otherwise make
+        the host, not the guest, the slow side)."""
+        end = self.raw.rfind(b"\n") + 1
+        if end > self.done:
+            self.lines.append(self._clean(self.raw[self.done:end]))
+            self.done = end
+            self.lines = ["".join(self.lines)]
+        return self.lines[0] + self._clean(self.raw[self.done:]) if self.lines \
+            else self._clean(self.raw)
 
     def wait_for(self, pattern, timeout, start=0):
         regex = re.compile(pattern, re.DOTALL)

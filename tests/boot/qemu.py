@@ -7,6 +7,7 @@ checks and failure report the boot tests share.
 Timeouts here are hang guards, not speed assertions.
 """
 
+import datetime
 import os
 import re
 import shutil
@@ -89,6 +90,9 @@ class Boot:
     returncode: int
     timed_out: bool
     streams: dict = field(default_factory=dict)  # prefix -> [line, ...]
+    # The host's time.time() when `make run` started and when QEMU had exited.
+    started: float = 0.0
+    ended: float = 0.0
 
     def lines(self, name):
         return self.streams.get(name, [])
@@ -156,6 +160,7 @@ def _start(config, extra_args, stdin):
 def run_to_exit(config, timeout=120, extra_args=()):
     """Boots `make run CONFIG=config` with stdin on /dev/null and waits until
     QEMU exits by itself or timeout seconds pass (then it is killed)."""
+    started = time.time()
     proc = _start(config, extra_args, subprocess.DEVNULL)
     timed_out = False
     try:
@@ -167,7 +172,8 @@ def run_to_exit(config, timeout=120, extra_args=()):
         raw, _ = proc.communicate()
     output = raw.decode("utf-8", errors="replace")
     boot = Boot(config=config, output=output, returncode=proc.returncode,
-                timed_out=timed_out, streams=split_streams(output))
+                timed_out=timed_out, streams=split_streams(output), started=started,
+                ended=time.time())
     boot.save()
     return boot
 
@@ -235,6 +241,7 @@ class LiveBoot:
 
     def __init__(self, config, extra_args=()):
         self.config = config
+        self.started = time.time()
         self.proc = _start(config, extra_args, subprocess.PIPE)
         self._chunks = []
         self._lock = threading.Lock()
@@ -287,7 +294,8 @@ class LiveBoot:
         output = self.output()
         boot = Boot(config=self.config, output=output,
                     returncode=self.proc.returncode, timed_out=timed_out,
-                    streams=split_streams(output))
+                    streams=split_streams(output), started=self.started,
+                    ended=time.time())
         boot.save()
         return boot
 
@@ -301,8 +309,16 @@ class LiveBoot:
 
 # Every check hello runs, in its order.
 HELLO_CHECKS = ["sbi-base", "dbcn", "uart", "hsm", "timer-sbi", "timer-sstc", "ipi",
-                "rfence", "isolation", "delegation", "forwarding", "time", "hsm-restart",
-                "hsm-suspend", "hsm-suspend-ipi", "hsm-stop", "irq-direct"]
+                "rfence", "isolation", "delegation", "forwarding", "time", "time-of-day",
+                "hsm-restart", "hsm-suspend", "hsm-suspend-ipi", "hsm-stop", "irq-direct"]
+# hello's line for its time-of-day check: the date, then the same in seconds.
+HELLO_TIME_OF_DAY = re.compile(r"^hello: time of day (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) "
+                               r"UTC \((\d+) s since 1970\)$")
+# How far a capsule's time of day may be from the host's while it ran: the
+# guest prints whole seconds, and the board's clock and time CSR (QEMU's
+# host and virtual clocks) may drift apart a little. A correctness margin,
+# not a speed target.
+TIME_OF_DAY_SLACK = 5
 
 
 def device_names(capsule):
@@ -333,7 +349,33 @@ def hello_expected(config, name):
            if board["devices"][d]["kind"] == "goldfish-rtc" and board["devices"][d].get("interrupts")]
     if not rtc:
         verdicts["irq-direct"] = "SKIP"
+    # Without a clock the hypervisor gives every capsule time of day 0.
+    if "clock" not in board["hypervisor-devices"]:
+        verdicts["time-of-day"] = "SKIP"
     return verdicts
+
+
+def time_of_day_problems(boot, seconds, what):
+    """[] when seconds (since 1970, what a capsule said) lies within the
+    host's clock during the boot, give or take TIME_OF_DAY_SLACK."""
+    if boot.started - TIME_OF_DAY_SLACK <= seconds <= boot.ended + TIME_OF_DAY_SLACK:
+        return []
+    return [f"{what}: {seconds} s since 1970, but the host's clock read "
+            f"{boot.started:.0f}..{boot.ended:.0f} s while QEMU ran "
+            f"(off by more than {TIME_OF_DAY_SLACK} s)"]
+
+
+def hello_time_of_day_problems(boot, name):
+    """hello's time-of-day line: one, its date agreeing with its seconds,
+    and those the host's time while it ran."""
+    lines = [m for m in map(HELLO_TIME_OF_DAY.match, boot.lines(name)) if m]
+    if len(lines) != 1:
+        return [f"time-of-day: {len(lines)} 'hello: time of day' lines, expected one"]
+    date, seconds = lines[0].group(1), int(lines[0].group(2))
+    host_date = datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
+    if date != host_date.strftime("%Y-%m-%d %H:%M:%S"):
+        return [f"time-of-day: the guest's date {date} is not {seconds} s since 1970"]
+    return time_of_day_problems(boot, seconds, "time-of-day: hello's time of day")
 
 
 def hello_problems(boot, config, name):
@@ -347,6 +389,8 @@ def hello_problems(boot, config, name):
         elif got[0][0] != want:
             verdict, why = got[0]
             problems.append(f"{check}: {verdict} ({why}), expected {want}")
+        elif check == "time-of-day" and want == "PASS":
+            problems += hello_time_of_day_problems(boot, name)
     unknown = sorted(set(results) - set(HELLO_CHECKS))
     if unknown:
         problems.append(f"unexpected checks reported: {', '.join(unknown)}")

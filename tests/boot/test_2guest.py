@@ -16,6 +16,12 @@ has the address QEMU's DHCP server gives; linux1's httpd page is fetched
 from the host through the port forwarded to 127.0.0.1; in each capsule
 /proc/interrupts shows its virtio interrupts counting on its own CPUs.
 
+The time of day (issue 13): /init sets each capsule's clock from the time
+of day the hypervisor wrote into its device tree; `date` in each capsule,
+and the modification time of a file linux0 writes to its disk, are the
+host's time within qemu.TIME_OF_DAY_SLACK, and still are after linux0's
+reboot.
+
 A second test builds the Linux guest twice, under different paths, time
 zones, locales and umasks, and expects identical bytes.
 
@@ -297,7 +303,8 @@ def check_console_file(console, printer, other):
     printer.focus()
     # What makes the polled console fast (docs/design.md, "Console speed"):
     # the driver took the tree's FIFO size and the command line's speed.
-    port = printer.run("cat /sys/class/tty/ttyS0/xmit_fifo_size; stty speed").split()
+    port = printer.run("cat /sys/class/tty/ttyS0/xmit_fifo_size; "
+                       "stty -a 2>/dev/null | sed -n 's/^speed \\([0-9]*\\) baud.*/\\1/p'").split()
     if port != ["1024", "4000000"]:
         console.fail(f"{printer.name}: ttyS0 FIFO size and speed are {port}, expected "
                      "['1024', '4000000']: Linux polls the virtual UART slowly")
@@ -315,6 +322,28 @@ def check_console_file(console, printer, other):
                      f"{got[first] if first < len(got) else '(missing)'!r} instead of "
                      f"{want[first] if first < len(want) else '(nothing)'!r}")
     console.wait_for(other.name, r"tick-40\n", COMMAND_TIMEOUT, "the last tick line")
+
+
+def check_time_of_day(console, capsule):
+    """`date +%s`, and the modification time of a file written to the
+    capsule's disk at /data, are the host's time while the command ran,
+    within qemu.TIME_OF_DAY_SLACK: /init set the clock (a kernel without
+    it starts in 1970)."""
+    name = capsule.name
+    commands = {"date +%s": "date +%s"}
+    if any("disk" in d for d in capsule_devices(name).values()):
+        commands["the mtime of a file written to /data"] = \
+            "touch /data/clock && stat -c %Y /data/clock"
+    slack = qemu.TIME_OF_DAY_SLACK
+    for what, command in commands.items():
+        before = time.time()
+        out = capsule.run(command).strip()
+        after = time.time()
+        if not out.isdigit():
+            console.fail(f"{name}: `{command}` printed {out!r}")
+        if not before - slack <= int(out) <= after + slack:
+            console.fail(f"{name}: {what} is {out} s since 1970, but the host's clock read "
+                         f"{before:.0f}..{after:.0f} s meanwhile (off by more than {slack} s)")
 
 
 def check_httpd_from_the_host(console, capsule):
@@ -385,6 +414,7 @@ def test_two_linux_capsules(system):
             console.fail(f"{name}: echo printed {echoed!r}, not {markers[name]}")
 
         check_devices(console, capsule)
+        check_time_of_day(console, capsule)
 
     for name, marker in markers.items():
         for other in CAPSULES:
@@ -413,6 +443,8 @@ def test_two_linux_capsules(system):
     hostname = rebooted.run("hostname").strip()
     if hostname != rebooted.name:
         console.fail(f"{rebooted.name}: hostname after the reboot is {hostname!r}")
+    # The restart wrote the time of day anew into the pristine device tree.
+    check_time_of_day(console, rebooted)
 
     # One capsule off; the other must not notice.
     stopped, survivor = capsules[CAPSULES[1]], capsules[CAPSULES[0]]

@@ -12,7 +12,9 @@ forwards, `hsm-restart`: a secondary dirties every register it can write,
 hart_stops and is started again with all of them reset, `hsm-suspend` and
 `hsm-suspend-ipi`: retentive and non-retentive suspends woken by a timer and
 by an IPI, the non-retentive ones resuming with every register reset and
-the wake-up still pending), no FAIL line, the device tree the config describes
+the wake-up still pending, `time-of-day`: the time of day the hypervisor
+wrote into /chosen, carried forward by the time CSR, is the host's while
+QEMU ran, within qemu.TIME_OF_DAY_SLACK), no FAIL line, the device tree the config describes
 (vCPU count, memory size, bootargs, timebase), and QEMU to exit by itself
 with status 0 once both capsules are off: hello1 shuts down with SBI SRST,
 every vCPU of hello0 stops with HSM hart_stop, which turns the capsule off.

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * Host harness for the guest runtime's device tree reader and formatter
- * (guests/common/fdt.c, format.c), driven by test_guest_runtime.py:
+ * Host harness for the guest runtime's device tree reader, formatter and
+ * time of day (guests/common/fdt.c, format.c, time_of_day.c), driven by
+ * test_guest_runtime.py:
  *
  *	harness format          one line per formatting case
  *	harness fdt FILE        what a guest reads from the DTB in FILE
  *	harness corrupt FILE N  N seeded corruptions of FILE, every lookup
  *	                        run on each (built with sanitizers: must
  *	                        neither crash nor read out of bounds)
+ *	harness date S...       each S (seconds since 1970) as a date
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 
 #include "fdt.h"
 #include "format.h"
+#include "time_of_day.h"
 
 static void format_cases(void)
 {
@@ -62,6 +65,24 @@ static void *read_file(const char *path, size_t *size)
 	return data;
 }
 
+/* The time of day at the start, and 2.5 s of time CSR ticks later. */
+static void time_of_day_lookup(const struct fdt *fdt, int verbose)
+{
+	struct time_of_day tod;
+
+	if (time_of_day_read(fdt, &tod) < 0) {
+		if (verbose)
+			puts("time-of-day none");
+		return;
+	}
+	if (verbose)
+		printf("time-of-day %llu %llu later %llu\n",
+		       (unsigned long long)tod.start_ns,
+		       (unsigned long long)tod.start_time,
+		       (unsigned long long)time_of_day_ns(&tod, tod.start_time +
+							  tod.timebase * 5 / 2));
+}
+
 /* The lookups the guests make; prints them when verbose. */
 static void lookups(const void *blob, size_t blob_size, int verbose)
 {
@@ -107,6 +128,7 @@ static void lookups(const void *blob, size_t blob_size, int verbose)
 			printf("serial %llx %llx\n", (unsigned long long)base,
 			       (unsigned long long)size);
 	}
+	time_of_day_lookup(&fdt, verbose);
 }
 
 static void corrupt(const char *path, unsigned long rounds)
@@ -148,6 +170,18 @@ int main(int argc, char **argv)
 		corrupt(argv[2], strtoul(argv[3], NULL, 0));
 		return 0;
 	}
-	fprintf(stderr, "usage: %s format | fdt FILE | corrupt FILE N\n", argv[0]);
+	if (argc >= 2 && strcmp(argv[1], "date") == 0) {
+		char date[32];
+		int i;
+
+		for (i = 2; i < argc; i++) {
+			time_of_day_format(strtoull(argv[i], NULL, 0), date,
+					   sizeof(date));
+			puts(date);
+		}
+		return 0;
+	}
+	fprintf(stderr, "usage: %s format | fdt FILE | corrupt FILE N | date S...\n",
+		argv[0]);
 	return 2;
 }

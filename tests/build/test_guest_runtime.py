@@ -1,13 +1,17 @@
 # SPDX-License-Identifier: MIT
-"""The guest runtime's device tree reader and formatter, compiled for the
-host with AddressSanitizer and UBSan (guest_runtime_harness.c).
+"""The guest runtime's device tree reader, formatter and time of day,
+compiled for the host with AddressSanitizer and UBSan
+(guest_runtime_harness.c).
 
 - formatting matches C's printf for every conversion the guests use;
-- the reader finds in a capsule-like DTB what pylibfdt finds;
+- the reader finds in a capsule-like DTB what pylibfdt finds, the time of
+  day included, and carries it forward by the time CSR;
+- dates match Python's for seconds since 1970 from 1970 to 9999;
 - thousands of randomly corrupted DTBs make it neither crash nor read out
   of bounds.
 """
 
+import datetime
 import subprocess
 from pathlib import Path
 
@@ -23,7 +27,10 @@ DTS = """/dts-v1/;
 / {
 	#address-cells = <2>;
 	#size-cells = <2>;
-	chosen { bootargs = "hello from a host test"; };
+	chosen {
+		bootargs = "hello from a host test";
+		bulkhead,time-of-day = /bits/ 64 <1796026323999999999 123456789012>;
+	};
 	cpus {
 		#address-cells = <1>;
 		#size-cells = <0>;
@@ -45,13 +52,19 @@ DTS = """/dts-v1/;
 """
 
 
+# The two cells of /chosen/bulkhead,time-of-day in DTS.
+START_NS = 1796026323999999999
+START_TIME = 123456789012
+
+
 @pytest.fixture(scope="module")
 def harness(tmp_path_factory):
     out = tmp_path_factory.mktemp("harness") / "harness"
     cmd = ["gcc", "-std=gnu11", "-O1", "-g", "-Wall", "-Wextra", "-Werror",
            "-fno-builtin", "-fsanitize=address,undefined",
            "-fno-sanitize-recover=all", f"-I{COMMON}", "-o", str(out),
-           str(COMMON / "fdt.c"), str(COMMON / "format.c"), str(HARNESS)]
+           str(COMMON / "fdt.c"), str(COMMON / "format.c"), str(COMMON / "time_of_day.c"),
+           str(HARNESS)]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
     assert result.returncode == 0, f"{' '.join(cmd)}\n{result.stderr}"
     return out
@@ -98,7 +111,17 @@ def test_reader_agrees_with_libfdt(harness, dtb):
         "cpu 0 sstc 1",
         "cpu 1 sstc 0",
         f"serial {int.from_bytes(serial[:8], 'big'):x} {int.from_bytes(serial[8:], 'big'):x}",
+        # 2.5 s of the 10 MHz time CSR after the start.
+        f"time-of-day {START_NS} {START_TIME} later {START_NS + 2_500_000_000}",
     ]
+
+
+def test_dates_match_python(harness):
+    seconds = [0, 59, 86399, 86400, 951782400, 951868800, 1796026323, 4102444799,
+               4107542400, 253402300799]
+    assert run(harness, "date", *seconds) == [
+        datetime.datetime.fromtimestamp(s, datetime.timezone.utc)
+        .strftime("%Y-%m-%d %H:%M:%S UTC") for s in seconds]
 
 
 def test_corrupted_blobs_are_safe(harness, dtb):

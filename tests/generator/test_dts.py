@@ -1,6 +1,7 @@
 """The generated guest device trees, read back with pylibfdt."""
 
 import os
+import re
 import subprocess
 
 import libfdt
@@ -64,6 +65,33 @@ def test_hello0_tree(root):
     assert prop_cells(tree, serial, "tx-threshold") == [0]
     assert tree.getprop(tree.path_offset(serial), "interrupts", libfdt.QUIET_NOTFOUND) \
         == -libfdt.NOTFOUND
+
+
+def test_time_of_day_placeholder_is_where_the_tables_say(root):
+    """Each capsule's /chosen/bulkhead,time-of-day is two 64-bit zero cells
+    that the hypervisor overwrites at each start of the capsule; the tables
+    give it the address of exactly that value: the DTB's load address plus
+    the value's offset in the DTB (docs/design.md, "Time of day")."""
+    result, out = build(root, "configs/qemu-hello.yaml")
+    assert result.rc == 0, result.err
+    with open(os.path.join(out, "gen", "tables.c")) as stream:
+        tables = stream.read()
+    for name in ("hello0", "hello1"):
+        m = re.search(rf'\.name = "{name}",.*?\.dtb = (0x[0-9a-f]+),\n'
+                      rf'\t\t\.time_of_day = (0x[0-9a-f]+),\t/\* DTB \+ (0x[0-9a-f]+): '
+                      rf'/chosen/bulkhead,time-of-day of capsule-{name}\.dtb \*/', tables,
+                      re.DOTALL)
+        assert m, f"no .time_of_day line for {name}"
+        dtb, address, offset = (int(g, 16) for g in m.groups())
+        assert address == dtb + offset and offset % 4 == 0
+        with open(os.path.join(out, "gen", f"capsule-{name}.dtb"), "rb") as stream:
+            blob = bytearray(stream.read())
+        chosen = libfdt.Fdt(blob).path_offset("/chosen")
+        assert bytes(libfdt.Fdt(blob).getprop(chosen, "bulkhead,time-of-day")) == bytes(16)
+        # What the hypervisor stores there is what the guest reads back.
+        blob[offset:offset + 16] = bytes(range(1, 17))
+        assert bytes(libfdt.Fdt(blob).getprop(chosen, "bulkhead,time-of-day")) == \
+            bytes(range(1, 17))
 
 
 def test_no_plic_or_clint_in_guest_tree(root):
@@ -219,8 +247,9 @@ def test_linux_tree_holds_only_what_linux_needs(root, name):
                           "model": string(f"Bulkhead capsule {name} on qemu-virt")}
 
     chosen = nodes["/chosen"]
-    assert sorted(chosen) == ["bootargs", "bulkhead,capsule", "linux,initrd-end",
-                              "linux,initrd-start", "stdout-path"]
+    assert sorted(chosen) == ["bootargs", "bulkhead,capsule", "bulkhead,time-of-day",
+                              "linux,initrd-end", "linux,initrd-start", "stdout-path"]
+    assert chosen["bulkhead,time-of-day"] == bytes(16)
     # The linux manifest's append-bootargs follow the config's own.
     assert chosen["bootargs"] == string(config["payload"]["bootargs"]
                                         + " panic=-1 reboot=panic_warm")

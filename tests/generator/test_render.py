@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -62,7 +63,8 @@ def test_qemu_terminal_args_ask_for_an_interactive_boot(root):
         assert stream.read() == "-boot menu=on\n"
     with open(os.path.join(out, "gen", "tables.c")) as stream:
         tables = stream.read()
-    assert ".host_settings_base = 0x10100000,\t/* fw-cfg: boards/qemu-virt.yaml:" in tables
+    assert re.search(r"\.host_settings_base = 0x10100000,\t/\* fw-cfg: boards/qemu-virt\.yaml:\d+; "
+                     r"hypervisor-devices\.host-settings: boards/qemu-virt\.yaml:\d+ \*/", tables)
 
 
 def test_console_redraw_is_in_the_tables(root):
@@ -357,6 +359,58 @@ def test_tables_point_back_to_the_yaml(root):
            "boards/qemu-virt.yaml:" in tables
 
 
+def board_line(root, prefix):
+    """The number of the first line of boards/qemu-virt.yaml that starts with prefix."""
+    lines = open(os.path.join(root, "boards", "qemu-virt.yaml")).read().splitlines()
+    return next(number for number, text in enumerate(lines, 1) if text.startswith(prefix))
+
+
+def test_the_clock_is_read_at_boot_and_may_belong_to_a_capsule(root):
+    """hypervisor-devices.clock gives the hypervisor the RTC to read the time
+    of day from at boot. Unlike the other roles' devices it is not kept from
+    capsules: hello0 may own it (as qemu-irq's capsule does), and it is not
+    among the devices the boot check keeps capsules away from."""
+    path = os.path.join(root, "configs", "qemu-hello.yaml")
+    text = open(path).read().replace("    console: uart\n", "    console: uart\n"
+                                     "    devices: [rtc]\n", 1)
+    open(path, "w").write(text)
+    result, out = build(root, "configs/qemu-hello.yaml")
+    assert result.rc == 0, result.err
+    gen = os.path.join(out, "gen")
+    tables = open(os.path.join(gen, "tables.c")).read()
+    # A device's location is its mapping's, on the line after its name.
+    rtc = board_line(root, "  rtc:") + 1
+    assert (f".clock_base = 0x101000,\t/* rtc: boards/qemu-virt.yaml:{rtc}; "
+            "hypervisor-devices.clock: boards/qemu-virt.yaml:"
+            f"{board_line(root, '  clock: rtc')} */") in tables
+    # timer, console, poweroff and host-settings: not the clock.
+    assert ".hypervisor_device_count = 4," in tables
+    assert "/* clock rtc" not in tables
+    assert "/* rtc NAPOT [0x101000, 0x102000)" in tables
+    config_h = open(os.path.join(gen, "bulkhead_config.h")).read()
+    assert ("#define BH_TIMEBASE_FREQUENCY\t10000000\t/* time CSR ticks per second: "
+            f"boards/qemu-virt.yaml:{board_line(root, 'timebase-frequency:')} */") in config_h
+    memory_map = open(os.path.join(gen, "memory-map.txt")).read()
+    assert " rtc                    goldfish-rtc  irq 11   capsule hello0 (passthrough), " \
+           "hypervisor (clock, read at boot)\n" in memory_map
+
+
+def test_a_board_without_a_clock_gives_time_of_day_zero(root):
+    """hypervisor-devices.clock is optional: without it the hypervisor reads
+    no clock and capsules get time of day 0 (unknown)."""
+    path = os.path.join(root, "boards", "qemu-virt.yaml")
+    text = open(path).read()
+    assert "  clock: rtc\n" in text
+    open(path, "w").write(text.replace("  clock: rtc\n", ""))
+    result, out = build(root, "configs/qemu-hello.yaml")
+    assert result.rc == 0, result.err
+    tables = open(os.path.join(out, "gen", "tables.c")).read()
+    assert ".clock_base = 0,\t/* no hypervisor-devices.clock: the time of day is " \
+           "unknown */" in tables
+    memory_map = open(os.path.join(out, "gen", "memory-map.txt")).read()
+    assert " rtc                    goldfish-rtc  irq 11   unused\n" in memory_map
+
+
 def test_device_tree_points_back_to_the_yaml(root):
     path = os.path.join(root, "configs", "qemu-hello.yaml")
     text = open(path).read().replace("    console: uart\n", "    console: uart\n"
@@ -420,8 +474,8 @@ def test_grain_board_tables_give_grain_rounded_regions(root, tmp_path):
     assert ".hypervisor_device_count = 3," in tables
     assert ".plic = { .base = 0xc000000, .size = 0x600000 }," in tables
     # No host-settings device: nothing tells the hypervisor it has a terminal.
-    assert ".host_settings_base = 0,\t/* boards/grain-4k.yaml names no host-settings " \
-           "device */" in tables
+    assert ".host_settings_base = 0,\t/* no hypervisor-devices.host-settings: the console " \
+           "is a log unless hypervisor.console.redraw says always */" in tables
     assert open(os.path.join(gen, "qemu-terminal.args")).read() == "\n"
     include = os.path.join(REPO, "hypervisor", "include")
     proc = subprocess.run([CROSS_GCC, "-Wall", "-Wextra", "-Werror", "-mcmodel=medany",

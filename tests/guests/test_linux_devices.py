@@ -2,8 +2,9 @@
 """The Linux guest with a virtio disk and a virtio network card, without the
 hypervisor: Debian's kernel on QEMU virt with OpenSBI, its initramfs followed
 by a mkmodules archive, a mkdisk image and user networking (restrict=on,
-forwarding a port of 127.0.0.1 only). /init must load the modules, mount the
-disk at /data, get an address by DHCP and serve its page over httpd.
+forwarding a port of 127.0.0.1 only). /init must leave the clock alone (no
+time of day in the device tree), load the modules, mount the disk at /data,
+get an address by DHCP and serve its page over httpd.
 """
 
 import re
@@ -73,6 +74,8 @@ def test_disk_network_and_httpd(initrd, tmp_path):
         encoding="utf-8", codec_errors="replace", timeout=BOOT_TIMEOUT,
         logfile=open(tmp_path / "console.log", "w"))
     try:
+        qemu.expect_exact("bulkhead: no time of day in the device tree (not on Bulkhead); "
+                          "clock left as the kernel set it")
         qemu.expect_exact(f"bulkhead: modules loaded: {LOAD_ORDER}")
         # QEMU's DHCP server gives the first guest 10.0.2.15 in 10.0.2.0/24.
         qemu.expect(re.compile(r"bulkhead: eth0 10\.0\.2\.15/24\b"))

@@ -21,6 +21,12 @@
 #define STORE_BASE	0x80200000UL	/* pristine store, after the hypervisor */
 #define STORE_SIZE	0x1000
 #define ALPHA_PAYLOAD	0x100		/* bytes of alpha's one payload */
+#define CLOCK_BASE	0x101000UL	/* the board's clock (goldfish RTC) */
+/* Each capsule's DTB, and its time of day there (4-byte aligned only, as in a DTB). */
+#define ALPHA_DTB	(ALPHA_BASE + FAKE_MEM_SIZE - 0x1000)
+#define BETA_DTB	(BETA_BASE + FAKE_MEM_SIZE - 0x1000)
+#define ALPHA_TIME_OF_DAY (ALPHA_DTB + 0x134)
+#define BETA_TIME_OF_DAY (BETA_DTB + 0x128)
 #define MAX_IPIS	64
 #define FAKE_MVENDORID	0x489UL
 #define FAKE_MARCHID	0x8000000000000007UL
@@ -45,6 +51,9 @@ struct fake {
 	uint32_t ssip[BH_HART_COUNT];
 	uint64_t timer[BH_HART_COUNT];
 	bool irq_pending;
+	uint64_t time;			/* bh_arch_time(): the time CSR */
+	uint64_t clock_ns;		/* what the board's clock reads; 0: no clock */
+	uint32_t clock_reads;		/* bh_clock_read_ns calls */
 	/* The guest's trap CSRs (stvec, sepc, scause, stval) and mode. */
 	struct bh_guest_trap_state guest;
 	uint32_t delivered;		/* faults delivered into the guest */
@@ -99,6 +108,8 @@ void *guest_ptr(uint64_t pa);
 void put16(uint64_t pa, uint16_t v);
 void put32(uint64_t pa, uint32_t v);
 void put64(uint64_t pa, uint64_t v);
+/* The big-endian 64-bit value at guest address pa (a device-tree cell pair). */
+uint64_t get_be64(uint64_t pa);
 /* The fake PLIC's register at offset (below FAKE_PLIC_LOW). */
 uint32_t *plic_reg(uint64_t offset);
 /* The UART output since the last call, as a C string. */

@@ -152,3 +152,54 @@ TEST(walks_sv48_and_sv57_and_bare)
 	CHECK(bh_pagewalk(alpha_memory(), 0, 0x10000004, &pa) == 0);
 	CHECK(pa == 0x10000004);
 }
+
+TEST(cached_walk_reuses_the_last_page_while_its_leaf_is_unchanged)
+{
+	struct bh_guest_xlate cache = { 0 };
+	uint64_t pa = 0, satp = SV39 | (ROOT >> 12);
+
+	build_sv39();
+	CHECK(bh_pagewalk_cached(&cache, alpha_memory(), satp, 0x40201005,
+				 &pa) == 0);
+	CHECK(pa == UART_BASE + 5);
+	CHECK(cache.leaf_addr == L0 + 1 * 8);
+	/* A hit: another offset in the page, without walking. The root is
+	 * pulled away: only the leaf is read. */
+	put64(ROOT + 1 * 8, 0);
+	CHECK(bh_pagewalk_cached(&cache, alpha_memory(), satp, 0x40201ff0,
+				 &pa) == 0);
+	CHECK(pa == UART_BASE + 0xff0);
+	CHECK(!fake.stray);
+}
+
+TEST(cached_walk_misses_when_the_leaf_or_satp_changes)
+{
+	struct bh_guest_xlate cache = { 0 };
+	uint64_t pa = 0, satp = SV39 | (ROOT >> 12);
+
+	build_sv39();
+	CHECK(bh_pagewalk_cached(&cache, alpha_memory(), satp, 0x40201005,
+				 &pa) == 0);
+	/* The guest remaps the page: the entry is refilled from a walk. */
+	put64(L0 + 1 * 8, pte(UART_BASE + 0x1000, PTE_V | PTE_R | PTE_W));
+	CHECK(bh_pagewalk_cached(&cache, alpha_memory(), satp, 0x40201005,
+				 &pa) == 0);
+	CHECK(pa == UART_BASE + 0x1005);
+	/* The guest unmaps it: no translation, and the entry is empty. */
+	put64(L0 + 1 * 8, 0);
+	CHECK(bh_pagewalk_cached(&cache, alpha_memory(), satp, 0x40201005,
+				 &pa) < 0);
+	CHECK(cache.leaf_addr == 0);
+	/* Another satp (another address space) walks its own tables. */
+	put64(L0 + 1 * 8, pte(UART_BASE, PTE_V | PTE_R | PTE_W));
+	CHECK(bh_pagewalk_cached(&cache, alpha_memory(), satp, 0x40201005,
+				 &pa) == 0);
+	put64(ALPHA_BASE + 0x4000, pte(ROOT, PTE_V));	/* Sv48 root over it */
+	CHECK(bh_pagewalk_cached(&cache, alpha_memory(),
+				 SV48 | ((ALPHA_BASE + 0x4000) >> 12),
+				 0x40201005, &pa) == 0);
+	CHECK(cache.satp == (SV48 | ((ALPHA_BASE + 0x4000) >> 12)));
+	CHECK(bh_pagewalk_cached(&cache, alpha_memory(), 0, 0x10000004,
+				 &pa) == 0);
+	CHECK(pa == 0x10000004);	/* bare: no translation at all */
+}

@@ -129,6 +129,14 @@ TEST(tables_check_catches_memory_that_is_not_the_capsules)
 	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
 	CHECK(!strcmp(why, "capsule alpha entry or DTB is outside its memory"));
 	t = copy_tables();
+	caps[0].time_of_day = ALPHA_BASE + FAKE_MEM_SIZE - 8;	/* 16 bytes */
+	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+	CHECK(!strcmp(why, "capsule alpha time of day at 0x8100fff8 is outside its memory"));
+	t = copy_tables();
+	caps[1].time_of_day = ALPHA_TIME_OF_DAY;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+	CHECK(!strcmp(why, "capsule beta time of day at 0x8100f134 is outside its memory"));
+	t = copy_tables();
 	pays[0].load_addr = ALPHA_BASE + FAKE_MEM_SIZE - 0x10;
 	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
 	CHECK(!strcmp(why, "capsule alpha payload 0 is outside its memory"));

@@ -22,6 +22,11 @@ void *bh_arch_phys(uint64_t pa)
 	return (void *)(uintptr_t)pa;
 }
 
+uint64_t bh_arch_time(void)
+{
+	return csr_read(CSR_TIME);
+}
+
 void bh_arch_wait(void)
 {
 	asm volatile("wfi" ::: "memory");
@@ -114,12 +119,14 @@ uint64_t bh_arch_mimpid(void)
  * the walk only has to find it; it reads page tables and the instruction
  * inside the capsule's memory and nowhere else.
  */
-int bh_arch_guest_read_u16(uint64_t vaddr, uint16_t *out)
+int bh_arch_guest_read_u16(struct bh_guest_xlate *cache, uint64_t vaddr,
+			   uint16_t *out)
 {
 	const struct bh_capsule *c = bh_capsule_of(bh_this_hart());
 	uint64_t pa;
 
-	if (bh_pagewalk(&c->memory, csr_read(CSR_SATP), vaddr, &pa) ||
+	if (bh_pagewalk_cached(cache, &c->memory, csr_read(CSR_SATP), vaddr,
+			       &pa) ||
 	    !bh_region_contains(&c->memory, pa, sizeof(*out)) || (pa & 1))
 		return -1;
 	*out = *(volatile const uint16_t *)bh_arch_phys(pa);
@@ -198,6 +205,8 @@ void bh_arch_enter_guest(struct bh_hart_state *hs, uint64_t pc, uint64_t a0,
 	f->regs[BH_REG_A1] = a1;
 	f->mepc = pc;
 	f->mstatus = reset_mstatus(csr_read(CSR_MSTATUS));
+	hs->xlate_data.leaf_addr = 0;
+	hs->xlate_fetch.leaf_addr = 0;
 	reset_supervisor_csrs();
 	asm volatile("fence.i\n\tsfence.vma" ::: "memory");
 	bh_trap_return(f);

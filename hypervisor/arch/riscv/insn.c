@@ -83,17 +83,18 @@ bool bh_insn_decode(uint32_t insn, struct bh_mem_op *op)
 	return decode_16((uint16_t)insn, op);
 }
 
-bool bh_arch_read_mem_op(uint64_t epc, struct bh_mem_op *op)
+bool bh_arch_read_mem_op(struct bh_guest_xlate *cache, uint64_t epc,
+			 struct bh_mem_op *op)
 {
 	uint16_t low, high;
 	uint32_t insn;
 
-	if (bh_arch_guest_read_u16(epc, &low))
+	if (bh_arch_guest_read_u16(cache, epc, &low))
 		return false;
 	insn = low;
 	/* The second half may be on the next page: read it separately. */
 	if (bh_insn_length(low) == 4) {
-		if (bh_arch_guest_read_u16(epc + 2, &high))
+		if (bh_arch_guest_read_u16(cache, epc + 2, &high))
 			return false;
 		insn |= (uint32_t)high << 16;
 	}

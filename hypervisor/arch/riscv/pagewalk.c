@@ -52,17 +52,19 @@ static int read_pte(const struct bh_region *mem, uint64_t addr, uint64_t *pte)
 	return 0;
 }
 
-int bh_pagewalk(const struct bh_region *mem, uint64_t satp, uint64_t va,
-		uint64_t *pa)
+/* Where the walk ended: the leaf entry and its address. */
+struct leaf {
+	uint64_t addr;
+	uint64_t pte;
+};
+
+static int walk(const struct bh_region *mem, uint64_t satp, uint64_t va,
+		uint64_t *pa, struct leaf *leaf)
 {
 	int levels = levels_of(satp);
 	uint64_t table = (satp & SATP_PPN_MASK) << PAGE_SHIFT;
 	int level;
 
-	if ((satp >> SATP_MODE_SHIFT) == BH_SATP_MODE_BARE) {
-		*pa = va;
-		return 0;
-	}
 	if (levels < 0 || !canonical(va, levels))
 		return -1;
 	for (level = levels - 1; level >= 0; level--) {
@@ -70,7 +72,8 @@ int bh_pagewalk(const struct bh_region *mem, uint64_t satp, uint64_t va,
 		uint64_t index = (va >> shift) & ((1UL << VPN_BITS) - 1);
 		uint64_t pte, ppn;
 
-		if (read_pte(mem, table + index * 8, &pte))
+		leaf->addr = table + index * 8;
+		if (read_pte(mem, leaf->addr, &pte))
 			return -1;
 		if (!(pte & PTE_V) || ((pte & PTE_W) && !(pte & PTE_R)))
 			return -1;
@@ -82,8 +85,62 @@ int bh_pagewalk(const struct bh_region *mem, uint64_t satp, uint64_t va,
 		/* A superpage must be aligned to its size. */
 		if ((ppn << PAGE_SHIFT) & ((1UL << shift) - 1))
 			return -1;
+		leaf->pte = pte;
 		*pa = (ppn << PAGE_SHIFT) | (va & ((1UL << shift) - 1));
 		return 0;
 	}
 	return -1;
+}
+
+static bool bare(uint64_t satp)
+{
+	return (satp >> SATP_MODE_SHIFT) == BH_SATP_MODE_BARE;
+}
+
+int bh_pagewalk(const struct bh_region *mem, uint64_t satp, uint64_t va,
+		uint64_t *pa)
+{
+	struct leaf leaf;
+
+	if (bare(satp)) {
+		*pa = va;
+		return 0;
+	}
+	return walk(mem, satp, va, pa, &leaf);
+}
+
+static bool cache_hit(const struct bh_guest_xlate *cache,
+		      const struct bh_region *mem, uint64_t satp, uint64_t va)
+{
+	uint64_t pte;
+
+	if (!cache->leaf_addr || cache->satp != satp ||
+	    cache->va_page != va >> PAGE_SHIFT)
+		return false;
+	return !read_pte(mem, cache->leaf_addr, &pte) && pte == cache->leaf;
+}
+
+int bh_pagewalk_cached(struct bh_guest_xlate *cache,
+		       const struct bh_region *mem, uint64_t satp, uint64_t va,
+		       uint64_t *pa)
+{
+	struct leaf leaf;
+
+	if (bare(satp)) {
+		*pa = va;
+		return 0;
+	}
+	if (cache_hit(cache, mem, satp, va)) {
+		*pa = (cache->pa_page << PAGE_SHIFT) | (va & ((1UL << PAGE_SHIFT) - 1));
+		return 0;
+	}
+	cache->leaf_addr = 0;
+	if (walk(mem, satp, va, pa, &leaf))
+		return -1;
+	cache->satp = satp;
+	cache->va_page = va >> PAGE_SHIFT;
+	cache->pa_page = *pa >> PAGE_SHIFT;
+	cache->leaf = leaf.pte;
+	cache->leaf_addr = leaf.addr;
+	return 0;
 }

@@ -7,8 +7,11 @@
 #include "bulkhead/isolation.h"
 #include "arch/pagewalk.h"
 
-int bh_isolation_fault_address(const struct bh_capsule *c, uint64_t satp,
+int bh_isolation_fault_address(const struct bh_capsule *c,
+			       struct bh_guest_xlate *cache, uint64_t satp,
 			       uint64_t tval, uint64_t *pa)
 {
-	return bh_pagewalk(&c->memory, satp, tval, pa);
+	if (!cache)
+		return bh_pagewalk(&c->memory, satp, tval, pa);
+	return bh_pagewalk_cached(cache, &c->memory, satp, tval, pa);
 }

@@ -24,6 +24,25 @@ struct bh_mem_op {
 	uint8_t length;		/* instruction bytes, to step over it */
 };
 
+/*
+ * The last guest page the hypervisor translated for one purpose (the data
+ * address of an emulated access, or the instruction that made it): a
+ * Linux console driver traps thousands of times on the same two pages, and
+ * a walk of four levels for each trap is most of its cost. An entry is used
+ * while the guest's satp is the same and the leaf page-table entry still
+ * holds what it held (one read instead of a walk). A guest that changes an
+ * upper level and leaves the old leaf in place can see its own access
+ * emulated as before; the entry only ever points into its own memory or at
+ * its own virtual UART, so nobody else is affected.
+ */
+struct bh_guest_xlate {
+	uint64_t satp;
+	uint64_t va_page;	/* virtual address >> 12 */
+	uint64_t pa_page;	/* physical address >> 12 */
+	uint64_t leaf_addr;	/* physical address of the leaf entry; 0: empty */
+	uint64_t leaf;		/* its value when the entry was filled */
+};
+
 /* The guest's trap state, as far as the capsule fault rules need it. */
 struct bh_guest_trap_state {
 	uint64_t vector;	/* where the guest takes exceptions (virtual when paging) */
@@ -36,6 +55,9 @@ uint32_t bh_arch_hart_id(void);
 
 /* A pointer through which the hypervisor reaches physical address pa. */
 void *bh_arch_phys(uint64_t pa);
+
+/* The time CSR: what the guests read with rdtime. */
+uint64_t bh_arch_time(void);
 
 /* Sleep until an interrupt is pending (wfi); may return early. */
 void bh_arch_wait(void);
@@ -64,17 +86,20 @@ uint64_t bh_arch_mimpid(void);
 
 /*
  * Read 16 bits of guest memory at a guest virtual address, translated
- * through the guest's page tables (its satp). Returns 0, or -1 when it does
- * not translate to an aligned halfword of the capsule's memory: the
- * hypervisor reads nothing else on a guest's behalf.
+ * through the guest's page tables (its satp; cache is the caller's
+ * translation entry). Returns 0, or -1 when it does not translate to an
+ * aligned halfword of the capsule's memory: the hypervisor reads nothing
+ * else on a guest's behalf.
  */
-int bh_arch_guest_read_u16(uint64_t vaddr, uint16_t *out);
+int bh_arch_guest_read_u16(struct bh_guest_xlate *cache, uint64_t vaddr,
+			   uint16_t *out);
 
 /*
  * Read the instruction at the guest's epc (as bh_arch_guest_read_u16 does)
  * and decode it as an integer load or store. False for anything else.
  */
-bool bh_arch_read_mem_op(uint64_t epc, struct bh_mem_op *op);
+bool bh_arch_read_mem_op(struct bh_guest_xlate *cache, uint64_t epc,
+			 struct bh_mem_op *op);
 
 /* The guest's trap state on this hart, for the fault in hs->frame. */
 void bh_arch_guest_trap_state(const struct bh_hart_state *hs,

@@ -70,7 +70,8 @@ struct bh_system_tables {
 
 /*
  * Check that the tables agree with themselves (vCPU and hart maps, memory
- * inside capsules, capsules disjoint from each other and the hypervisor,
+ * (entry, DTB, time of day, payloads) inside capsules, capsules disjoint
+ * from each other and the hypervisor,
  * pristine copies outside every capsule, passthrough devices owned by one
  * capsule and clear of the hypervisor's RAM and devices, a device inside
  * the PLIC window exactly the threshold/claim page of one of the capsule's

@@ -103,6 +103,9 @@ struct bh_hart_state {
 	uint64_t fence_done;	/* fence_req value the last fence covered */
 	struct bh_forwarded forwarded;
 	struct bh_trap_counts traps;
+	/* Emptied whenever the vCPU enters its capsule. */
+	struct bh_guest_xlate xlate_data;	/* address of an emulated access */
+	struct bh_guest_xlate xlate_fetch;	/* the instruction that made it */
 };
 
 extern struct bh_hart_state bh_hart_states[BH_HART_COUNT];

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bulkhead/arch.h"
 #include "bulkhead/tables.h"
 
 /*
@@ -36,10 +37,13 @@ uint64_t bh_isolation_digest(void);
 /*
  * An access fault of capsule c at faulting address tval (as mtval reports
  * it, with the guest's satp): the capsule physical address the access was
- * aimed at. Returns 0, or -1 when it cannot be told (the address does not
- * translate through page tables inside the capsule).
+ * aimed at, through cache (bulkhead/arch.h; NULL: none) where a translation
+ * is needed.
+ * Returns 0, or -1 when it cannot be told (the address does not translate
+ * through page tables inside the capsule).
  */
-int bh_isolation_fault_address(const struct bh_capsule *c, uint64_t satp,
+int bh_isolation_fault_address(const struct bh_capsule *c,
+			       struct bh_guest_xlate *cache, uint64_t satp,
 			       uint64_t tval, uint64_t *pa);
 
 #endif

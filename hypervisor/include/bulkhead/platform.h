@@ -34,6 +34,12 @@ void bh_clint_set_timer(uint32_t hart, uint64_t when);
  */
 bool bh_host_console_is_terminal(void);
 
+/*
+ * The board's clock (goldfish RTC): nanoseconds since 1970-01-01 UTC, or 0
+ * when the board names no clock.
+ */
+uint64_t bh_clock_read_ns(void);
+
 /* sifive,test: power the machine off (QEMU exits with code 0). */
 void bh_poweroff(void) __noreturn;
 /* ... or exit with failure code, or reset the machine. */

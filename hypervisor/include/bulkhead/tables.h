@@ -50,6 +50,12 @@ struct bh_capsule {
 	struct bh_region memory;
 	uint64_t entry;		/* first instruction of vCPU 0 */
 	uint64_t dtb;		/* passed in a1 */
+	/*
+	 * The 16-byte value of /chosen/bulkhead,time-of-day inside the DTB
+	 * payload, which the hypervisor writes at each start of the capsule
+	 * (docs/design.md, "Time of day").
+	 */
+	uint64_t time_of_day;
 	const struct bh_payload *payloads;
 	uint32_t payload_count;
 	/* PMP entries granting memory and passthrough devices, in order. */
@@ -104,6 +110,11 @@ struct bh_board {
 	uint64_t uart_base;		/* the physical console, ns16550 */
 	uint64_t uart_clock;
 	uint64_t poweroff_base;		/* sifive,test: 0x5555 pass, 0x3333 fail */
+	/*
+	 * The clock (goldfish RTC) the time of day is read from once at boot;
+	 * 0: the board names none. Not in hypervisor_devices: a capsule may own it.
+	 */
+	uint64_t clock_base;
 	uint64_t host_settings_base;	/* QEMU fw_cfg of the host's settings; 0: none */
 	struct bh_region hypervisor;	/* the hypervisor's own RAM */
 	/* The hypervisor's own devices (console UART, CLINT, poweroff, host settings), rounded out to the PMP grain: no capsule may reach them. */

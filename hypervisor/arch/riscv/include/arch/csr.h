@@ -21,6 +21,7 @@
 #define CSR_SIP		0x144
 #define CSR_STIMECMP	0x14d
 #define CSR_SATP	0x180
+#define CSR_TIME	0xc01
 #define CSR_MSTATUS	0x300
 #define CSR_MEDELEG	0x302
 #define CSR_MIDELEG	0x303

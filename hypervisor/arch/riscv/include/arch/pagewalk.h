@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "bulkhead/arch.h"
 #include "bulkhead/tables.h"
 
 #define BH_SATP_MODE_BARE	0
@@ -21,5 +22,13 @@
  */
 int bh_pagewalk(const struct bh_region *mem, uint64_t satp, uint64_t va,
 		uint64_t *pa);
+
+/*
+ * bh_pagewalk through cache (struct bh_guest_xlate, bulkhead/arch.h): a
+ * hit costs one read of the leaf entry; a miss walks and refills it.
+ */
+int bh_pagewalk_cached(struct bh_guest_xlate *cache,
+		       const struct bh_region *mem, uint64_t satp, uint64_t va,
+		       uint64_t *pa);
 
 #endif
