@@ -182,17 +182,31 @@ class PrivateApt:
 
     def download(self, name, version):
         self._run("apt-get", ["-q", "download", f"{name}={version}"], cwd=self.debs)
-        # apt names the file NAME_VERSION_ARCH.deb with ':' escaped as %3a.
-        path = os.path.join(self.debs, f"{name}_{version.replace(':', '%3a')}_{ARCH}.deb")
-        if not os.path.exists(path):
-            raise FetchError(f"apt-get download {name}={version} left no {path}")
+        path = deb_file(self.debs, name, version)
+        if not path:
+            raise FetchError(f"apt-get download {name}={version} left no "
+                             f"{deb_name(name, version, ARCH)} in {self.debs}")
         return path
 
 
+def deb_name(name, version, arch):
+    """apt names a .deb NAME_VERSION_ARCH.deb, with ':' escaped as %3a."""
+    return f"{name}_{version.replace(':', '%3a')}_{arch}.deb"
+
+
+def deb_file(debs, name, version):
+    """The .deb of NAME VERSION in the directory debs, or None. Its ARCH is
+    riscv64, or all for a package every architecture shares (opensbi)."""
+    for arch in (ARCH, "all"):
+        path = os.path.join(debs, deb_name(name, version, arch))
+        if os.path.exists(path):
+            return path
+    return None
+
+
 def cached_deb(root, pkg):
-    path = os.path.join(root, "debs",
-                        f"{pkg['name']}_{pkg['version'].replace(':', '%3a')}_{ARCH}.deb")
-    if os.path.exists(path) and sha256_of(path) == pkg["sha256"]:
+    path = deb_file(os.path.join(root, "debs"), pkg["name"], pkg["version"])
+    if path and sha256_of(path) == pkg["sha256"]:
         return path
     return None
 

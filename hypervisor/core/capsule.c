@@ -63,17 +63,23 @@ static bool has_pristine_copy(const struct bh_capsule *c)
 	return true;
 }
 
-static void reload(const struct bh_capsule *c)
+void bh_capsule_fill(const struct bh_capsule *c)
 {
 	uint32_t i;
 
-	memset(bh_arch_phys(c->memory.base), 0, c->memory.size);
 	for (i = 0; i < c->payload_count; i++) {
 		const struct bh_payload *p = &c->payloads[i];
 
-		memcpy(bh_arch_phys(p->load_addr), bh_arch_phys(p->pristine),
-		       p->size);
+		if (p->pristine)
+			memcpy(bh_arch_phys(p->load_addr),
+			       bh_arch_phys(p->pristine), p->size);
 	}
+}
+
+static void reload(const struct bh_capsule *c)
+{
+	memset(bh_arch_phys(c->memory.base), 0, c->memory.size);
+	bh_capsule_fill(c);
 }
 
 static bool all_capsules_off(void)

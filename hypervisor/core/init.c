@@ -39,6 +39,7 @@ void bh_capsules_init(void)
 		bh_capsule_states[i].run = BH_CAPSULE_RUNNING;
 		bh_capsule_states[i].restarts = 0;
 		bh_vuart_reset(&bh_capsule_states[i].vuart);
+		bh_capsule_fill(c);
 		bh_time_of_day_write(c);
 		first->start_addr = c->entry;
 		first->start_arg = c->dtb;

@@ -40,6 +40,15 @@ cats `seq 1 5000` (23,893 bytes) and echoes a typed line, timed on the host
 through a pseudo-terminal; the same kernel, initrd and command line are
 booted directly on QEMU with OpenSBI and compared.
 
+What the firmware costs a guest (--parts sbi): the bench guest
+(configs/qemu-bench-sbi.yaml, guests/bench) times SBI calls, IPIs, remote
+fences, HSM starts, timer interrupts, the virtual UART, the consoles and its
+own loops by instret differences, as a Bulkhead capsule and directly on
+QEMU with Debian 12's OpenSBI and with Debian testing's (the newest, locked
+in tests/bench/opensbi.lock, fetched into build/opensbi/ by
+tests/bench/fetch_opensbi.py): under -icount shift=0, instructions of the
+whole machine, exact; without, wall time.
+
 Footprint: the figures the link prints, from the same script
 (hypervisor/scripts/footprint.sh), and the SLOC of hypervisor/. Figures
 only; nothing here passes or fails.
@@ -372,12 +381,12 @@ def run_console(label, command, timeout, log_dir, attempts=ATTEMPTS):
     raise BenchError(f"{label} hung {attempts} times in a row; giving up")
 
 
-def direct_machine(qemu_args, harts=None):
-    """Bulkhead's QEMU command with Debian's OpenSBI instead of -bios none:
-    the same machine (memory, CPU model, devices), with `harts` harts if
-    given."""
+def direct_machine(qemu_args, harts=None, firmware=OPENSBI):
+    """Bulkhead's QEMU command with an OpenSBI (Debian's by default) instead
+    of -bios none: the same machine (memory, CPU model, devices), with
+    `harts` harts if given."""
     args = list(qemu_args)
-    args[args.index("-bios") + 1] = OPENSBI
+    args[args.index("-bios") + 1] = str(firmware)
     if harts is not None:
         args[args.index("-smp") + 1] = str(harts)
     return args
@@ -787,6 +796,276 @@ def report_console(rows, args):
     for label, unit, b, d, ratio, n in rows:
         print(f"| {label} | {unit} | {spread3(b, '.1f')} | {spread3(d, '.1f')} "
               f"| {ratio:.3f} | {n} |")
+# ---- what the firmware costs a guest ----------------------------------------
+
+SBI_CONFIG = "qemu-bench-sbi"
+SBI_GUEST_ELF = ROOT / "build" / "guests" / "bench" / "bench.elf"
+SBI_TIMEOUT = 300
+# Debian testing's OpenSBI, the newest release (tests/bench/fetch_opensbi.py).
+OPENSBI_LOCK = ROOT / "tests" / "bench" / "opensbi.lock"
+OPENSBI_NEW_DIR = ROOT / "build" / "opensbi"
+FETCH_OPENSBI = ROOT / "tests" / "bench" / "fetch_opensbi.py"
+SBI_MODES = {"icount": ["-icount", "shift=0"], "wall": []}
+# The table's rows, in order: the guest's name of each figure and its label.
+SBI_ROWS = [
+    ("sbi-null", "SBI null call (BASE get_spec_version)"),
+    ("sbi-probe", "SBI probe_extension"),
+    ("sbi-set-timer", "SBI set_timer"),
+    ("ipi-send", "IPI send to the other vCPU"),
+    ("ipi-round-trip", "IPI round trip"),
+    ("rfence-one", "remote_sfence_vma (a page) to the other vCPU"),
+    ("rfence-all", "remote_sfence_vma (a page) to both vCPUs"),
+    ("hsm-start", "HSM hart_start to the first instruction"),
+    ("timer-sbi", "timer interrupt, SBI set_timer: deadline to handler"),
+    ("timer-sstc", "timer interrupt, stimecmp (Sstc): deadline to handler"),
+    ("uart-read", "virtual UART register read (SCR)"),
+    ("uart-write", "virtual UART register write (SCR)"),
+    ("uart-console", "console through the UART (THR, polling LSR)"),
+    ("dbcn-console", "console through DBCN console_write"),
+    ("compute", "compute loop (100000 xorshift rounds)"),
+    ("memory", "memory loop (8 passes over 1 MiB)"),
+]
+SBI_CONSOLES = ("uart-console", "dbcn-console")
+SBI_TIMERS = ("timer-sbi", "timer-sstc")
+# A line of the bench guest, with or without Bulkhead's `[name] ` prefix.
+GUEST_LINE = r"^(?:\[\w+\] )?"
+SBI_FIGURE = re.compile(GUEST_LINE + r"bench: (\S+) (count|ticks) n (\d+) median (-?\d+) "
+                        r"min (-?\d+) max (-?\d+)(?: traps (\d+))?\s*$", re.MULTILINE)
+SBI_CONSOLE = re.compile(GUEST_LINE + r"bench: (\S+) bytes (\d+) count (-?\d+) ticks (\d+)"
+                         r"(?: traps (\d+))?\s*$", re.MULTILINE)
+SBI_HEADER = re.compile(GUEST_LINE + r"bench: hart \d+, harts \d+, timebase (\d+), ",
+                        re.MULTILINE)
+SBI_CALIBRATION = re.compile(GUEST_LINE + r"bench: calibration count (\d+) ticks (\d+)\s*$",
+                             re.MULTILINE)
+SBI_SKIP = re.compile(GUEST_LINE + r"SKIP (\S+): (.*?)\s*$", re.MULTILINE)
+OPENSBI_BANNER = re.compile(r"^OpenSBI v(\d+\.\d+)", re.MULTILINE)
+
+
+class SbiRun:
+    """What one run of the bench guest printed: timebase, calibration (instret
+    counts in so many rdtime ticks), figures {(name, unit): (n, median, min,
+    max, traps)}, consoles {name: (bytes, count, ticks, traps)} and skips
+    {name: why}; traps is None off Bulkhead."""
+
+    def __init__(self, timebase, calibration, figures, consoles, skips):
+        self.timebase = timebase
+        self.calibration = calibration
+        self.figures = figures
+        self.consoles = consoles
+        self.skips = skips
+
+    def ns_per_count(self):
+        """Wall time of one instret count (without -icount: host cycles)."""
+        count, ticks = self.calibration
+        return ticks * 1e9 / self.timebase / count
+
+
+def optional_int(text):
+    return int(text) if text is not None else None
+
+
+def parse_sbibench(text):
+    """The SbiRun of one bench guest console. BenchError on a FAIL line or
+    without `bench: done`; the console fill lines (bench-fill) are skipped."""
+    failed = IRQ_FAIL.search(text)
+    if failed:
+        raise BenchError(f"bench guest: {failed.group(1)}")
+    if not re.search(GUEST_LINE + r"bench: done\s*$", text, re.MULTILINE):
+        raise BenchError("the bench guest did not finish (no `bench: done`)")
+    header, calibration = SBI_HEADER.search(text), SBI_CALIBRATION.search(text)
+    if not header or not calibration:
+        raise BenchError("the bench guest printed no header or calibration line")
+    figures = {(m.group(1), m.group(2)): (int(m.group(3)), int(m.group(4)), int(m.group(5)),
+                                          int(m.group(6)), optional_int(m.group(7)))
+               for m in SBI_FIGURE.finditer(text)}
+    consoles = {m.group(1): (int(m.group(2)), int(m.group(3)), int(m.group(4)),
+                             optional_int(m.group(5)))
+                for m in SBI_CONSOLE.finditer(text)}
+    skips = {m.group(1): m.group(2) for m in SBI_SKIP.finditer(text)}
+    return SbiRun(int(header.group(1)), (int(calibration.group(1)), int(calibration.group(2))),
+                  figures, consoles, skips)
+
+
+def opensbi_version(text):
+    """The version in OpenSBI's banner, e.g. "1.1"."""
+    m = OPENSBI_BANNER.search(text)
+    if not m:
+        raise BenchError("no `OpenSBI vX.Y` banner on a direct run's console")
+    return m.group(1)
+
+
+def sbi_value(run, name, mode):
+    """(min, median, max) of one figure of one run, or None when the guest
+    skipped it. icount: instructions, and instructions per byte for a
+    console. wall: ns (for a timer from its ticks line, the deadline to the
+    handler), and KiB/s for a console."""
+    if name in SBI_CONSOLES:
+        if name not in run.consoles:
+            return None
+        nbytes, count, ticks, _ = run.consoles[name]
+        value = (count / nbytes if mode == "icount"
+                 else nbytes / 1024 / (ticks / run.timebase))
+        return value, value, value
+    if mode == "wall" and name in SBI_TIMERS:
+        figure, scale = run.figures.get((name, "ticks")), 1e9 / run.timebase
+    else:
+        figure = run.figures.get((name, "count"))
+        scale = 1 if mode == "icount" else run.ns_per_count()
+    if figure is None:
+        return None
+    _, mid, low, high, _ = figure
+    return low * scale, mid * scale, high * scale
+
+
+def sbi_traps(run, name):
+    """Bulkhead's traps per operation (per byte for a console), or None."""
+    if name in SBI_CONSOLES:
+        entry = run.consoles.get(name)
+        return entry[3] / entry[0] if entry and entry[3] is not None else None
+    figure = run.figures.get((name, "count"))
+    return figure[4] / figure[0] if figure and figure[4] is not None else None
+
+
+def pooled(values):
+    """(lowest min, median of the medians, highest max) of per-run values;
+    None when any run lacks the figure."""
+    if not values or any(v is None for v in values):
+        return None
+    return (min(v[0] for v in values), median([v[1] for v in values]),
+            max(v[2] for v in values))
+
+
+def sbi_rows(runs):
+    """runs: {(mode, way): [SbiRun]}, ways "Bulkhead" and the OpenSBIs in
+    column order. Returns {mode: [(name, label, {way: pooled or None},
+    Bulkhead traps per operation or None)]}."""
+    ways = list(dict.fromkeys(way for _, way in runs))
+    rows = {}
+    for mode in SBI_MODES:
+        rows[mode] = []
+        for name, label in SBI_ROWS:
+            cells = {way: pooled([sbi_value(r, name, mode) for r in runs[mode, way]])
+                     for way in ways}
+            traps = [sbi_traps(r, name) for r in runs[mode, "Bulkhead"]]
+            rows[mode].append((name, label, cells,
+                               median(traps) if traps and None not in traps else None))
+    return rows
+
+
+def sbi_ratio(bulkhead, other):
+    """Bulkhead / other of the medians: "n/a" if either is missing, "-" if
+    the other is 0."""
+    if bulkhead is None or other is None:
+        return "n/a"
+    if other[1] == 0:
+        return "-"
+    return f"{bulkhead[1] / other[1]:.2f}"
+
+
+def sbi_cell(stats, fmt):
+    return "n/a" if stats is None else spread3(stats, fmt)
+
+
+def sbi_skips(runs, labels):
+    """[(name, where, why)] of every figure a run skipped, where naming the
+    columns and modes ("OpenSBI 1.1 icount, ...")."""
+    notes = {}
+    for (mode, way), rs in runs.items():
+        for r in rs:
+            for name, why in r.skips.items():
+                where = notes.setdefault((name, why), [])
+                if f"{labels[way]} {mode}" not in where:
+                    where.append(f"{labels[way]} {mode}")
+    return [(name, ", ".join(where), why) for (name, why), where in notes.items()]
+
+
+def sbi_run(way, command, mode, timeout):
+    """One bench guest run: its SbiRun and its console."""
+    text = run_console(f"bench {way} {mode}", command + SBI_MODES[mode], timeout, LOG_DIR)
+    return parse_sbibench(text), text
+
+
+def fetch_new_opensbi():
+    """build/opensbi/fw_dynamic.bin from the locked Debian testing package."""
+    result = subprocess.run([sys.executable, str(FETCH_OPENSBI), "fetch", "--lock",
+                             str(OPENSBI_LOCK), "--out", str(OPENSBI_NEW_DIR)],
+                            cwd=ROOT, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BenchError(f"fetching OpenSBI from Debian testing failed:\n{result.stderr}")
+    return OPENSBI_NEW_DIR / "fw_dynamic.bin"
+
+
+def sbi_costs(runs, timeout):
+    """Runs the bench guest on Bulkhead and directly on both OpenSBIs, in
+    both modes, runs times. Returns (runs {(mode, way): [SbiRun]}, column
+    labels {way: label}, bootargs, Bulkhead's trap count lines)."""
+    build(SBI_CONFIG)
+    new_opensbi = fetch_new_opensbi()
+    qemu = (ROOT / "build" / SBI_CONFIG / "gen" / "qemu.args").read_text().split()
+    elf = ROOT / "build" / SBI_CONFIG / "bulkhead.elf"
+    config = yaml.safe_load((ROOT / "configs" / f"{SBI_CONFIG}.yaml").read_text())
+    capsule = config["capsules"][0]
+    bootargs = capsule["payload"]["bootargs"]
+    guest = ["-kernel", str(SBI_GUEST_ELF), "-append", bootargs]
+    # The direct runs: Bulkhead's machine, with as many harts as the
+    # capsule has vCPUs.
+    ways = {"Bulkhead": qemu + ["-kernel", str(elf)],
+            "opensbi-debian12": direct_machine(qemu, capsule["vcpus"]) + guest,
+            "opensbi-testing": direct_machine(qemu, capsule["vcpus"], new_opensbi) + guest}
+    result = {(mode, way): [] for mode in SBI_MODES for way in ways}
+    labels = {"Bulkhead": "Bulkhead"}
+    trap_lines = []
+    for n in range(runs):
+        print(f"bench: firmware costs round {n + 1} of {runs}", file=sys.stderr)
+        order = list(ways) if n % 2 == 0 else list(reversed(ways))
+        for mode in SBI_MODES:
+            for way in order:
+                run, text = sbi_run(way, ways[way], mode, timeout)
+                result[mode, way].append(run)
+                if way == "Bulkhead":
+                    trap_lines = [m.group(1) for m in TRAP_LINE.finditer(text)]
+                else:
+                    labels[way] = f"OpenSBI {opensbi_version(text)}"
+    return result, labels, bootargs, trap_lines
+
+
+def report_sbi(rows, labels, skips, bootargs, runs, trap_lines):
+    ways = list(labels)
+    others = ways[1:]
+    short = {way: labels[way].replace("OpenSBI ", "") for way in others}
+    header = ("| metric | unit | " + " | ".join(labels[w] for w in ways) + " | "
+              + " | ".join(f"Bulkhead/{short[w]}" for w in others))
+    units = {"icount": ("instructions", "instructions/byte"), "wall": ("ns", "KiB/s")}
+    print(f"\n## What the firmware costs a guest (guests/bench `{bootargs}`, "
+          f"{runs} runs of each)\n")
+    print("The same guest as a Bulkhead capsule (2 vCPUs) and directly on QEMU with each "
+          "OpenSBI (-smp 2). Median (min-max) of every run's samples; ratios of the "
+          "medians (\"-\": the other is 0). Direct runs: Bulkhead's QEMU machine with "
+          "-bios fw_dynamic.bin.\n")
+    for mode, title in (("icount", "-icount shift=0: instructions of the whole machine "
+                                   "(every hart, M-mode included), exact"),
+                        ("wall", "Wall time, no -icount (noisy); the consoles in KiB/s, "
+                                 "higher is better")):
+        print(f"### {title}\n")
+        trap_column = mode == "icount"
+        print(header + (" | Bulkhead traps per op |" if trap_column else " |"))
+        print("|" + "---|" * (2 + len(ways) + len(others) + trap_column))
+        for name, label, cells, traps in rows[mode]:
+            unit = units[mode][name in SBI_CONSOLES]
+            fmt = ".1f" if name in SBI_CONSOLES else ".0f"
+            line = (f"| {label} | {unit} | "
+                    + " | ".join(sbi_cell(cells[w], fmt) for w in ways) + " | "
+                    + " | ".join(sbi_ratio(cells["Bulkhead"], cells[w]) for w in others))
+            if trap_column:
+                line += " | " + ("n/a" if traps is None else f"{traps:.3g}")
+            print(line + " |")
+        print()
+    for name, where, why in skips:
+        print(f"n/a {name} ({where}): {why}")
+    if trap_lines:
+        print("\nBulkhead's trap counts when the capsule ended (since boot):")
+    for line in trap_lines:
+        print(f"    {line}")
 
 
 def footprint(elf):
@@ -912,7 +1191,7 @@ def report_io(rows, trap_lines, disk, args):
         print(f"\nBulkhead trap counts at the capsule's end (since boot): {line}")
 
 
-PARTS = ("boot", "irq", "io", "console")
+PARTS = ("boot", "irq", "io", "console", "sbi")
 
 
 def parse_parts(text):
@@ -927,7 +1206,7 @@ def parse_parts(text):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--parts", type=parse_parts, default=list(PARTS),
-                        help="comma-separated parts to run: boot, irq, io, console "
+                        help="comma-separated parts to run: boot, irq, io, console, sbi "
                         "(default all; the footprint is always printed)")
     parser.add_argument("--config", default="qemu-2guest",
                         help="system whose Linux capsules are timed (default %(default)s)")
@@ -951,6 +1230,9 @@ def main():
                         "(default %(default)s)")
     parser.add_argument("--console-runs", type=int, default=3,
                         help="console samples per boot (default %(default)s)")
+    parser.add_argument("--sbi-runs", type=int, default=3,
+                        help="bench guest runs of each kind for the firmware costs "
+                        "(default %(default)s)")
     args = parser.parse_args()
     try:
         if not os.path.exists(OPENSBI):
@@ -973,6 +1255,10 @@ def main():
             report_io(io_rows(io_samples), trap_lines, disk, args)
         if "console" in args.parts:
             report_console(console_rows(console_throughput(args)), args)
+        if "sbi" in args.parts:
+            runs, labels, bootargs, trap_lines = sbi_costs(args.sbi_runs, SBI_TIMEOUT)
+            report_sbi(sbi_rows(runs), labels, sbi_skips(runs, labels), bootargs,
+                       args.sbi_runs, trap_lines)
         sizes = footprint(ROOT / "build" / args.config / "bulkhead.elf")
         lines = sloc(ROOT / "hypervisor")
     except BenchError as e:

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
 """What `make bench` reads from guests and how it turns samples into its
-tables, without QEMU: irqbench's console (on Bulkhead, prefixed, and on
-OpenSBI), busybox `time`, the ratios of the interrupt and I/O tables, the
-direct QEMU command built from Bulkhead's, and a run that hangs."""
+tables, without QEMU: irqbench's and the bench guest's consoles (on
+Bulkhead, prefixed, and on OpenSBI), busybox `time`, the ratios of the
+interrupt, I/O and firmware-cost tables, the firmware-cost table itself,
+the direct QEMU command built from Bulkhead's, and a run that hangs."""
 
 import importlib.util
 import re
@@ -121,10 +122,13 @@ def test_direct_machine_swaps_firmware_and_harts():
     assert direct == ["qemu-system-riscv64", "-M", "virt", "-smp", "1", "-m", "1024M",
                       "-bios", bench.OPENSBI, "-nographic", "-cpu", "rv64,h=false"]
     assert bench.direct_machine(qemu.split())[4] == "4"
+    assert bench.direct_machine(qemu.split(), 2, "build/opensbi/fw_dynamic.bin")[8] == \
+        "build/opensbi/fw_dynamic.bin"
 
 
 def test_parts_option():
     assert bench.parse_parts("irq,io") == ["irq", "io"]
+    assert bench.parse_parts("sbi") == ["sbi"]
     with pytest.raises(Exception, match="unknown part"):
         bench.parse_parts("irq,speed")
 
@@ -143,3 +147,150 @@ def test_hung_run_prints_one_line_per_attempt(tmp_path, capsys):
                          r"0\.5 s \(attempt (\d) of 2\); console log: (\S+)", line)
         assert m and int(m.group(1)) == attempt, line
         assert "raw-console-marker" in Path(m.group(2)).read_text()
+
+
+# ---- the bench guest (guests/bench) -----------------------------------------
+
+SBI_BULKHEAD_CONSOLE = """\
+[bulkhead] Bulkhead 1: system qemu-bench-sbi on qemu-virt, 4 harts, 1 capsules
+[bench] bench: hart 0, harts 2, timebase 10000000, reps 1000, loops 9, kib 1, on Bulkhead
+[bench] bench: calibration count 4999937 ticks 50000
+[bench] bench: overhead count 1
+[bench] bench: sbi-null count n 1000 median 238 min 238 max 240 traps 1000
+[bench] bench: ipi-round-trip count n 1000 median 1953 min 1953 max 1953 traps 2000
+[bench] SKIP rfence-one: the caller spins until the other hart fenced, which QEMU 7.2 -icount never schedules
+[bench] bench: timer-sstc count n 1000 median 0 min 0 max 0 traps 0
+[bench] bench: timer-sstc ticks n 1000 median 0 min 0 max 1
+[bench] bench-fill 0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP
+[bench] bench-fill 0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP
+[bench] bench: uart-console bytes 1024 count 1463706 ticks 14637 traps 2048
+[bench] bench: done
+[bulkhead] capsule bench powered off; halted
+[bulkhead] capsule bench vcpu 0 hart 0 traps: m-soft 2000 load-access 66536 ecall-s 34331
+"""
+
+SBI_OPENSBI_CONSOLE = """\
+OpenSBI v1.1
+Boot HART ID              : 0
+bench: hart 0, harts 2, timebase 10000000, reps 1000, loops 9, kib 1, not on Bulkhead
+bench: calibration count 10516126 ticks 50000
+bench: overhead count 120
+bench: sbi-null count n 1000 median 1664 min 1588 max 37206
+bench: timer-sstc count n 1000 median 16800 min 1132 max 52348
+bench: timer-sstc ticks n 1000 median 83 min 78 max 25343
+bench-fill 0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP
+bench: uart-console bytes 1024 count 2545544 ticks 12120
+SKIP dbcn-console: no DBCN extension
+bench: done
+"""
+
+
+def test_bench_guest_on_bulkhead():
+    run = bench.parse_sbibench(SBI_BULKHEAD_CONSOLE)
+    assert run.timebase == 10000000
+    assert run.calibration == (4999937, 50000)
+    assert run.figures == {
+        ("sbi-null", "count"): (1000, 238, 238, 240, 1000),
+        ("ipi-round-trip", "count"): (1000, 1953, 1953, 1953, 2000),
+        ("timer-sstc", "count"): (1000, 0, 0, 0, 0),
+        ("timer-sstc", "ticks"): (1000, 0, 0, 1, None),
+    }
+    assert run.consoles == {"uart-console": (1024, 1463706, 14637, 2048)}
+    assert run.skips == {"rfence-one": "the caller spins until the other hart fenced, "
+                                       "which QEMU 7.2 -icount never schedules"}
+
+
+def test_bench_guest_on_opensbi_has_no_trap_figures():
+    run = bench.parse_sbibench(SBI_OPENSBI_CONSOLE)
+    assert run.figures[("sbi-null", "count")] == (1000, 1664, 1588, 37206, None)
+    assert run.consoles == {"uart-console": (1024, 2545544, 12120, None)}
+    assert run.skips == {"dbcn-console": "no DBCN extension"}
+    assert bench.opensbi_version(SBI_OPENSBI_CONSOLE) == "1.1"
+
+
+@pytest.mark.parametrize("console, message", [
+    (SBI_OPENSBI_CONSOLE.replace("bench: done\n", ""), "did not finish"),
+    (SBI_OPENSBI_CONSOLE.replace("bench: calibration", "bench: calibrated"),
+     "no header or calibration line"),
+    ("[bench] FAIL ipi-round-trip: no answer within 1 s\n[bench] bench: done\n",
+     "ipi-round-trip: no answer within 1 s"),
+])
+def test_bench_guest_failures_end_the_bench(console, message):
+    with pytest.raises(bench.BenchError, match=re.escape(message)):
+        bench.parse_sbibench(console)
+
+
+def test_a_direct_run_without_an_opensbi_banner_ends_the_bench():
+    with pytest.raises(bench.BenchError, match="no `OpenSBI vX.Y` banner"):
+        bench.opensbi_version(SBI_BULKHEAD_CONSOLE)
+
+
+def sbi_runs():
+    bulkhead = bench.parse_sbibench(SBI_BULKHEAD_CONSOLE)
+    opensbi = bench.parse_sbibench(SBI_OPENSBI_CONSOLE)
+    faster = bench.parse_sbibench(SBI_BULKHEAD_CONSOLE.replace(
+        "sbi-null count n 1000 median 238 min 238 max 240",
+        "sbi-null count n 1000 median 236 min 230 max 250"))
+    return {("icount", "Bulkhead"): [bulkhead, faster],
+            ("icount", "opensbi"): [bulkhead, bulkhead],
+            ("wall", "Bulkhead"): [opensbi],
+            ("wall", "opensbi"): [opensbi]}
+
+
+def row(rows, mode, name):
+    return next(r for r in rows[mode] if r[0] == name)
+
+
+def test_sbi_rows_pool_the_runs_and_count_traps_per_operation():
+    rows = bench.sbi_rows(sbi_runs())
+    assert [r[0] for r in rows["icount"]] == [name for name, _ in bench.SBI_ROWS]
+    name, label, cells, traps = row(rows, "icount", "sbi-null")
+    assert label == "SBI null call (BASE get_spec_version)"
+    # Lowest min, median of the runs' medians, highest max.
+    assert cells["Bulkhead"] == (230, 237, 250)
+    assert cells["opensbi"] == (238, 238, 240)
+    assert traps == 1
+    assert row(rows, "icount", "ipi-round-trip")[3] == 2
+    # Instructions per byte, and traps per byte, for a console.
+    _, _, cells, traps = row(rows, "icount", "uart-console")
+    assert cells["Bulkhead"][1] == pytest.approx(1463706 / 1024)
+    assert traps == 2
+    # A figure the guest skipped.
+    assert row(rows, "icount", "rfence-one")[2]["Bulkhead"] is None
+
+
+def test_sbi_rows_in_wall_time():
+    rows = bench.sbi_rows(sbi_runs())
+    ns_per_count = 50000 * 100 / 10516126   # 100 ns per tick of 10 MHz
+    _, _, cells, traps = row(rows, "wall", "sbi-null")
+    assert cells["opensbi"] == pytest.approx((1588 * ns_per_count, 1664 * ns_per_count,
+                                              37206 * ns_per_count))
+    assert traps is None
+    # A timer: deadline to handler in rdtime ticks, not the spin's count.
+    assert row(rows, "wall", "timer-sstc")[2]["opensbi"] == (7800, 8300, 2534300)
+    # A console: KiB/s over the ticks it took.
+    assert row(rows, "wall", "uart-console")[2]["opensbi"][1] == pytest.approx(
+        1 / (12120 / 10000000))
+
+
+def test_sbi_ratio():
+    assert bench.sbi_ratio((1, 238, 240), (1, 245, 245)) == "0.97"
+    assert bench.sbi_ratio((0, 0, 0), (0, 0, 0)) == "-"
+    assert bench.sbi_ratio(None, (1, 2, 3)) == "n/a"
+
+
+def test_sbi_report_says_what_was_skipped(capsys):
+    runs = sbi_runs()
+    labels = {"Bulkhead": "Bulkhead", "opensbi": "OpenSBI 1.1"}
+    bench.report_sbi(bench.sbi_rows(runs), labels, bench.sbi_skips(runs, labels),
+                     "reps=1000", 2, ["capsule bench vcpu 0 hart 0 traps: ecall-s 3"])
+    out = capsys.readouterr().out
+    assert ("| metric | unit | Bulkhead | OpenSBI 1.1 | Bulkhead/1.1 | "
+            "Bulkhead traps per op |") in out
+    assert "| SBI null call (BASE get_spec_version) | instructions | 237 (230-250) | " \
+           "238 (238-240) | 1.00 | 1 |" in out
+    assert "| timer interrupt, stimecmp (Sstc): deadline to handler | instructions | " \
+           "0 (0-0) | 0 (0-0) | - | 0 |" in out
+    assert "n/a rfence-one (Bulkhead icount, OpenSBI 1.1 icount): the caller spins" in out
+    assert "n/a dbcn-console (Bulkhead wall, OpenSBI 1.1 wall): no DBCN extension" in out
+    assert "    capsule bench vcpu 0 hart 0 traps: ecall-s 3" in out

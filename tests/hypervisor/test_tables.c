@@ -24,6 +24,22 @@ TEST(boot_starts_vcpu_0_of_every_capsule_and_no_other)
 	CHECK(bh_capsule_states[1].run == BH_CAPSULE_RUNNING);
 }
 
+TEST(boot_fills_restartable_capsules_from_the_pristine_store)
+{
+	uint8_t *mem = guest_ptr(ALPHA_BASE);
+	size_t i;
+
+	/* The image holds alpha's payload only in the store (payloads.S). */
+	for (i = 0; i < ALPHA_PAYLOAD; i++)
+		fake.store[i] = (uint8_t)(i * 7);
+	memset(mem, 0, ALPHA_PAYLOAD + 1);
+	bh_capsules_init();
+	for (i = 0; i < ALPHA_PAYLOAD; i++)
+		CHECK(mem[i] == (uint8_t)(i * 7));
+	CHECK(mem[ALPHA_PAYLOAD] == 0);
+	CHECK(!fake.stray);
+}
+
 TEST(pmp_values_enable_exactly_the_capsules_entries)
 {
 	uint64_t cfg[BH_PMPCFG_REGS];

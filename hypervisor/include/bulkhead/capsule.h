@@ -86,6 +86,13 @@ int bh_tables_check(const struct bh_system_tables *t, char *why, size_t len);
 void bh_capsules_init(void);
 
 /*
+ * Copy capsule c's payloads that have a pristine copy from the pristine
+ * store to their load addresses: at boot (the image holds them only in the
+ * store) and at every restart.
+ */
+void bh_capsule_fill(const struct bh_capsule *c);
+
+/*
  * Stop every vCPU of the caller's capsule, then halt it or restart it from
  * the pristine store. Runs on one of the capsule's harts; never returns.
  */

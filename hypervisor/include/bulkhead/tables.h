@@ -25,7 +25,9 @@ struct bh_pmp_entry {
 /*
  * One payload blob of a capsule (kernel, initrd or DTB). It sits in the
  * image at load_addr; pristine is the address of its read-only copy in the
- * pristine store, or 0 when the capsule never restarts.
+ * pristine store, or 0 when the capsule never restarts. A payload with a
+ * pristine copy is not in the image at load_addr: the hypervisor copies it
+ * there at boot, as at every restart.
  */
 struct bh_payload {
 	uint64_t load_addr;
