@@ -75,9 +75,13 @@ $(GEN)/.stamp: $(BH_INPUTS) $(BH_PAYLOADS) $(GENERATOR_SOURCES)
 $(OUT)/bulkhead.elf: $(GEN)/.stamp FORCE
 	@$(MAKE) -s --no-print-directory -C hypervisor GEN=$(CURDIR)/$(GEN) OUT=$(CURDIR)/$(OUT)
 
+# On a terminal, the hypervisor is told so (qemu-terminal.args): it then
+# redraws the focused capsule's unfinished line after other output.
 run: $(OUT)/bulkhead.elf
 	@echo "bulkhead: booting $(OUT)/bulkhead.elf; Ctrl-] then a digit focuses a capsule, Ctrl-] ? lists the console keys, Ctrl-A X quits QEMU"
-	@set -- $$(cat $(GEN)/qemu.args); exec "$$@" $(QEMU_EXTRA) -kernel $(OUT)/bulkhead.elf
+	@set -- $$(cat $(GEN)/qemu.args); \
+	if [ -t 1 ]; then set -- "$$@" $$(cat $(GEN)/qemu-terminal.args); fi; \
+	exec "$$@" $(QEMU_EXTRA) -kernel $(OUT)/bulkhead.elf
 
 info: $(GEN)/.stamp
 	@$(GENERATOR) info --config $(CONFIG_FILE) --out $(OUT)

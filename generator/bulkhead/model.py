@@ -27,6 +27,15 @@ HYPERVISOR_ROLES = {
     "console": ("ns16550",),
     "poweroff": ("sifive-test",),
     "clock": ("goldfish-rtc",),
+    "host-settings": ("qemu-fw-cfg",),
+}
+
+# Why a capsule never needs the device of a hypervisor-devices role.
+HYPERVISOR_ROLE_HINTS = {
+    "console": "the capsule's console is virtual (console: uart); it never needs the "
+               "physical UART",
+    "host-settings": "the hypervisor reads the host's settings once at boot; a capsule "
+                     "has no use for them",
 }
 
 # Roles whose device the hypervisor only reads once at boot, before any
@@ -88,6 +97,11 @@ class Board:
     def clock(self):
         """The device the hypervisor reads the time of day from, or None."""
         return self.hv_device("clock") if "clock" in self.hv_roles else None
+
+    @property
+    def host_settings(self):
+        """The device the host says its settings through, or None."""
+        return self.hv_device("host-settings") if "host-settings" in self.hv_roles else None
 
     @property
     def plic(self):
@@ -224,6 +238,9 @@ class System:
                     hv[field.name] = field.default
         self.hv_rec = hv
         self.log_level = hv["log-level"]
+        console = hv.get("console")
+        self.console_redraw = console["redraw"] if isinstance(console, schema.Rec) else \
+            schema.HYPERVISOR_CONSOLE.fields["redraw"].default
         self.hv_memory = hv["memory"]
         self.focus = 0
         # Filled in by alloc.py.
@@ -668,9 +685,9 @@ def check_devices(system, diags):
                             f"{hv_names[name]}",
                             notes=[(board.rec["hypervisor-devices"].where(hv_names[name]),
                                     f"the board gives '{name}' to the hypervisor")],
-                            hint="the capsule's console is virtual (console: uart); it "
-                                 "never needs the physical UART" if hv_names[name] ==
-                            "console" else "capsules use SBI for timers, IPIs and reset")
+                            hint=HYPERVISOR_ROLE_HINTS.get(
+                                hv_names[name],
+                                "capsules use SBI for timers, IPIs and reset"))
                 continue
             if name in owners and owners[name][0] is capsule:
                 diags.error(loc, "device-shared",

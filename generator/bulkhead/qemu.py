@@ -1,5 +1,6 @@
-"""QEMU arguments of what sits in the capsules' virtio-mmio slots, and the
-generated disk images the Makefile makes for them (rules in deps.mk).
+"""QEMU arguments of what sits in the capsules' virtio-mmio slots, the
+generated disk images the Makefile makes for them (rules in deps.mk), and
+what `make run` adds when its output is a terminal.
 
 A disk is -drive + virtio-blk-device, a network interface is QEMU user
 networking (restrict=on: the guest reaches neither the host nor the outside
@@ -71,3 +72,12 @@ def device_words(system, out):
                       "-device", f"virtio-net-device,netdev={ident},"
                       f"bus=virtio-mmio-bus.{board.virtio_bus(network.device)}"]
     return words
+
+
+def terminal_words(board):
+    """QEMU words that tell the hypervisor its console is a terminal, through
+    the board's host-settings device (none without one): an interactive boot,
+    fw_cfg's boot-menu item (hypervisor/platform/fw_cfg.c)."""
+    if board.host_settings is None:
+        return []
+    return ["-boot", "menu=on"]

@@ -231,6 +231,7 @@ def render_all(system, tmp, gen_dir, diags):
         "tables.c": env.get_template("tables.c.j2").render(
             policy=POLICY, harts=report.hart_rows(system),
             focus_loc=focus_loc(system), hv_devices=hypervisor_devices(system.board),
+            redraw_source=console_source(system, "redraw"),
             device_regions=lambda c: device_regions(system.board, c),
             irq_words=lambda c: irq_words(system.board, c), irq_comment=irq_comment,
             plic_contexts=lambda c: plic_context_cells(system.board, c), **common),
@@ -240,6 +241,8 @@ def render_all(system, tmp, gen_dir, diags):
         "qemu.args": env.get_template("qemu.args.j2").render(
             words=[shlex.quote(w) for w in qemu_words(system.board)
                    + qemu.device_words(system, system.out)]),
+        "qemu-terminal.args": env.get_template("qemu.args.j2").render(
+            words=[shlex.quote(w) for w in qemu.terminal_words(system.board)]),
         "memory-map.txt": env.get_template("memory-map.txt.j2").render(
             lines=report.memory_map(system), **common),
     }
@@ -299,6 +302,12 @@ def focus_loc(system):
     if console and "focus" in console:
         return f"console focus: {console.where('focus').short()}"
     return "console focus: the first capsule (default)"
+
+
+def console_source(system, key):
+    """file:line of hypervisor.console.KEY, or "default" when it was not given."""
+    console = system.hv_rec.get("console")
+    return source(console, key) if console is not None else "default"
 
 
 def capsule_of(system, payload):

@@ -693,15 +693,24 @@ CAPSULE = Record("capsule", "One guest partition.", [
           "whole board instead of the capsule alone.", default=False),
 ])
 
+HYPERVISOR_CONSOLE = Record("hypervisor console", "The physical console.", [
+    Field("focus", name_type(), "Capsule that has console input at boot (default: the "
+          "first capsule)."),
+    Field("redraw", Enum("auto", "always", "never"), "Whether the console is a terminal, "
+          "where the focused capsule's unfinished line (a prompt and what is typed) is "
+          "redrawn after other capsules' output, whole and last: `always`; or a log (a "
+          "pipe, a file), where every line is printed once and nothing else: `never`; "
+          "`auto`: a terminal when the host says so through the board's `host-settings` "
+          "device (`make run` does when its output is a terminal), else a log.",
+          default="auto"),
+])
+
 HYPERVISOR = Record("hypervisor", "Options of the hypervisor itself.", [
     Field("log-level", Enum("error", "warn", "info", "debug"),
           "Least severe message the hypervisor prints.", default="info"),
     Field("memory", Size(align=PAGE), "RAM for the hypervisor image, stacks and state, at "
           "the start of RAM bank 0.", default=2 << 20),
-    Field("console", Record("hypervisor console", "The physical console.", [
-        Field("focus", name_type(), "Capsule that has console input at boot (default: the "
-              "first capsule)."),
-    ]), "The physical console."),
+    Field("console", HYPERVISOR_CONSOLE, "The physical console."),
 ])
 
 CONFIG = Record("system", "A Bulkhead system: a board, hypervisor options and capsules "
@@ -758,7 +767,7 @@ PLIC_CONTEXT = Record("PLIC context", "One PLIC context: a hart's interrupt targ
 DEVICE = Record("device", "A memory-mapped device.", [
     Field("kind", Str(r"^[a-z][a-z0-9-]*$", "a device kind of [a-z][a-z0-9-]*"),
           "Device class (clint, plic, ns16550, sifive-test, goldfish-rtc, "
-          "virtio-mmio, ...); names its device-tree node.", required=True),
+          "virtio-mmio, qemu-fw-cfg, ...); names its device-tree node.", required=True),
     Field("compatible", List(Str(), 1), "Device-tree compatible strings, most specific "
           "first (quote them: a comma splits a flow list).", required=True),
     Field("base", Addr(), "MMIO base address.", required=True),
@@ -806,6 +815,11 @@ BOARD = Record("board", "A machine (boards/NAME.yaml).", [
         Field("clock", file_name_type(), "goldfish-rtc device the hypervisor reads the time "
               "of day from, once at boot before any capsule runs; a capsule may still own "
               "it. Without one, capsules get time of day 0 (unknown)."),
+        Field("host-settings", file_name_type(), "QEMU fw_cfg device (kind `qemu-fw-cfg`) "
+              "through which the host says how it connects the console: an interactive "
+              "boot (`-boot menu=on`, which `make run` asks for when its output is a "
+              "terminal) means a terminal. Read once at boot. Without one, the console "
+              "is a log unless `hypervisor.console.redraw` says `always`."),
     ]), "Devices the hypervisor owns.", required=True),
     Field("qemu", Record("qemu", "How `make run` starts QEMU for this board.", [
         Field("binary", Str(), "QEMU executable.", required=True),

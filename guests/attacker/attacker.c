@@ -16,7 +16,7 @@
  * (key=base+size), so the config, not this file, says where the victim and
  * the hypervisor are:
  *	victim= hypervisor= pristine= clint= plic= uart= test= rtc= virtio=
- *	mrom= qemu-dtb=
+ *	mrom= qemu-dtb= fw-cfg=
  *
  * At the end it prints "attacker: done", then asks SBI SRST for a cold
  * reboot of the system: without may-reset-system, only this capsule may be
@@ -262,6 +262,8 @@ static void attack_devices(void)
 	attack_mmio("uart", at.uart.base);
 	attack_mmio("test-device", at.test.base);
 	attack_mmio("rtc", at.rtc.base);
+	/* Its DMA interface could write any memory. */
+	attack_mmio("fw-cfg", at.fw_cfg.base);
 	/* virtio= names the first of the board's 8 slots, one page apart. */
 	for (i = 0; i < 8; i++) {
 		snprintf(target, sizeof(target), "virtio-mmio-%lu", i);
@@ -644,6 +646,8 @@ static struct region *target_region(int i)
 		return &at.mrom;
 	case 9:
 		return &at.qemu_dtb;
+	case 10:
+		return &at.fw_cfg;
 	default:
 		return &at.pristine;
 	}
@@ -655,9 +659,9 @@ static struct region *target_region(int i)
  */
 static int read_targets(const char *bootargs, int count)
 {
-	static const char keys[11][12] = {
+	static const char keys[12][12] = {
 		"victim", "hypervisor", "uart", "clint", "plic", "test",
-		"rtc", "virtio", "mrom", "qemu-dtb", "pristine",
+		"rtc", "virtio", "mrom", "qemu-dtb", "fw-cfg", "pristine",
 	};
 	int i;
 
@@ -740,7 +744,7 @@ void guest_main(unsigned long hartid, const void *dtb)
 		run_vuart_mode(bootargs);
 		return;
 	}
-	if (read_targets(bootargs, 11) < 0)
+	if (read_targets(bootargs, 12) < 0)
 		return;
 	printf("attacker: memory %lx+%lx, victim %lx+%lx, hypervisor %lx+%lx\n",
 	       at.own.base, at.own.size, at.victim.base, at.victim.size,

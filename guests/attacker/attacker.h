@@ -16,6 +16,7 @@ struct attacker {
 	struct region hypervisor;
 	struct region pristine;		/* the hypervisor's copies of payloads */
 	struct region clint, plic, uart, test, rtc, virtio, mrom, qemu_dtb;
+	struct region fw_cfg;	/* the host settings the hypervisor reads */
 	unsigned long hart;
 	uint64_t settle;	/* timer ticks to wait for a stray IPI: 10 ms */
 	int attacks;

@@ -68,10 +68,18 @@ static void check_tables(void)
 		bh_panic("the generated tables are inconsistent: %s", why);
 }
 
+/* hypervisor.console.redraw; auto asks the board's host-settings device. */
+static bool console_is_terminal(void)
+{
+	if (bh_console_redraw == BH_REDRAW_AUTO)
+		return bh_host_console_is_terminal();
+	return bh_console_redraw == BH_REDRAW_ALWAYS;
+}
+
 void bh_boot_primary(void)
 {
 	bh_uart_init();
-	bh_console_init(bh_console_focus);
+	bh_console_init(bh_console_focus, console_is_terminal());
 	check_tables();
 	bh_vplic_init();
 	print_banner();

@@ -5,12 +5,21 @@
  * BH_CONSOLE_HOLD_MAX bytes: a capsule's line is printed in pieces of at
  * most BH_CONSOLE_LINE bytes, a write of many short lines lets go of the
  * lock (and other harts have their turn) before it could pass the bound,
- * and a poll answers at most one console key per hold. So no capsule can
- * stall the others' output for long, however it writes.
+ * a poll answers at most one console key per hold, and a redraw that would
+ * not fit takes a hold of its own. So no capsule can stall the others'
+ * output for long, however it writes.
  *
  * "open" remembers whose partial line is on the terminal, so that a
  * continued line gets no second prefix and anybody else's output starts on
  * a fresh line.
+ *
+ * On a terminal (as opposed to a log) the console also keeps the bytes of
+ * each capsule's unfinished line that it has printed, and the focused
+ * capsule's unfinished line stays whole and last on the screen: other
+ * output first erases it ("\r" ESC[K) and, once printed, is followed by a
+ * redraw of "[focus] " and those bytes, as they were (docs/design.md,
+ * "Console"). A line that outgrows BH_CONSOLE_LINE is "cut": its start is
+ * no longer held, so it is ended and continued as on a log.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -29,17 +38,27 @@
 #define NOBODY		-1
 /* Polls of a console lock that does not move before a panic gives up. */
 #define PANIC_LOCK_POLLS	(1U << 24)
+/* Erases the terminal's last line: to its start, then ESC[K. */
+#define ERASE		"\r\x1b[K"
+/* Most bytes that make way for other output: ending a line takes 2. */
+#define LEAVE_MAX	(sizeof(ERASE) - 1)
+#define PREFIX_MAX	(1 + BH_CONSOLE_NAME_MAX + 2)	/* "[name] " */
 /*
- * Most bytes one piece of a capsule's line prints: the end of another's
- * line, "[name] ", the piece, "\r\n".
+ * Most bytes one piece of a capsule's line prints: the open line left,
+ * "[name] ", the piece, "\r\n".
  */
-#define PIECE_MAX	(2 + 1 + BH_CONSOLE_NAME_MAX + 2 + BH_CONSOLE_LINE + 2)
+#define PIECE_MAX	(LEAVE_MAX + PREFIX_MAX + BH_CONSOLE_LINE + 2)
 /* Most bytes a hypervisor message prints, on a line of its own. */
-#define MESSAGE_COST	(2 + BH_CONSOLE_MESSAGE_MAX + 2)
+#define MESSAGE_COST	(LEAVE_MAX + BH_CONSOLE_MESSAGE_MAX + 2)
+/* Most bytes a redraw prints: another's cut line ended, "[name] ", the line. */
+#define REDRAW_MAX	(2 + PREFIX_MAX + BH_CONSOLE_LINE)
 
 /* A poll may answer a key with a message and then print a piece. */
 _Static_assert(MESSAGE_COST + PIECE_MAX <= BH_CONSOLE_HOLD_MAX,
 	       "a console poll must fit in one hold");
+/* The redraw that follows them takes a hold of its own when it must. */
+_Static_assert(REDRAW_MAX <= BH_CONSOLE_HOLD_MAX,
+	       "a redraw must fit in one hold");
 
 /* Answers to console keys that take more than one line. */
 enum report {
@@ -48,9 +67,15 @@ enum report {
 	REPORT_LIST,
 };
 
+/*
+ * line[0..len) is the capsule's unfinished line as far as it is held, and
+ * line[0..shown) the part of it already printed (a log keeps none).
+ */
 struct capsule_console {
 	char line[BH_CONSOLE_LINE];
 	uint32_t len;
+	uint32_t shown;
+	bool cut;		/* the line outgrew line[]: its start is gone */
 	uint32_t idle_polls;
 	uint8_t rx[BH_CONSOLE_RX];
 	uint32_t rx_head;
@@ -63,6 +88,7 @@ static struct {
 	size_t held;	/* bytes written in this hold of the lock */
 	int32_t open;
 	uint32_t focus;
+	bool terminal;		/* redraw the focus's line; else a log */
 	bool escape;
 	bool told_off;		/* typing into the focused capsule that is off */
 	uint32_t report;	/* enum report: the one being printed */
@@ -103,6 +129,14 @@ static size_t name_len(uint32_t capsule)
 	return n;
 }
 
+static void put_prefix(uint32_t capsule)
+{
+	put_raw("[", 1);
+	put_raw(bh_capsules[capsule].name, name_len(capsule));
+	put_raw("] ", 2);
+}
+
+/* The open line stays on the screen as it is; output goes on below it. */
 static void end_open_line(void)
 {
 	if (con.open != NOBODY)
@@ -110,36 +144,161 @@ static void end_open_line(void)
 	con.open = NOBODY;
 }
 
-/* Print the capsule's buffered bytes; complete: they end a line. */
+/* On a terminal: the focus's printed line, held whole, can be redrawn. */
+static bool redrawable(uint32_t capsule)
+{
+	const struct capsule_console *cc = &con.capsules[capsule];
+
+	return con.terminal && capsule == con.focus && !cc->cut && cc->shown;
+}
+
+/*
+ * Make way for output that does not continue the open line: the focus's
+ * line is erased (redraw() brings it back below that output), any other
+ * is ended.
+ */
+static void leave_open_line(void)
+{
+	if (con.open == NOBODY || !redrawable((uint32_t)con.open)) {
+		end_open_line();
+		return;
+	}
+	put_raw(ERASE, LEAVE_MAX);
+	con.open = NOBODY;
+}
+
+/*
+ * Where the terminal query at line[i] ends: ESC [ parameters n, a device
+ * status report request (busybox asks for the cursor position after its
+ * prompt). i when none starts there.
+ */
+static uint32_t query_end(const char *line, uint32_t i, uint32_t len)
+{
+	uint32_t j = i + 2;
+
+	if (j > len || line[i] != '\x1b' || line[i + 1] != '[')
+		return i;
+	while (j < len && ((line[j] >= '0' && line[j] <= '9') ||
+			   line[j] == ';' || line[j] == '?'))
+		j++;
+	return j < len && line[j] == 'n' ? j + 1 : i;
+}
+
+/*
+ * Print again the bytes printed of the capsule's line, as they were, but
+ * for terminal queries: the terminal would answer each one again, into
+ * the focused capsule's input.
+ */
+static void replay(const struct capsule_console *cc)
+{
+	uint32_t i = 0, from = 0, end;
+
+	while (i < cc->shown) {
+		end = query_end(cc->line, i, cc->shown);
+		if (end == i) {
+			i++;
+			continue;
+		}
+		put_raw(cc->line + from, i - from);
+		from = i = end;
+	}
+	put_raw(cc->line + from, cc->shown - from);
+}
+
+/* The line outgrew line[]: what is printed of it is let go. */
+static void cut_line(struct capsule_console *cc)
+{
+	cc->len = 0;
+	cc->shown = 0;
+	cc->cut = true;
+}
+
+static void end_line(struct capsule_console *cc)
+{
+	cc->len = 0;
+	cc->shown = 0;
+	cc->cut = false;
+}
+
+/* Print the capsule's bytes not printed yet; complete: they end a line. */
 static void flush(uint32_t capsule, bool complete)
 {
 	struct capsule_console *cc = &con.capsules[capsule];
 	uint32_t len = cc->len;
 
-	if (!len && !complete)
+	if (len == cc->shown && !complete)
 		return;
 	if (con.open != (int32_t)capsule) {
-		end_open_line();
-		put_raw("[", 1);
-		put_raw(bh_capsules[capsule].name, name_len(capsule));
-		put_raw("] ", 2);
+		leave_open_line();
+		put_prefix(capsule);
+		/* After other output, on a terminal, the line shows whole. */
+		if (con.terminal && !cc->cut)
+			replay(cc);
 	}
-	while (complete && len && cc->line[len - 1] == '\r')
+	while (complete && len > cc->shown && cc->line[len - 1] == '\r')
 		len--;
-	put_raw(cc->line, len);
-	cc->len = 0;
+	put_raw(cc->line + cc->shown, len - cc->shown);
 	if (complete) {
 		put_raw("\r\n", 2);
 		con.open = NOBODY;
-	} else {
-		con.open = (int32_t)capsule;
+		end_line(cc);
+		return;
 	}
+	con.open = (int32_t)capsule;
+	cc->shown = len;
+	if (cc->len == BH_CONSOLE_LINE)
+		cut_line(cc);
+	else if (!con.terminal)
+		cc->len = cc->shown = 0;	/* a log redraws nothing */
 }
 
-void bh_console_init(uint32_t focus)
+/* Other output took the place of the focus's line on the terminal. */
+static bool redraw_owed(void)
+{
+	return redrawable(con.focus) && con.open != (int32_t)con.focus;
+}
+
+/*
+ * On a terminal, the focus's unfinished line comes back after other
+ * output: "[focus] " and the bytes printed of it, as they were (echoed
+ * backspaces and all), so what the user is typing is whole and last on
+ * the screen.
+ */
+static void redraw(void)
+{
+	if (!redraw_owed())
+		return;
+	end_open_line();	/* another's cut line */
+	put_prefix(con.focus);
+	replay(&con.capsules[con.focus]);
+	con.open = (int32_t)con.focus;
+}
+
+static size_t redraw_cost(void)
+{
+	return (con.open != NOBODY ? 2 : 0) + PREFIX_MAX +
+	       con.capsules[con.focus].shown;
+}
+
+/*
+ * The end of every console operation: the focus's line is redrawn if other
+ * output took its place, in a hold of its own when this one is too full.
+ */
+static void release_console(void)
+{
+	if (redraw_owed() && !room_for(redraw_cost())) {
+		unlock_console();
+		lock_console();
+	}
+	redraw();
+	unlock_console();
+}
+
+void bh_console_init(uint32_t focus, bool terminal)
 {
 	con.open = NOBODY;
 	con.focus = focus < BH_CAPSULE_COUNT ? focus : 0;
+	con.terminal = terminal;
 }
 
 static void putc_locked(uint32_t capsule, uint8_t ch)
@@ -147,8 +306,11 @@ static void putc_locked(uint32_t capsule, uint8_t ch)
 	struct capsule_console *cc = &con.capsules[capsule];
 
 	cc->idle_polls = 0;
-	/* A '\r' at the start of a line would move back over the prefix. */
-	if (ch == '\r' && !cc->len)
+	/*
+	 * A '\r' at the start of a line, or right after the part printed,
+	 * would move back over the prefix.
+	 */
+	if (ch == '\r' && cc->len == cc->shown)
 		return;
 	if (ch == '\n') {
 		flush(capsule, true);
@@ -165,7 +327,7 @@ static size_t putc_cost(uint32_t capsule)
 	size_t cost = con.capsules[capsule].len + 1 + 2;
 
 	if (con.open != (int32_t)capsule)
-		cost += 2 + 1 + name_len(capsule) + 2;
+		cost += LEAVE_MAX + 1 + name_len(capsule) + 2;
 	return cost;
 }
 
@@ -173,7 +335,7 @@ void bh_console_putc(uint32_t capsule, uint8_t ch)
 {
 	lock_console();
 	putc_locked(capsule, ch);
-	unlock_console();
+	release_console();
 }
 
 void bh_console_write(uint32_t capsule, const uint8_t *buf, size_t n)
@@ -186,7 +348,7 @@ void bh_console_write(uint32_t capsule, const uint8_t *buf, size_t n)
 		}
 		putc_locked(capsule, *buf++);
 	}
-	unlock_console();
+	release_console();
 }
 
 static void rx_push(uint32_t capsule, uint8_t ch)
@@ -201,7 +363,7 @@ static void message_locked(const char *text, size_t len)
 {
 	if (len > BH_CONSOLE_MESSAGE_MAX)
 		len = BH_CONSOLE_MESSAGE_MAX;
-	end_open_line();
+	leave_open_line();
 	put_raw(text, len);
 	put_raw("\r\n", 2);
 }
@@ -319,8 +481,10 @@ static void print_report(void)
 	while (more) {
 		lock_console();
 		more = report_step_locked();
-		unlock_console();
+		if (more)
+			unlock_console();
 	}
+	release_console();	/* after its last line */
 }
 
 static void start_report(uint32_t report)
@@ -408,7 +572,7 @@ int bh_console_getc(uint32_t capsule)
 		cc->rx_head = (cc->rx_head + 1) % BH_CONSOLE_RX;
 		cc->rx_count--;
 	}
-	unlock_console();
+	release_console();
 	print_report();
 	return ch;
 }
@@ -419,7 +583,7 @@ int bh_console_rx_ready(uint32_t capsule)
 
 	lock_console();
 	ready = poll_locked(capsule, false);
-	unlock_console();
+	release_console();
 	print_report();
 	return ready;
 }
@@ -430,12 +594,12 @@ void bh_console_reset(uint32_t capsule)
 
 	lock_console();
 	if (con.open == (int32_t)capsule)
-		end_open_line();
-	cc->len = 0;
+		end_open_line();	/* what was typed stays on the screen */
+	end_line(cc);
 	cc->idle_polls = 0;
 	cc->rx_head = 0;
 	cc->rx_count = 0;
-	unlock_console();
+	release_console();
 }
 
 /* Focus the next running capsule after `from`, if there is one. */
@@ -461,18 +625,18 @@ void bh_console_capsule_ended(uint32_t capsule)
 	lock_console();
 	cc->rx_head = 0;
 	cc->rx_count = 0;
-	if (cc->len || con.open == (int32_t)capsule)
+	if (cc->len > cc->shown || con.open == (int32_t)capsule)
 		flush(capsule, true);	/* its last words */
 	if (con.focus == capsule)
 		move_focus_from(capsule);
-	unlock_console();
+	release_console();
 }
 
 void bh_console_message(const char *text, size_t len)
 {
 	lock_console();
 	message_locked(text, len);
-	unlock_console();
+	release_console();
 }
 
 /*
@@ -484,5 +648,6 @@ void bh_console_panic_message(const char *text, size_t len)
 {
 	if (!bh_lock_unless_stuck(&bh_console_lock, PANIC_LOCK_POLLS))
 		put_raw("\r\n", 2);
+	end_open_line();	/* nothing will redraw it */
 	message_locked(text, len);
 }

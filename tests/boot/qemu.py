@@ -24,6 +24,10 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 PREFIXED = re.compile(r"^\[([A-Za-z0-9_.-]+)\] ?(.*)$")
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+# On a terminal, the hypervisor erases the focused capsule's unfinished line
+# with this before other output, and redraws the line after that output
+# (docs/design.md, "Terminal or log").
+ERASE = "\r\x1b[K"
 CHECK_LINE = re.compile(r"^(PASS|FAIL|SKIP) ([a-z0-9-]+)(?:: (.*))?$")
 # A hypervisor panic or a capsule fault the hypervisor reports.
 PANIC = re.compile(r"panic", re.IGNORECASE)
@@ -114,6 +118,12 @@ class Boot:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(self.output)
         return path
+
+
+def shown(line):
+    """What a terminal shows of one line as it came: what follows its last
+    erase, without escape sequences and carriage returns."""
+    return ANSI.sub("", line.rsplit(ERASE, 1)[-1]).replace("\r", "")
 
 
 def ordered_lines(output):

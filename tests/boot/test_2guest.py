@@ -42,7 +42,7 @@ import pytest
 import yaml
 
 import qemu
-from qemu import ANSI, PREFIXED, ROOT
+from qemu import PREFIXED, ROOT
 
 CONFIG = "qemu-2guest"
 # In config order: a capsule's index is its focus digit.
@@ -99,24 +99,27 @@ class SystemConsole:
     """Splits Bulkhead's console into one stream per `[name]` prefix.
 
     The hypervisor prints every capsule line as `[name] text` and starts
-    anybody else's output on a fresh line, so each terminal line belongs to
-    one prefix. The unterminated last line counts too: a focused capsule's
-    prompt is shown before its newline.
+    anybody else's output on a fresh line; on this terminal it erases the
+    focused capsule's unfinished line first and redraws it after. So each
+    line, as the terminal shows it, belongs to one prefix. The unterminated
+    last line counts too: a focused capsule's prompt is shown before its
+    newline.
     """
 
     def __init__(self, child):
         self.child = child
         self.lines = []   # (name, text), in arrival order
-        self.tail = ""   # the unterminated last line
+        self.tail_raw = ""  # the unterminated last line, as it came
+        self.tail = ""   # ... as the terminal shows it
         self.raw = []
         self.cursor = {}  # stream -> offset already consumed
 
     def _take(self, data):
         self.raw.append(data)
-        text = ANSI.sub("", self.tail + data).replace("\r", "")
-        *complete, self.tail = text.split("\n")
+        *complete, self.tail_raw = (self.tail_raw + data).split("\n")
         for line in complete:
-            self.lines.append(self._split(line))
+            self.lines.append(self._split(qemu.shown(line)))
+        self.tail = qemu.shown(self.tail_raw)
 
     @staticmethod
     def _split(line):

@@ -129,6 +129,7 @@ def test_hypervisor_devices_are_the_right_kind(board):
     assert devices[roles["console"]]["compatible"] == ["ns16550a"]
     assert "sifive,test0" in devices[roles["poweroff"]]["compatible"]
     assert devices[roles["clock"]]["compatible"] == ["google,goldfish-rtc"]
+    assert devices[roles["host-settings"]]["compatible"] == ["qemu,fw-cfg-mmio"]
 
 
 def test_virtio_slot_is_its_qemu_bus(board):

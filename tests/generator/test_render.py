@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -12,7 +13,7 @@ from conftest import REPO, build, make_root, run_gen, snapshot
 
 GENERATED = ["bulkhead_config.h", "capsule-hello0.dtb", "capsule-hello0.dts",
              "capsule-hello1.dtb", "capsule-hello1.dts", "memory-map.txt", "payloads.S",
-             "payloads.ld", "qemu.args", "tables.c"]
+             "payloads.ld", "qemu-terminal.args", "qemu.args", "tables.c"]
 CROSS_GCC = "riscv64-unknown-elf-gcc"
 
 
@@ -54,6 +55,33 @@ def test_qemu_args_is_one_line_of_words(root):
     assert words == " ".join(["qemu-system-riscv64", "-M", "virt", "-smp", "4", "-m", "1024M"]
                              + [shlex.quote(word) for word in extra]) + "\n"
     assert words.count("\n") == 1
+
+
+def test_qemu_terminal_args_ask_for_an_interactive_boot(root):
+    _, out = build(root, "configs/qemu-hello.yaml")
+    with open(os.path.join(out, "gen", "qemu-terminal.args")) as stream:
+        assert stream.read() == "-boot menu=on\n"
+    with open(os.path.join(out, "gen", "tables.c")) as stream:
+        tables = stream.read()
+    assert re.search(r"\.host_settings_base = 0x10100000,\t/\* fw-cfg: boards/qemu-virt\.yaml:\d+; "
+                     r"hypervisor-devices\.host-settings: boards/qemu-virt\.yaml:\d+ \*/", tables)
+
+
+def test_console_redraw_is_in_the_tables(root):
+    _, out = build(root, "configs/qemu-hello.yaml")
+    tables = open(os.path.join(out, "gen", "tables.c")).read()
+    assert "/* hypervisor.console.redraw: auto, default */\n" \
+           "const uint32_t bh_console_redraw = BH_REDRAW_AUTO;\n" in tables
+    path = os.path.join(root, "configs", "qemu-hello.yaml")
+    text = open(path).read().replace("    focus: hello0\n",
+                                     "    focus: hello0\n    redraw: never\n", 1)
+    open(path, "w").write(text)
+    line = text.splitlines().index("    redraw: never") + 1
+    result, out = build(root, "configs/qemu-hello.yaml")
+    assert result.rc == 0, result.err
+    tables = open(os.path.join(out, "gen", "tables.c")).read()
+    assert f"/* hypervisor.console.redraw: never, configs/qemu-hello.yaml:{line} */\n" \
+           "const uint32_t bh_console_redraw = BH_REDRAW_NEVER;\n" in tables
 
 
 def test_builds_in_two_directories_are_identical(tmp_path):
@@ -364,7 +392,8 @@ def test_the_clock_is_read_at_boot_and_may_belong_to_a_capsule(root):
     assert (f".clock_base = 0x101000,\t/* rtc: boards/qemu-virt.yaml:{rtc}; "
             "hypervisor-devices.clock: boards/qemu-virt.yaml:"
             f"{board_line(root, '  clock: rtc')} */") in tables
-    assert ".hypervisor_device_count = 3," in tables
+    # timer, console, poweroff and host-settings: not the clock.
+    assert ".hypervisor_device_count = 4," in tables
     assert "/* clock rtc" not in tables
     assert "/* rtc NAPOT [0x101000, 0x102000)" in tables
     config_h = open(os.path.join(gen, "bulkhead_config.h")).read()
@@ -453,6 +482,10 @@ def test_grain_board_tables_give_grain_rounded_regions(root, tmp_path):
     assert "{ .base = 0xc201000, .size = 0x1000 },\t/* PLIC context 1: " in tables
     assert ".hypervisor_device_count = 3," in tables
     assert ".plic = { .base = 0xc000000, .size = 0x600000 }," in tables
+    # No host-settings device: nothing tells the hypervisor it has a terminal.
+    assert ".host_settings_base = 0,\t/* no hypervisor-devices.host-settings: the console " \
+           "is a log unless hypervisor.console.redraw says always */" in tables
+    assert open(os.path.join(gen, "qemu-terminal.args")).read() == "\n"
     include = os.path.join(REPO, "hypervisor", "include")
     proc = subprocess.run([CROSS_GCC, "-Wall", "-Wextra", "-Werror", "-mcmodel=medany",
                            "-ffreestanding", "-I", include, "-I", gen, "-c",

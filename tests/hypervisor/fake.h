@@ -17,6 +17,7 @@
 #define ALPHA_BASE	0x81000000UL	/* capsule 0: 2 vCPUs on harts 0, 1 */
 #define BETA_BASE	0x82000000UL	/* capsule 1: 1 vCPU on hart 2 */
 #define UART_BASE	0x10000000UL
+#define FW_CFG_BASE	0x10100000UL	/* the host settings: QEMU fw_cfg */
 #define STORE_BASE	0x80200000UL	/* pristine store, after the hypervisor */
 #define STORE_SIZE	0x1000
 #define ALPHA_PAYLOAD	0x100		/* bytes of alpha's one payload */
@@ -67,6 +68,10 @@ struct fake {
 	size_t hold_max;		/* the most any hold wrote */
 	uint32_t holds;			/* holds that wrote anything */
 	const char *in;			/* bytes the physical UART will receive */
+	/* The fake fw_cfg: its items; an access it cannot take. */
+	const char *fw_cfg_signature;	/* "QEMU" unless a test says otherwise */
+	uint16_t fw_cfg_boot_menu;	/* -boot menu=on: 1 */
+	const char *fw_cfg_stray;
 	const char *stray;		/* set when memory outside capsules is touched */
 	uint8_t mem[2][FAKE_MEM_SIZE] __attribute__((aligned(4096)));
 	uint8_t store[STORE_SIZE];	/* the pristine store at STORE_BASE */

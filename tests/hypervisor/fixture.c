@@ -13,13 +13,15 @@
 #include "bulkhead/fault.h"
 #include "bulkhead/log.h"
 #include "bulkhead/mailbox.h"
+#include "bulkhead/mmio.h"
 #include "bulkhead/platform.h"
 #include "bulkhead/time_of_day.h"
 #include "fake.h"
 
-/* CLINT, console UART and poweroff, as on qemu-virt (BH_PMP_GRAIN 4). */
+/* CLINT, console UART, poweroff and fw_cfg, as on qemu-virt (BH_PMP_GRAIN 4). */
 static const struct bh_region hypervisor_devices[] = {
 	{ 0x2000000, 0x10000 }, { UART_BASE, 0x100 }, { 0x100000, 0x1000 },
+	{ FW_CFG_BASE, 0x18 },
 };
 
 /* qemu-virt's PLIC: context 2h is hart h in M-mode, 2h + 1 in S-mode. */
@@ -45,6 +47,7 @@ const struct bh_board bh_board = {
 	.uart_base = UART_BASE,
 	.uart_clock = 3686400,
 	.poweroff_base = 0x100000,
+	.host_settings_base = FW_CFG_BASE,
 	.clock_base = CLOCK_BASE,
 	.hypervisor = { 0x80000000, 0x200000 },
 	.hypervisor_devices = hypervisor_devices,
@@ -108,6 +111,7 @@ void fake_reset(void)
 	uint32_t h, i;
 
 	memset(&fake, 0, sizeof(fake));
+	fake.fw_cfg_signature = "QEMU";
 	memset(bh_hart_states, 0, sizeof(bh_hart_states));
 	memset(bh_capsule_states, 0, sizeof(bh_capsule_states));
 	for (h = 0; h < BH_HART_COUNT; h++) {
@@ -122,7 +126,7 @@ void fake_reset(void)
 		bh_vuart_reset(&bh_capsule_states[i].vuart);
 	for (i = 0; i < BH_CAPSULE_COUNT; i++)
 		bh_console_reset(i);
-	bh_console_init(0);
+	bh_console_init(0, false);	/* a log */
 	/* No clock reading survives from an earlier test: time of day unknown. */
 	bh_time_of_day_init();
 	fake.clock_reads = 0;
@@ -381,6 +385,45 @@ int bh_uart_getc(void)
 	if (!fake.in || !*fake.in)
 		return -1;
 	return (uint8_t)*fake.in++;
+}
+
+/* The fake fw_cfg: the bytes of the item the selector picked. */
+static struct {
+	uint8_t item[4];
+	size_t size, pos;
+} fw_cfg;
+
+static void fw_cfg_select(uint16_t key)
+{
+	memset(&fw_cfg, 0, sizeof(fw_cfg));
+	if (key == 0x0000) {
+		fw_cfg.size = strlen(fake.fw_cfg_signature);
+		memcpy(fw_cfg.item, fake.fw_cfg_signature, fw_cfg.size);
+	} else if (key == 0x000e) {	/* boot menu, little-endian */
+		fw_cfg.item[0] = (uint8_t)fake.fw_cfg_boot_menu;
+		fw_cfg.item[1] = (uint8_t)(fake.fw_cfg_boot_menu >> 8);
+		fw_cfg.size = 2;
+	}
+}
+
+/* The data register, read a byte at a time: past the item's end, 0. */
+uint8_t bh_mmio_read8(uint64_t pa)
+{
+	if (pa != FW_CFG_BASE) {
+		fake.fw_cfg_stray = "byte read of no fw_cfg data register";
+		return 0;
+	}
+	return fw_cfg.pos < fw_cfg.size ? fw_cfg.item[fw_cfg.pos++] : 0;
+}
+
+/* The selector register: the bus carries the store's bytes little-endian. */
+void bh_mmio_write16(uint64_t pa, uint16_t v)
+{
+	if (pa != FW_CFG_BASE + 8) {
+		fake.fw_cfg_stray = "16-bit write of no fw_cfg selector";
+		return;
+	}
+	fw_cfg_select((uint16_t)((v & 0xff) << 8 | v >> 8));
 }
 
 uint32_t *plic_reg(uint64_t offset)

@@ -303,6 +303,236 @@ TEST(input_queue_is_bounded_and_keeps_order)
 		CHECK(bh_console_getc(0) == 'A' + i % 26);
 }
 
+/* ---- terminal mode: the focused capsule's unfinished line is redrawn ---- */
+
+#define ERASE "\r\x1b[K"
+
+/* Focus alpha on a terminal and show its prompt and what was typed. */
+static void type_on_terminal(const char *shown)
+{
+	bh_console_init(0, true);
+	puts_to(0, shown);
+	bh_console_getc(0);
+	take_output();
+}
+
+TEST(terminal_redraws_the_focused_line_after_another_capsules_line)
+{
+	type_on_terminal("$ ls");
+	puts_to(1, "tick\n");
+	CHECK(!strcmp(take_output(), ERASE "[beta] tick\r\n[alpha] $ ls"));
+	puts_to(0, " -l\n");
+	CHECK(!strcmp(take_output(), " -l\r\n"));
+	puts_to(1, "tock\n");
+	CHECK(!strcmp(take_output(), "[beta] tock\r\n"));	/* nothing open */
+}
+
+/* The same as above on a log: every line once, as it came, nothing else. */
+TEST(log_never_redraws)
+{
+	puts_to(0, "$ ls");
+	bh_console_getc(0);
+	puts_to(1, "tick\n");
+	puts_to(0, " -l\n");
+	CHECK(!strcmp(take_output(),
+		      "[alpha] $ ls\r\n[beta] tick\r\n[alpha]  -l\r\n"));
+}
+
+TEST(terminal_redraw_replays_the_printed_bytes_exactly)
+{
+	type_on_terminal("$ lx\b \bs");
+	puts_to(1, "tick\n");
+	CHECK(!strcmp(take_output(),
+		      ERASE "[beta] tick\r\n[alpha] $ lx\b \bs"));
+}
+
+/* A query would be answered again, into the capsule's input. */
+TEST(terminal_redraw_leaves_out_terminal_queries)
+{
+	bh_console_init(0, true);
+	puts_to(0, "\x1b[1m$\x1b[0m \x1b[6n\x1b[12;?n");
+	bh_console_getc(0);
+	CHECK(!strcmp(take_output(),
+		      "[alpha] \x1b[1m$\x1b[0m \x1b[6n\x1b[12;?n"));
+	puts_to(0, "ls\x1b[");
+	bh_console_getc(0);
+	puts_to(1, "tick\n");
+	CHECK(!strcmp(take_output(), "ls\x1b[" ERASE "[beta] tick\r\n"
+		      "[alpha] \x1b[1m$\x1b[0m ls\x1b["));
+}
+
+TEST(terminal_redraw_shows_only_what_was_printed)
+{
+	type_on_terminal("$ ");
+	puts_to(0, "l");	/* not shown until alpha polls */
+	puts_to(1, "tick\n");
+	CHECK(!strcmp(take_output(), ERASE "[beta] tick\r\n[alpha] $ "));
+	bh_console_getc(0);
+	CHECK(!strcmp(take_output(), "l"));
+}
+
+TEST(terminal_redraws_after_hypervisor_messages)
+{
+	type_on_terminal("$ ls");
+	bh_console_message("[bulkhead] note", 15);
+	CHECK(!strcmp(take_output(),
+		      ERASE "[bulkhead] note\r\n[alpha] $ ls"));
+}
+
+TEST(terminal_redraws_once_after_a_multi_line_answer)
+{
+	type_on_terminal("$ ");
+	fake.in = "\x1dl";
+	bh_console_getc(0);
+	CHECK(!strcmp(take_output(),
+		      ERASE "[bulkhead] capsules (* has the console):\r\n"
+		      "[bulkhead] * 0 alpha: running\r\n"
+		      "[bulkhead]   1 beta: running\r\n"
+		      "[alpha] $ "));
+}
+
+TEST(terminal_redraws_once_after_a_write_of_many_lines)
+{
+	type_on_terminal("$ ");
+	bh_console_write(1, (const uint8_t *)"a\nb\n", 4);
+	CHECK(!strcmp(take_output(),
+		      ERASE "[beta] a\r\n[beta] b\r\n[alpha] $ "));
+}
+
+TEST(terminal_ends_another_capsules_cut_line_before_the_redraw)
+{
+	char beta[BH_CONSOLE_LINE + 1];
+	char expect[2 * BH_CONSOLE_LINE];
+
+	type_on_terminal("$ ");
+	memset(beta, 'y', BH_CONSOLE_LINE);
+	beta[BH_CONSOLE_LINE] = '\0';
+	puts_to(1, beta);
+	strcpy(expect, ERASE "[beta] ");
+	strcat(expect, beta);
+	strcat(expect, "\r\n[alpha] $ ");
+	CHECK(!strcmp(take_output(), expect));
+	puts_to(1, "z\n");
+	CHECK(!strcmp(take_output(), ERASE "[beta] z\r\n[alpha] $ "));
+}
+
+/* The most BH_CONSOLE_LINE holds: one byte more and the line is cut. */
+TEST(terminal_redraws_a_line_up_to_the_bound_and_a_cut_line_never)
+{
+	char line[BH_CONSOLE_LINE + 1];
+	char expect[2 * BH_CONSOLE_LINE];
+
+	memset(line, 'x', BH_CONSOLE_LINE - 1);
+	line[BH_CONSOLE_LINE - 1] = '\0';
+	type_on_terminal(line);
+	puts_to(1, "tick\n");
+	strcpy(expect, ERASE "[beta] tick\r\n[alpha] ");
+	strcat(expect, line);
+	CHECK(!strcmp(take_output(), expect));
+	puts_to(0, "x");	/* printed at once: the line is cut */
+	CHECK(!strcmp(take_output(), "x"));
+	puts_to(1, "tock\n");
+	CHECK(!strcmp(take_output(), "\r\n[beta] tock\r\n"));
+	puts_to(0, "$ ");
+	bh_console_getc(0);
+	CHECK(!strcmp(take_output(), "[alpha] $ "));	/* as on a log */
+	puts_to(0, "\n$ ");	/* a new line is held again */
+	bh_console_getc(0);
+	puts_to(1, "tick\n");
+	CHECK(!strcmp(take_output(),
+		      "\r\n[alpha] $ " ERASE "[beta] tick\r\n[alpha] $ "));
+}
+
+/*
+ * The longest line a redraw brings back after another capsule's longest
+ * piece: more than one hold's worth, so the redraw takes a hold of its own.
+ */
+TEST(terminal_redraw_stays_within_the_hold_bound)
+{
+	uint8_t beta[BH_CONSOLE_LINE + 1];
+	char line[BH_CONSOLE_LINE];
+	const char *out;
+
+	memset(line, 'x', BH_CONSOLE_LINE - 1);
+	line[BH_CONSOLE_LINE - 1] = '\0';
+	type_on_terminal(line);
+	fake.holds = 0;
+	fake.hold_max = 0;
+	memset(beta, 'y', BH_CONSOLE_LINE);
+	beta[BH_CONSOLE_LINE] = '\n';
+	bh_console_write(1, beta, sizeof(beta));
+	out = take_output();
+	CHECK(fake.hold_max <= BH_CONSOLE_HOLD_MAX);
+	CHECK(fake.holds == 2);
+	CHECK(strlen(out) == 4 + 7 + BH_CONSOLE_LINE + 2 + 8 + BH_CONSOLE_LINE - 1);
+	CHECK(!strncmp(out + 4 + 7 + BH_CONSOLE_LINE, "\r\n[alpha] xxx", 13));
+}
+
+TEST(terminal_answers_to_a_burst_of_keys_stay_within_the_hold_bound)
+{
+	static char keys[2 * 40 + 1];
+	char line[BH_CONSOLE_LINE];
+	int i;
+
+	memset(line, 'x', BH_CONSOLE_LINE - 1);
+	line[BH_CONSOLE_LINE - 1] = '\0';
+	type_on_terminal(line);
+	for (i = 0; i < 40; i++) {
+		keys[2 * i] = 0x1d;
+		keys[2 * i + 1] = '7';	/* no such capsule: one message each */
+	}
+	fake.in = keys;
+	for (i = 0; i < 40; i++)
+		bh_console_getc(0);
+	CHECK(strstr(take_output(), "(0..1)\r\n[alpha] xxx") != NULL);
+	CHECK(fake.hold_max <= BH_CONSOLE_HOLD_MAX);
+}
+
+TEST(terminal_shows_the_newly_focused_capsules_line_at_once)
+{
+	type_on_terminal("$ ");
+	fake.in = "\x1d" "1";
+	puts_to(1, "> ");
+	bh_console_getc(0);
+	bh_console_getc(1);
+	fake.in = "\x1d" "0";
+	bh_console_getc(1);
+	CHECK(!strcmp(take_output(),
+		      "\r\n[bulkhead] console focus: beta\r\n[beta] > "
+		      "\r\n[bulkhead] console focus: alpha\r\n[alpha] $ "));
+}
+
+TEST(log_shows_a_refocused_capsules_line_once)
+{
+	puts_to(0, "$ ");
+	bh_console_getc(0);
+	fake.in = "\x1d" "1" "\x1d" "0";
+	bh_console_getc(0);
+	bh_console_getc(0);
+	CHECK(!strcmp(take_output(),
+		      "[alpha] $ \r\n[bulkhead] console focus: beta\r\n"
+		      "[bulkhead] console focus: alpha\r\n"));
+}
+
+/* It was ended for another's focus: it comes back whole on a terminal. */
+TEST(terminal_prints_a_resumed_line_from_its_start)
+{
+	type_on_terminal("$ ab");
+	fake.in = "\x1d" "1";
+	bh_console_getc(0);
+	take_output();
+	puts_to(0, "c\n");
+	CHECK(!strcmp(take_output(), "[alpha] $ abc\r\n"));
+}
+
+TEST(terminal_leaves_a_restarted_capsules_line_on_the_screen)
+{
+	type_on_terminal("$ ab");
+	bh_console_reset(0);
+	puts_to(1, "tick\n");
+	CHECK(!strcmp(take_output(), "\r\n[beta] tick\r\n"));
+}
+
 static struct bh_vuart *vuart(void)
 {
 	return &bh_capsule_states[0].vuart;

@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The console service: capsules' output line-buffered and prefixed with
- * their names, input from the physical UART to the focused capsule.
+ * their names, input from the physical UART to the focused capsule. On a
+ * terminal, the focused capsule's unfinished line is redrawn after other
+ * output (docs/design.md, "Console").
  */
 #ifndef BULKHEAD_CONSOLE_H
 #define BULKHEAD_CONSOLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "bulkhead/lock.h"
 
-#define BH_CONSOLE_LINE		256	/* a longer line is printed in parts */
+/* A longer line is printed in parts, and not redrawn on a terminal. */
+#define BH_CONSOLE_LINE		256
 #define BH_CONSOLE_RX		64	/* input bytes queued per capsule */
 #define BH_CONSOLE_ESCAPE	0x1d	/* Ctrl-] */
 #define BH_CONSOLE_NAME_MAX	31	/* longest capsule name (docs/config.md) */
@@ -26,7 +30,12 @@
  */
 extern struct bh_lock bh_console_lock;
 
-void bh_console_init(uint32_t focus);
+/*
+ * terminal: the UART is a terminal, where the focused capsule's unfinished
+ * line is redrawn after other output; false: a log (a pipe, a file), where
+ * every line is printed once and nothing else.
+ */
+void bh_console_init(uint32_t focus, bool terminal);
 
 /* Output one byte of a capsule. */
 void bh_console_putc(uint32_t capsule, uint8_t ch);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The one way platform code touches device registers (CLINT, UART, test
- * finisher, and the PLIC when it comes): each access is a single
+ * finisher, PLIC, fw_cfg): each access is a single
  * instruction in an asm statement, next to the I/O fence RVWMO asks for.
  *
  * RVWMO orders normal memory and device (I/O) accesses only through fences
@@ -53,6 +53,12 @@ static inline uint32_t bh_mmio_read32(uint64_t pa)
 static inline void bh_mmio_write8(uint64_t pa, uint8_t v)
 {
 	asm volatile("fence w,o\n\tsb %0, 0(%1)"
+		     : : "r"(v), "r"(bh_mmio(pa)) : "memory");
+}
+
+static inline void bh_mmio_write16(uint64_t pa, uint16_t v)
+{
+	asm volatile("fence w,o\n\tsh %0, 0(%1)"
 		     : : "r"(v), "r"(bh_mmio(pa)) : "memory");
 }
 

@@ -3,6 +3,7 @@
 #ifndef BULKHEAD_PLATFORM_H
 #define BULKHEAD_PLATFORM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,16 @@ int bh_uart_getc(void);		/* -1 when nothing was received */
 void bh_clint_send_ipi(uint32_t hart);
 void bh_clint_clear_ipi(uint32_t hart);
 void bh_clint_set_timer(uint32_t hart, uint64_t when);
+
+/*
+ * The host's settings, from the board's host-settings device (QEMU's
+ * fw_cfg at bh_board.host_settings_base): true when the host that started
+ * the machine said its console is a terminal, by asking for an interactive
+ * boot (`-boot menu=on`, which `make run` adds when its output is a
+ * terminal). False when the board has no such device or the host did not
+ * ask. Read at boot, on the boot hart.
+ */
+bool bh_host_console_is_terminal(void);
 
 /*
  * The board's clock (goldfish RTC): nanoseconds since 1970-01-01 UTC, or 0

@@ -117,8 +117,9 @@ struct bh_board {
 	 * 0: the board names none. Not in hypervisor_devices: a capsule may own it.
 	 */
 	uint64_t clock_base;
+	uint64_t host_settings_base;	/* QEMU fw_cfg of the host's settings; 0: none */
 	struct bh_region hypervisor;	/* the hypervisor's own RAM */
-	/* The hypervisor's own devices (console UART, CLINT, poweroff), rounded out to the PMP grain: no capsule may reach them. */
+	/* The hypervisor's own devices (console UART, CLINT, poweroff, host settings), rounded out to the PMP grain: no capsule may reach them. */
 	const struct bh_region *hypervisor_devices;
 	uint32_t hypervisor_device_count;
 	/* PLIC registers; size 0: no PLIC. Not in hypervisor_devices. */
@@ -130,7 +131,19 @@ struct bh_board {
 extern const struct bh_board bh_board;
 extern const struct bh_capsule bh_capsules[BH_CAPSULE_COUNT];
 extern const struct bh_hart bh_harts[BH_HART_COUNT];
+/*
+ * hypervisor.console.redraw: whether the console is a terminal, where the
+ * focused capsule's unfinished line is redrawn after other output, or a
+ * log (docs/design.md, "Console").
+ */
+enum bh_redraw {
+	BH_REDRAW_AUTO = 0,	/* as the host says: bh_host_console_is_terminal() */
+	BH_REDRAW_ALWAYS = 1,
+	BH_REDRAW_NEVER = 2,
+};
+
 extern const uint32_t bh_console_focus;	/* capsule with input at boot */
+extern const uint32_t bh_console_redraw;	/* enum bh_redraw */
 extern const char bh_system_name[];	/* e.g. "qemu-hello" */
 
 #endif
