@@ -49,6 +49,10 @@ in tests/bench/opensbi.lock, fetched into build/opensbi/ by
 tests/bench/fetch_opensbi.py): under -icount shift=0, instructions of the
 whole machine, exact; without, wall time.
 
+Builds (--parts build): a clean and a no-op build of qemu-2guest in a
+scratch copy of the tree, its image size, and `bulkhead-gen build` on
+generated systems of 4 to 64 harts and 2 to 32 capsules.
+
 Footprint: the figures the link prints, from the same script
 (hypervisor/scripts/footprint.sh), and the SLOC of hypervisor/. Figures
 only; nothing here passes or fails.
@@ -63,6 +67,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -1068,6 +1073,119 @@ def report_sbi(rows, labels, skips, bootargs, runs, trap_lines):
         print(f"    {line}")
 
 
+# ---- builds and the generator ---------------------------------------------
+
+BUILD_CONFIG = "qemu-2guest"
+# (harts, capsules) of the generated systems the generator is timed on.
+GEN_SIZES = ((4, 2), (16, 8), (32, 16), (64, 32))
+GEN_CAPSULE_MEMORY = 16 << 20
+
+
+def scratch_tree(dest):
+    """A copy of the repository without .git and build/, for timing builds
+    from nothing without touching the tree's own build/."""
+    def ignore(directory, names):
+        at_root = Path(directory) == ROOT
+        return [n for n in names if n in ("__pycache__", ".pytest_cache")
+                or (at_root and n in (".git", "build"))]
+    shutil.copytree(ROOT, dest, symlinks=True, ignore=ignore)
+    return dest
+
+
+def timed_make(tree, config):
+    start = time.monotonic()
+    result = subprocess.run(["make", "--no-print-directory", f"CONFIG={config}"], cwd=tree,
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    seconds = time.monotonic() - start
+    if result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).splitlines()[-30:])
+        raise BenchError(f"make CONFIG={config} in {tree} failed:\n{tail}")
+    return seconds
+
+
+def generated_board(harts):
+    """boards/qemu-virt.yaml with `harts` harts, a supervisor and a machine
+    PLIC context each, and RAM for GEN_SIZES' largest system."""
+    board = yaml.safe_load((ROOT / "boards" / "qemu-virt.yaml").read_text())
+    board["board"] = f"bench-gen-{harts}"
+    board["harts"] = harts
+    board["ram"] = [{"base": 0x80000000, "size": "2GiB"}]
+    board["devices"]["plic"]["contexts"] = [
+        {"hart": h, "mode": mode} for h in range(harts) for mode in ("machine", "supervisor")]
+    return board
+
+
+def generated_config(harts, capsules):
+    """`capsules` hello capsules sharing `harts` harts out equally."""
+    per = harts // capsules
+    return {"board": f"bench-gen-{harts}",
+            "hypervisor": {"log-level": "info"},
+            "capsules": [{"name": f"g{i}", "vcpus": per,
+                          "harts": list(range(i * per, (i + 1) * per)),
+                          "memory": {"size": f"{GEN_CAPSULE_MEMORY >> 20}MiB"},
+                          "payload": {"guest": "hello", "bootargs": f"hello {i}"},
+                          "console": "uart"} for i in range(capsules)]}
+
+
+def generator_times(tree, runs):
+    """{(harts, capsules): [seconds of `bulkhead-gen build`]} in tree, whose
+    guests are built."""
+    times = {}
+    for harts, capsules in GEN_SIZES:
+        board = generated_board(harts)
+        (tree / "boards" / f"{board['board']}.yaml").write_text(yaml.safe_dump(board))
+        name = f"bench-gen-{harts}-{capsules}"
+        config = tree / "configs" / f"{name}.yaml"
+        config.write_text(yaml.safe_dump(generated_config(harts, capsules)))
+        command = [sys.executable, "generator/bulkhead-gen", "build", "--config",
+                   str(config), "--out", str(tree / "build" / name)]
+        times[harts, capsules] = []
+        for _ in range(runs):
+            start = time.monotonic()
+            result = subprocess.run(command, cwd=tree, capture_output=True, text=True)
+            times[harts, capsules].append(time.monotonic() - start)
+            if result.returncode != 0:
+                raise BenchError(f"bulkhead-gen build of {name} failed:\n"
+                                 + result.stdout + result.stderr)
+    return times
+
+
+def build_figures(args):
+    """Clean and no-op build of BUILD_CONFIG in a scratch copy of the tree
+    (guests included; downloads come from the cache), its image size, and
+    the generator's time on generated systems."""
+    with tempfile.TemporaryDirectory(prefix="bulkhead-bench-") as tmp:
+        tree = scratch_tree(Path(tmp) / "tree")
+        print(f"bench: clean build of {BUILD_CONFIG} in {tree}", file=sys.stderr)
+        clean = timed_make(tree, BUILD_CONFIG)
+        noop = [timed_make(tree, BUILD_CONFIG) for _ in range(args.build_runs)]
+        image = (tree / "build" / BUILD_CONFIG / "bulkhead.elf").stat().st_size
+        print("bench: the generator on generated systems", file=sys.stderr)
+        generator = generator_times(tree, args.build_runs)
+    return clean, noop, image, generator
+
+
+def report_build(figures, runs):
+    clean, noop, image, generator = figures
+    print(f"\n## Building {BUILD_CONFIG} (seconds) and its image\n")
+    print("From a copy of the tree without build/ (the guests built too; the Linux "
+          f"guest's downloads from the cache); no-op: `make` again, {runs} times.\n")
+    print("| clean build | no-op build | image (bulkhead.elf) |")
+    print("|---|---|---|")
+    print(f"| {clean:.1f} | {spread3((min(noop), median(noop), max(noop)), '.2f')} "
+          f"| {image} bytes = {image / (1 << 20):.1f} MiB |")
+    print(f"\n## The generator on generated systems (`bulkhead-gen build`, seconds, "
+          f"median (min-max) of {runs})\n")
+    print("hello capsules sharing the harts out equally, 16 MiB each, on qemu-virt "
+          "with more harts (a machine and a supervisor PLIC context each).\n")
+    print("| harts | capsules | seconds | per capsule |")
+    print("|---|---|---|---|")
+    for (harts, capsules), times in generator.items():
+        stats = (min(times), median(times), max(times))
+        print(f"| {harts} | {capsules} | {spread3(stats, '.2f')} "
+              f"| {median(times) / capsules:.3f} |")
+
+
 def footprint(elf):
     """(text, rodata+data, bss, RAM per hart, total) in bytes, read from the
     footprint line the link prints, made by the same script."""
@@ -1191,7 +1309,7 @@ def report_io(rows, trap_lines, disk, args):
         print(f"\nBulkhead trap counts at the capsule's end (since boot): {line}")
 
 
-PARTS = ("boot", "irq", "io", "console", "sbi")
+PARTS = ("boot", "irq", "io", "console", "sbi", "build")
 
 
 def parse_parts(text):
@@ -1206,7 +1324,7 @@ def parse_parts(text):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--parts", type=parse_parts, default=list(PARTS),
-                        help="comma-separated parts to run: boot, irq, io, console, sbi "
+                        help="comma-separated parts to run: boot, irq, io, console, sbi, build "
                         "(default all; the footprint is always printed)")
     parser.add_argument("--config", default="qemu-2guest",
                         help="system whose Linux capsules are timed (default %(default)s)")
@@ -1232,6 +1350,9 @@ def main():
                         help="console samples per boot (default %(default)s)")
     parser.add_argument("--sbi-runs", type=int, default=3,
                         help="bench guest runs of each kind for the firmware costs "
+                        "(default %(default)s)")
+    parser.add_argument("--build-runs", type=int, default=3,
+                        help="no-op builds and generator runs of each size "
                         "(default %(default)s)")
     args = parser.parse_args()
     try:
@@ -1259,6 +1380,8 @@ def main():
             runs, labels, bootargs, trap_lines = sbi_costs(args.sbi_runs, SBI_TIMEOUT)
             report_sbi(sbi_rows(runs), labels, sbi_skips(runs, labels), bootargs,
                        args.sbi_runs, trap_lines)
+        if "build" in args.parts:
+            report_build(build_figures(args), args.build_runs)
         sizes = footprint(ROOT / "build" / args.config / "bulkhead.elf")
         lines = sloc(ROOT / "hypervisor")
     except BenchError as e:

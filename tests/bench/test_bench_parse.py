@@ -294,3 +294,39 @@ def test_sbi_report_says_what_was_skipped(capsys):
     assert "n/a rfence-one (Bulkhead icount, OpenSBI 1.1 icount): the caller spins" in out
     assert "n/a dbcn-console (Bulkhead wall, OpenSBI 1.1 wall): no DBCN extension" in out
     assert "    capsule bench vcpu 0 hart 0 traps: ecall-s 3" in out
+
+
+def test_generated_systems_share_their_harts_out_and_are_valid(tmp_path):
+    """Each generated system gives every hart to one capsule and passes
+    `bulkhead-gen check` (in a scratch tree, with a stand-in hello.bin)."""
+    import subprocess
+    import yaml
+    for harts, capsules in bench.GEN_SIZES:
+        config = bench.generated_config(harts, capsules)
+        owned = sorted(h for c in config["capsules"] for h in c["harts"])
+        assert owned == list(range(harts))
+        board = bench.generated_board(harts)
+        assert len(board["devices"]["plic"]["contexts"]) == 2 * harts
+    tree = bench.scratch_tree(tmp_path / "tree")
+    # check needs the payload to exist, not to be the real guest.
+    payload = tree / "build" / "guests" / "hello" / "hello.bin"
+    payload.parent.mkdir(parents=True)
+    payload.write_bytes(b"\0" * 4096)
+    harts, capsules = bench.GEN_SIZES[-1]
+    (tree / "boards" / f"bench-gen-{harts}.yaml").write_text(
+        yaml.safe_dump(bench.generated_board(harts)))
+    path = tree / "configs" / "gen.yaml"
+    path.write_text(yaml.safe_dump(bench.generated_config(harts, capsules)))
+    result = subprocess.run([sys.executable, "generator/bulkhead-gen", "check",
+                             "--config", str(path)], cwd=tree, capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_build_table_shows_every_generated_size(capsys):
+    generator = {size: [0.5, 0.4, 0.6] for size in bench.GEN_SIZES}
+    bench.report_build((61.2, [0.31, 0.30, 0.35], 40721656, generator), 3)
+    out = capsys.readouterr().out
+    assert "| 61.2 | 0.31 (0.30-0.35) | 40721656 bytes = 38.8 MiB |" in out
+    for harts, capsules in bench.GEN_SIZES:
+        assert f"| {harts} | {capsules} | 0.50 (0.40-0.60) | {0.5 / capsules:.3f} |" in out
