@@ -214,7 +214,7 @@ bh_trap_return:
 
 .Lsbi_base:
 	li	t0, SBI_BASE_PROBE_EXTENSION
-	bgtu	a6, t0, .Lsave		/* the machine IDs: CSRs, in C */
+	bgtu	a6, t0, .Lsave		/* the machine IDs (CSRs), unknown FIDs */
 	sbi_fast_or_full
 	li	t0, SBI_BASE_PROBE_EXTENSION
 	beq	a6, t0, .Lsbi_probe
