@@ -58,7 +58,7 @@ void bh_vcpu_park(struct bh_hart_state *hs)
 	}
 }
 
-void bh_vcpu_before_return(struct bh_hart_state *hs)
+void bh_vcpu_leave(struct bh_hart_state *hs)
 {
 	const struct bh_capsule *c = bh_capsule_of(hs);
 
@@ -71,8 +71,6 @@ void bh_vcpu_before_return(struct bh_hart_state *hs)
 	if (hs->stop_pending)
 		bh_vcpu_park(hs);
 	switch (hs->leave) {
-	case BH_LEAVE_NONE:
-		return;
 	case BH_LEAVE_HART_STOP:
 		bh_vcpu_park(hs);
 	case BH_LEAVE_SUSPEND:

@@ -308,8 +308,8 @@ class LiveBoot:
 # ---- the hello guest's protocol (guests/hello/hello.c) ----------------------
 
 # Every check hello runs, in its order.
-HELLO_CHECKS = ["sbi-base", "dbcn", "uart", "hsm", "timer-sbi", "timer-sstc", "ipi",
-                "rfence", "isolation", "delegation", "forwarding", "time", "time-of-day",
+HELLO_CHECKS = ["sbi-base", "sbi-registers", "dbcn", "uart", "hsm", "timer-sbi", "timer-sstc",
+                "ipi", "rfence", "isolation", "delegation", "forwarding", "time", "time-of-day",
                 "hsm-restart", "hsm-suspend", "hsm-suspend-ipi", "hsm-stop", "irq-direct"]
 # hello's line for its time-of-day check: the date, then the same in seconds.
 HELLO_TIME_OF_DAY = re.compile(r"^hello: time of day (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) "

@@ -5,7 +5,10 @@ guests' timers multiplexed on mtimecmp, which the HSM suspend checks wake on).
 
 Builds `make CONFIG=...`, boots `make run` with no terminal on stdin
 and expects, for every capsule, one PASS line per self-check of
-guests/hello/hello.c (qemu.HELLO_CHECKS; among them `delegation`: ebreak and
+guests/hello/hello.c (qemu.HELLO_CHECKS; among them `sbi-base` and
+`sbi-registers`: BASE's answers, probes of every extension served and of
+absent ones, and every register but a0 and a1 kept by calls Bulkhead answers
+on its fast path and by others, `delegation`: ebreak and
 an illegal instruction reach the guest's stvec with the right scause, sepc,
 stval and sstatus, `forwarding`: so do access faults the hypervisor
 forwards, `hsm-restart`: a secondary dirties every register it can write,
@@ -33,6 +36,8 @@ BOOT_TIMEOUT = 120  # hang guard for the whole boot, not a speed target
 HEADER = re.compile(r"^hello: vhart (\d+) of (\d+), memory ([0-9a-f]+)\+([0-9a-f]+), "
                     r"timebase (\d+)(, sstc)?, bootargs \"(.*)\"$")
 UART_LINE = re.compile(r"^hello: uart ns16550 at ([0-9a-f]+) works$")
+SBI_LINE = re.compile(r"^hello: sbi (\d+\.\d+), implementation ([0-9a-f]+) version (-?\d+)$")
+BANNER = re.compile(r"^Bulkhead (\d+): system ")
 
 # Both configs have the same capsules; only the board differs.
 CAPSULES = [c["name"] for c in qemu.load_config(CONFIGS[0])["capsules"]]
@@ -132,3 +137,20 @@ def test_consoles_reach_the_capsule_stream(boot, name):
     if int(uarts[0].group(1), 16) != console["base"]:
         qemu.fail(boot, f"{name}: virtual UART at {uarts[0].group(1)}, the board console "
                         f"is at {console['base']:#x}")
+
+
+@pytest.mark.parametrize("name", CAPSULES)
+def test_sbi_base_answers_as_the_hypervisor_says(boot, name):
+    """BASE's answers on the fast path (arch/riscv/entry.S): spec 2.0,
+    "BULK", and as implementation version the version the hypervisor's
+    banner prints from the same constant the C path answers with."""
+    lines = [m for m in map(SBI_LINE.match, boot.lines(name)) if m]
+    banners = [m for m in map(BANNER.match, boot.lines("bulkhead")) if m]
+    if len(lines) != 1 or len(banners) != 1:
+        qemu.fail(boot, f"{name}: expected one 'hello: sbi ...' line and one banner, "
+                        f"found {len(lines)} and {len(banners)}")
+    spec, impl, version = lines[0].groups()
+    want = ("2.0", "42554c4b", banners[0].group(1))
+    if (spec, impl, version) != want:
+        qemu.fail(boot, f"{name}: SBI {spec}, implementation {impl} version {version}; "
+                        f"want {want[0]}, {want[1]} version {want[2]} (the banner's)")

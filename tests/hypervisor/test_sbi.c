@@ -80,6 +80,62 @@ TEST(ipi_empty_mask_sends_nothing)
 	CHECK(fake.ipi_count == 0);
 }
 
+/* The translation as the specification words it: bit by bit. */
+static long hart_mask_by_bits(unsigned long n, unsigned long mask,
+			      unsigned long base, uint64_t *vcpus)
+{
+	uint64_t selected = 0;
+	unsigned int bit;
+
+	if (base == -1UL) {
+		*vcpus = n >= 64 ? ~0ULL : (1ULL << n) - 1;
+		return SBI_SUCCESS;
+	}
+	for (bit = 0; bit < 64; bit++) {
+		unsigned long vhart = base + bit;
+
+		if (!(mask & (1UL << bit)))
+			continue;
+		if (vhart < base || vhart >= n)
+			return SBI_ERR_INVALID_PARAM;
+		selected |= 1ULL << vhart;
+	}
+	*vcpus = selected;
+	return SBI_SUCCESS;
+}
+
+TEST(hart_mask_agrees_with_the_bit_by_bit_translation)
+{
+	static const unsigned long counts[] = { 1, 2, 3, 5, 63, 64 };
+	static const unsigned long masks[] = {
+		0, 1, 2, 3, 4, 0x5, 0x10, 0xff, 1UL << 62, 1UL << 63,
+		3UL << 62, 0x8000000000000001UL, ~0UL, 0x0123456789abcdefUL,
+	};
+	static const unsigned long bases[] = {
+		0, 1, 2, 3, 4, 5, 62, 63, 64, 65, 1UL << 32, 1UL << 63,
+		ULONG_MAX - 64, ULONG_MAX - 1, ULONG_MAX,
+	};
+	struct bh_capsule c = { .name = "wide" };
+	size_t i, j, k;
+
+	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		c.vcpu_count = counts[i];
+		for (j = 0; j < sizeof(masks) / sizeof(masks[0]); j++) {
+			for (k = 0; k < sizeof(bases) / sizeof(bases[0]); k++) {
+				uint64_t got = 0xdead, want = 0xdead;
+				long err = bh_sbi_hart_mask(&c, masks[j],
+							    bases[k], &got);
+
+				CHECK(err == hart_mask_by_bits(counts[i],
+							       masks[j],
+							       bases[k],
+							       &want));
+				CHECK(got == want);
+			}
+		}
+	}
+}
+
 TEST(ipi_to_self_injects_ssip_when_served)
 {
 	struct bh_sbiret r = call(2, SBI_EXT_IPI, 0, 1, 0, 0);
@@ -206,7 +262,7 @@ TEST(base_probe_answers_for_every_extension_it_serves)
 	static const unsigned long served[] = {
 		SBI_EXT_LEGACY_PUTCHAR, SBI_EXT_LEGACY_GETCHAR, SBI_EXT_BASE,
 		SBI_EXT_TIME, SBI_EXT_IPI, SBI_EXT_RFENCE, SBI_EXT_HSM,
-		SBI_EXT_SRST, SBI_EXT_DBCN,
+		SBI_EXT_SRST, SBI_EXT_DBCN, SBI_EXT_BULKHEAD,
 	};
 	struct bh_sbiret r;
 	size_t i;
@@ -222,6 +278,55 @@ TEST(base_probe_answers_for_every_extension_it_serves)
 	CHECK(r.error == SBI_SUCCESS && r.value == 0);
 }
 
+/*
+ * The extension table is indexed by the EID's low bits: an EID that shares
+ * its slot with a served extension, or differs from one only above bit 31,
+ * or lands in an empty slot, is absent, and a call to it is not supported.
+ */
+TEST(eids_that_share_a_slot_or_find_none_are_absent)
+{
+	static const unsigned long absent[] = {
+		0x00,				/* legacy set_timer: BASE's slot */
+		0x20,				/* BASE's slot */
+		0x06, 0x07, 0x08,		/* legacy calls: empty slots */
+		0x504d55,			/* PMU: TIME's slot */
+		SBI_EXT_TIME | 1UL << 32,
+		SBI_EXT_BASE | 1UL << 63,
+		SBI_EXT_LEGACY_PUTCHAR + BH_SBI_SLOTS,
+		-1UL,
+	};
+	uint64_t epc = hart(0)->frame.mepc;
+	struct bh_sbiret r;
+	size_t i;
+
+	for (i = 0; i < sizeof(absent) / sizeof(absent[0]); i++) {
+		r = call(0, SBI_EXT_BASE, 3, absent[i], 0, 0);
+		CHECK(r.error == SBI_SUCCESS && r.value == 0);
+		r = call(0, absent[i], 0, 0, 55, 0);
+		CHECK(r.error == SBI_ERR_NOT_SUPPORTED && r.value == 55);
+		CHECK(fake.ipi_count == 0 && fake.timer[0] == 0);
+	}
+	/* Every call stepped over its ecall, the unsupported ones too. */
+	CHECK(hart(0)->frame.mepc == epc + 2 * 4 * i);
+}
+
+/* What the fast path reads: each served extension in its own slot. */
+TEST(extension_table_holds_each_extension_in_its_slot)
+{
+	size_t i, served = 0;
+
+	for (i = 0; i < BH_SBI_SLOTS; i++) {
+		const struct bh_sbi_extension *ext = &bh_sbi_extensions[i];
+
+		if (!ext->handler)
+			continue;
+		served++;
+		CHECK(BH_SBI_SLOT(ext->eid) == i);
+		CHECK(bh_sbi_find(ext->eid) == ext);
+	}
+	CHECK(served == 10);
+}
+
 TEST(base_reports_implementation_version_and_machine_ids)
 {
 	struct bh_sbiret r = call(0, SBI_EXT_BASE, 2, 0, 0, 0);
@@ -233,6 +338,16 @@ TEST(base_reports_implementation_version_and_machine_ids)
 	CHECK(r.error == SBI_SUCCESS && r.value == FAKE_MARCHID);
 	r = call(0, SBI_EXT_BASE, 6, 0, 0, 0);
 	CHECK(r.error == SBI_SUCCESS && r.value == FAKE_MIMPID);
+}
+
+/* The legacy calls (EIDs 0x00-0x0F) answer in a0 and leave a1 alone. */
+TEST(legacy_putchar_answers_in_a0_only)
+{
+	struct bh_sbiret r = call(0, SBI_EXT_LEGACY_PUTCHAR, 0, 'x', 77, 0);
+
+	CHECK(r.error == 0 && r.value == 77);
+	r = call(0, SBI_EXT_BASE, 0, 0, 77, 0);
+	CHECK(r.error == 0 && r.value == 0x02000000);
 }
 
 TEST(time_sets_this_harts_timer)

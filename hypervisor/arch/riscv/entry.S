@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Reset entry and trap entry/exit.
+ * Reset entry and trap entry/exit, and the SBI fast path.
  *
  * mscratch holds this hart's struct bh_frame while a guest runs and 0 while
  * the hypervisor runs, so the trap entry tells the two apart without
@@ -8,6 +8,7 @@
  */
 #include "arch/csr.h"
 #include "bulkhead/hart.h"
+#include "bulkhead/sbi.h"
 #include "bulkhead_config.h"
 
 #define REG(n)	(BH_FRAME_REGS + 8 * (n))
@@ -72,12 +73,17 @@ bh_released:
 bh_trap_entry:
 	csrrw	sp, CSR_MSCRATCH, sp
 	beqz	sp, .Ltrap_from_m
+	sd	x5, REG(5)(sp)
+	sd	x6, REG(6)(sp)
+	csrr	t0, CSR_MCAUSE
+	li	t1, CAUSE_SUPERVISOR_ECALL
+	beq	t0, t1, .Lsbi_fast
 
+	/* The full path: every register into the frame, then bh_trap. */
+.Lsave:
 	sd	x1, REG(1)(sp)
 	sd	x3, REG(3)(sp)
 	sd	x4, REG(4)(sp)
-	sd	x5, REG(5)(sp)
-	sd	x6, REG(6)(sp)
 	sd	x7, REG(7)(sp)
 	sd	x8, REG(8)(sp)
 	sd	x9, REG(9)(sp)
@@ -153,6 +159,95 @@ bh_trap_return:
 	ld	x30, REG(30)(a0)
 	ld	x31, REG(31)(a0)
 	ld	x10, REG(10)(a0)
+	mret
+
+/*
+ * The SBI fast path answers the calls a kernel makes most and that need
+ * no C: BASE get_spec_version, get_impl_id, get_impl_version and
+ * probe_extension, and TIME set_timer on a board with Sstc. It saves t0
+ * and t1 (at the entry, above) and writes no other register but a0 and
+ * a1, the results. What it leaves out of the full path, and why that is
+ * safe:
+ *
+ * - the other 29 registers and mstatus, saved and restored: nothing here
+ *   writes them, and mret changes mstatus back just as it does after the
+ *   full path restored the value saved at entry;
+ * - bh_trap: it counts the trap here, in the slot bh_traps_count uses; a
+ *   trap on a hart without a capsule (capsule < 0) takes the full path,
+ *   where bh_trap panics;
+ * - bh_vcpu_before_return: whenever stop_pending or leave is set, the
+ *   full path is taken, and none of these calls sets either;
+ * - bh_sbi_dispatch: the answers come from what the C path reads,
+ *   bh_sbi_base_values and bh_sbi_extensions (core/sbi), and set_timer
+ *   writes stimecmp as bh_arch_set_guest_timer does with Sstc.
+ *
+ * Any other call or FID, and a trap that is no S-mode ecall, goes to
+ * .Lsave with the guest's registers untouched but for t0 and t1, which
+ * are in the frame already.
+ */
+
+/* To the full path if bh_trap or bh_vcpu_before_return has work (above). */
+.macro	sbi_fast_or_full
+	lw	t0, BH_HART_CAPSULE(sp)
+	bltz	t0, .Lsave
+	lw	t0, BH_HART_STOP_PENDING(sp)
+	lw	t1, BH_HART_LEAVE(sp)
+	or	t0, t0, t1
+	bnez	t0, .Lsave
+.endm
+
+.Lsbi_fast:
+	li	t0, SBI_EXT_BASE
+	beq	a7, t0, .Lsbi_base
+#if BH_HAS_SSTC
+	li	t0, SBI_EXT_TIME
+	bne	a7, t0, .Lsave
+	li	t0, SBI_TIME_SET_TIMER
+	bne	a6, t0, .Lsave
+	sbi_fast_or_full
+	csrw	CSR_STIMECMP, a0
+	li	a1, 0
+	j	.Lsbi_return
+#else
+	j	.Lsave
+#endif
+
+.Lsbi_base:
+	li	t0, SBI_BASE_PROBE_EXTENSION
+	bgtu	a6, t0, .Lsave		/* the machine IDs (CSRs), unknown FIDs */
+	sbi_fast_or_full
+	li	t0, SBI_BASE_PROBE_EXTENSION
+	beq	a6, t0, .Lsbi_probe
+	/* a1 = bh_sbi_base_values[a6] */
+	slli	t0, a6, 3
+	lla	t1, bh_sbi_base_values
+	add	t0, t0, t1
+	ld	a1, 0(t0)
+	j	.Lsbi_return
+
+	/* bh_sbi_find(a0): the EID in a0's slot is a0's, with a handler. */
+.Lsbi_probe:
+	andi	t0, a0, BH_SBI_SLOTS - 1
+	slli	t0, t0, BH_SBI_EXT_SHIFT
+	lla	t1, bh_sbi_extensions
+	add	t0, t0, t1
+	ld	t1, BH_SBI_EXT_EID(t0)
+	li	a1, 0
+	bne	t1, a0, .Lsbi_return
+	ld	a1, BH_SBI_EXT_HANDLER(t0)
+	snez	a1, a1
+
+.Lsbi_return:
+	li	a0, SBI_SUCCESS
+	ld	t0, (BH_HART_TRAPS_EXCEPTION + 8 * CAUSE_SUPERVISOR_ECALL)(sp)
+	addi	t0, t0, 1
+	sd	t0, (BH_HART_TRAPS_EXCEPTION + 8 * CAUSE_SUPERVISOR_ECALL)(sp)
+	csrr	t0, CSR_MEPC
+	addi	t0, t0, 4		/* after the ecall */
+	csrw	CSR_MEPC, t0
+	ld	t0, REG(5)(sp)
+	ld	t1, REG(6)(sp)
+	csrrw	sp, CSR_MSCRATCH, sp	/* the guest's sp; mscratch the frame */
 	mret
 
 /* A trap taken in M-mode is a hypervisor bug: bh_trap_m panics. */

@@ -56,21 +56,21 @@ static enum bh_access access_of(uint64_t cause)
 	}
 }
 
-static void handle_exception(struct bh_hart_state *hs, uint64_t cause,
-			     uint64_t tval)
+static void handle_exception(struct bh_hart_state *hs, uint64_t cause)
 {
-	struct bh_fault flt = {
-		.cause = cause,
-		.access = access_of(cause),
-		.epc = hs->frame.mepc,
-		.tval = tval,
-		.satp = csr_read(CSR_SATP),
-	};
+	struct bh_fault flt;
 
 	if (cause == CAUSE_SUPERVISOR_ECALL) {
 		bh_sbi_dispatch(hs);
 		return;
 	}
+	flt = (struct bh_fault){
+		.cause = cause,
+		.access = access_of(cause),
+		.epc = hs->frame.mepc,
+		.tval = csr_read(CSR_MTVAL),
+		.satp = csr_read(CSR_SATP),
+	};
 	bh_fault_handle(hs, &flt);
 }
 
@@ -93,7 +93,6 @@ struct bh_frame *bh_trap(struct bh_frame *f)
 {
 	struct bh_hart_state *hs = container_of(f, struct bh_hart_state, frame);
 	uint64_t cause = csr_read(CSR_MCAUSE);
-	uint64_t tval = csr_read(CSR_MTVAL);
 
 	if (hs->capsule < 0)
 		bh_panic("trap from a guest on an idle hart: mcause=%#lx mepc=%#lx",
@@ -102,7 +101,7 @@ struct bh_frame *bh_trap(struct bh_frame *f)
 	if (cause & CAUSE_INTERRUPT)
 		handle_interrupt(hs, cause & ~CAUSE_INTERRUPT);
 	else
-		handle_exception(hs, cause, tval);
+		handle_exception(hs, cause);
 	bh_vcpu_before_return(hs);
 	return f;
 }

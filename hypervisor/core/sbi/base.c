@@ -3,14 +3,11 @@
 #include "bulkhead/arch.h"
 #include "bulkhead/sbi.h"
 
-enum {
-	BASE_GET_SPEC_VERSION = 0,
-	BASE_GET_IMPL_ID = 1,
-	BASE_GET_IMPL_VERSION = 2,
-	BASE_PROBE_EXTENSION = 3,
-	BASE_GET_MVENDORID = 4,
-	BASE_GET_MARCHID = 5,
-	BASE_GET_MIMPID = 6,
+/* Also read by entry.S's fast path: the answers are kept in one place. */
+const unsigned long bh_sbi_base_values[BH_SBI_BASE_VALUES] = {
+	[SBI_BASE_GET_SPEC_VERSION] = SBI_SPEC_VERSION,
+	[SBI_BASE_GET_IMPL_ID] = SBI_IMPL_ID,
+	[SBI_BASE_GET_IMPL_VERSION] = BH_VERSION,
 };
 
 struct bh_sbiret bh_sbi_base(struct bh_hart_state *hs, unsigned long fid,
@@ -20,25 +17,21 @@ struct bh_sbiret bh_sbi_base(struct bh_hart_state *hs, unsigned long fid,
 
 	(void)hs;
 	switch (fid) {
-	case BASE_GET_SPEC_VERSION:
-		ret.value = SBI_SPEC_VERSION;
+	case SBI_BASE_GET_SPEC_VERSION:
+	case SBI_BASE_GET_IMPL_ID:
+	case SBI_BASE_GET_IMPL_VERSION:
+		ret.value = bh_sbi_base_values[fid];
 		break;
-	case BASE_GET_IMPL_ID:
-		ret.value = SBI_IMPL_ID;
-		break;
-	case BASE_GET_IMPL_VERSION:
-		ret.value = BH_VERSION;
-		break;
-	case BASE_PROBE_EXTENSION:
+	case SBI_BASE_PROBE_EXTENSION:
 		ret.value = bh_sbi_find(args[0]) ? 1 : 0;
 		break;
-	case BASE_GET_MVENDORID:
+	case SBI_BASE_GET_MVENDORID:
 		ret.value = bh_arch_mvendorid();
 		break;
-	case BASE_GET_MARCHID:
+	case SBI_BASE_GET_MARCHID:
 		ret.value = bh_arch_marchid();
 		break;
-	case BASE_GET_MIMPID:
+	case SBI_BASE_GET_MIMPID:
 		ret.value = bh_arch_mimpid();
 		break;
 	default:

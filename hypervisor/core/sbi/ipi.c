@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* SBI IPI extension: a supervisor software interrupt on virtual harts. */
 #include "bulkhead/capsule.h"
+#include "bulkhead/lib.h"
 #include "bulkhead/mailbox.h"
 #include "bulkhead/sbi.h"
 
@@ -11,7 +12,6 @@ struct bh_sbiret bh_sbi_ipi(struct bh_hart_state *hs, unsigned long fid,
 {
 	const struct bh_capsule *c = bh_capsule_of(hs);
 	uint64_t vcpus;
-	uint32_t v;
 	long err;
 
 	if (fid != IPI_SEND_IPI)
@@ -19,9 +19,8 @@ struct bh_sbiret bh_sbi_ipi(struct bh_hart_state *hs, unsigned long fid,
 	err = bh_sbi_hart_mask(c, args[0], args[1], &vcpus);
 	if (err)
 		return (struct bh_sbiret){ err, 0 };
-	for (v = 0; v < c->vcpu_count; v++) {
-		if (vcpus & (1ULL << v))
-			bh_mailbox_post(c->vcpu_harts[v], BH_MSG_SSIP);
-	}
+	for (; vcpus; vcpus &= vcpus - 1)
+		bh_mailbox_post(c->vcpu_harts[bh_lowest_bit(vcpus)],
+				BH_MSG_SSIP);
 	return (struct bh_sbiret){ SBI_SUCCESS, 0 };
 }

@@ -5,6 +5,7 @@
  * There is no H extension for guests, so the hfence calls are unsupported.
  */
 #include "bulkhead/capsule.h"
+#include "bulkhead/lib.h"
 #include "bulkhead/mailbox.h"
 #include "bulkhead/sbi.h"
 
@@ -19,7 +20,6 @@ struct bh_sbiret bh_sbi_rfence(struct bh_hart_state *hs, unsigned long fid,
 {
 	const struct bh_capsule *c = bh_capsule_of(hs);
 	uint64_t vcpus, harts = 0;
-	uint32_t v;
 	long err;
 
 	if (fid > RFENCE_SFENCE_VMA_ASID)
@@ -27,10 +27,8 @@ struct bh_sbiret bh_sbi_rfence(struct bh_hart_state *hs, unsigned long fid,
 	err = bh_sbi_hart_mask(c, args[0], args[1], &vcpus);
 	if (err)
 		return (struct bh_sbiret){ err, 0 };
-	for (v = 0; v < c->vcpu_count; v++) {
-		if (vcpus & (1ULL << v))
-			harts |= 1ULL << c->vcpu_harts[v];
-	}
+	for (; vcpus; vcpus &= vcpus - 1)
+		harts |= 1ULL << c->vcpu_harts[bh_lowest_bit(vcpus)];
 	bh_remote_fence(hs, harts);
 	return (struct bh_sbiret){ SBI_SUCCESS, 0 };
 }

@@ -3,13 +3,11 @@
 #include "bulkhead/arch.h"
 #include "bulkhead/sbi.h"
 
-#define TIME_SET_TIMER	0
-
 struct bh_sbiret bh_sbi_time(struct bh_hart_state *hs, unsigned long fid,
 			     const unsigned long *args)
 {
 	(void)hs;
-	if (fid != TIME_SET_TIMER)
+	if (fid != SBI_TIME_SET_TIMER)
 		return (struct bh_sbiret){ SBI_ERR_NOT_SUPPORTED, 0 };
 	bh_arch_set_guest_timer(args[0]);
 	return (struct bh_sbiret){ SBI_SUCCESS, 0 };

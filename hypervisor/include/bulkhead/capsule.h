@@ -130,7 +130,20 @@ void bh_vcpu_park(struct bh_hart_state *hs) __noreturn;
 void bh_vcpu_enter(struct bh_hart_state *hs, uint64_t pc, uint64_t arg)
 	__noreturn;
 
-/* Act on hs->leave and hs->stop_pending before returning to the guest. */
-void bh_vcpu_before_return(struct bh_hart_state *hs);
+/*
+ * Act on hs->leave and hs->stop_pending, at least one of which is set:
+ * park, resume elsewhere, stop or restart the capsule... never returns.
+ */
+void bh_vcpu_leave(struct bh_hart_state *hs) __noreturn;
+
+/*
+ * Before returning to the guest after a trap: what its SBI calls or a STOP
+ * message asked of this vCPU. Nothing, nearly always: two loads.
+ */
+static inline void bh_vcpu_before_return(struct bh_hart_state *hs)
+{
+	if (hs->stop_pending || hs->leave != BH_LEAVE_NONE)
+		bh_vcpu_leave(hs);
+}
 
 #endif

@@ -13,6 +13,15 @@
 #define BH_FRAME_STACK_TOP	(34 * 8)
 #define BH_FRAME_SIZE		(36 * 8)
 
+/*
+ * Byte offsets into struct bh_hart_state, for entry.S's SBI fast path,
+ * which reaches them from the frame (mscratch): the frame comes first.
+ */
+#define BH_HART_CAPSULE		(BH_FRAME_SIZE + 4)
+#define BH_HART_STOP_PENDING	(BH_FRAME_SIZE + 40)
+#define BH_HART_LEAVE		(BH_FRAME_SIZE + 44)
+#define BH_HART_TRAPS_EXCEPTION	(BH_FRAME_SIZE + 104)
+
 #ifndef __ASSEMBLER__
 
 #include <stdint.h>
@@ -107,6 +116,16 @@ struct bh_hart_state {
 	struct bh_guest_xlate xlate_data;	/* address of an emulated access */
 	struct bh_guest_xlate xlate_fetch;	/* the instruction that made it */
 };
+
+_Static_assert(offsetof(struct bh_hart_state, frame) == 0, "hart state");
+_Static_assert(offsetof(struct bh_hart_state, capsule) == BH_HART_CAPSULE,
+	       "hart state");
+_Static_assert(offsetof(struct bh_hart_state, stop_pending) ==
+	       BH_HART_STOP_PENDING, "hart state");
+_Static_assert(offsetof(struct bh_hart_state, leave) == BH_HART_LEAVE,
+	       "hart state");
+_Static_assert(offsetof(struct bh_hart_state, traps.exception) ==
+	       BH_HART_TRAPS_EXCEPTION, "hart state");
 
 extern struct bh_hart_state bh_hart_states[BH_HART_COUNT];
 

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* SBI 2.0: numbers from the specification and the per-extension handlers. */
+/*
+ * SBI 2.0: numbers from the specification and the per-extension handlers.
+ * The numbers are also for arch/riscv/entry.S (its SBI fast path).
+ */
 #ifndef BULKHEAD_SBI_H
 #define BULKHEAD_SBI_H
-
-#include <stdint.h>
 
 #include "bulkhead/hart.h"
 #include "bulkhead/version.h"
@@ -19,6 +20,8 @@
 #define SBI_ERR_INVALID_ADDRESS		-5
 #define SBI_ERR_ALREADY_AVAILABLE	-6
 
+/* EIDs 0x00-0x0F are the legacy (v0.1) calls: one result in a0 only. */
+#define SBI_EXT_LEGACY_LAST	0x0f
 #define SBI_EXT_LEGACY_PUTCHAR	0x01
 #define SBI_EXT_LEGACY_GETCHAR	0x02
 #define SBI_EXT_BASE		0x10
@@ -35,6 +38,16 @@
 #define SBI_BULKHEAD_KIND_EXCEPTION	0
 #define SBI_BULKHEAD_KIND_INTERRUPT	1
 
+#define SBI_BASE_GET_SPEC_VERSION	0
+#define SBI_BASE_GET_IMPL_ID		1
+#define SBI_BASE_GET_IMPL_VERSION	2
+#define SBI_BASE_PROBE_EXTENSION	3
+#define SBI_BASE_GET_MVENDORID		4
+#define SBI_BASE_GET_MARCHID		5
+#define SBI_BASE_GET_MIMPID		6
+
+#define SBI_TIME_SET_TIMER	0
+
 #define SBI_HSM_SUSPEND_RETENTIVE	0x00000000UL
 #define SBI_HSM_SUSPEND_NON_RETENTIVE	0x80000000UL
 
@@ -47,27 +60,64 @@
 /* Most bytes one DBCN call moves, so no capsule holds the console long. */
 #define BH_DBCN_CHUNK		256
 
+/*
+ * bh_sbi_extensions[] holds each extension Bulkhead serves at the index
+ * its EID's low bits give, BH_SBI_SLOT(eid); a slot without an extension
+ * has a NULL handler. Finding an extension is one index and one compare,
+ * for the C dispatch and for entry.S's fast path alike, which reads the
+ * table with these offsets.
+ */
+#define BH_SBI_SLOTS		16
+#define BH_SBI_SLOT(eid)	((eid) & (BH_SBI_SLOTS - 1))
+#define BH_SBI_EXT_SHIFT	4	/* log2 of sizeof(struct bh_sbi_extension) */
+#define BH_SBI_EXT_EID		0
+#define BH_SBI_EXT_HANDLER	8
+
+/*
+ * The answers of BASE get_spec_version, get_impl_id and get_impl_version,
+ * indexed by FID: bh_sbi_base_values[], for base.c and the fast path.
+ */
+#define BH_SBI_BASE_VALUES	(SBI_BASE_GET_IMPL_VERSION + 1)
+
+#ifndef __ASSEMBLER__
+
+#include <stdint.h>
+
 struct bh_sbiret {
 	long error;
 	unsigned long value;
 };
 
-/* The arguments a0..a5 of one call. */
+/* The arguments a0..a5 of one call, where the trap entry saved them. */
 typedef struct bh_sbiret (*bh_sbi_handler)(struct bh_hart_state *hs,
 					   unsigned long fid,
 					   const unsigned long *args);
 
 struct bh_sbi_extension {
 	unsigned long eid;
-	bh_sbi_handler handler;
-	int legacy;	/* returns one value in a0 only */
+	bh_sbi_handler handler;	/* NULL: no extension in this slot */
 };
+
+_Static_assert(sizeof(struct bh_sbi_extension) == 1 << BH_SBI_EXT_SHIFT,
+	       "sbi extension");
+_Static_assert(offsetof(struct bh_sbi_extension, eid) == BH_SBI_EXT_EID,
+	       "sbi extension");
+_Static_assert(offsetof(struct bh_sbi_extension, handler) ==
+	       BH_SBI_EXT_HANDLER, "sbi extension");
+
+extern const struct bh_sbi_extension bh_sbi_extensions[BH_SBI_SLOTS];
+extern const unsigned long bh_sbi_base_values[BH_SBI_BASE_VALUES];
 
 /* Handle the SBI call in hs->frame: a7 = EID, a6 = FID, a0..a5 arguments. */
 void bh_sbi_dispatch(struct bh_hart_state *hs);
 
 /* The extension that serves eid, or NULL. */
-const struct bh_sbi_extension *bh_sbi_find(unsigned long eid);
+static inline const struct bh_sbi_extension *bh_sbi_find(unsigned long eid)
+{
+	const struct bh_sbi_extension *ext = &bh_sbi_extensions[BH_SBI_SLOT(eid)];
+
+	return ext->handler && ext->eid == eid ? ext : NULL;
+}
 
 /*
  * Translate an SBI hart mask of the capsule's virtual harts into a bitmask
@@ -101,4 +151,5 @@ struct bh_sbiret bh_sbi_legacy_getchar(struct bh_hart_state *hs,
 				       unsigned long fid,
 				       const unsigned long *args);
 
+#endif /* __ASSEMBLER__ */
 #endif

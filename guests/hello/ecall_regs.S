@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ecall_regs(eid, fid, arg0, regs): see ecall_regs.h. While the registers
+ * hold their patterns none is left to address memory with, so sp waits in
+ * sscratch (whose value is kept) and sstatus.SIE is off: no interrupt can
+ * come in between.
+ */
+#include "ecall_regs.h"
+
+#define SSTATUS_SIE	2
+#define KEPT(n)		(8 * (n))	/* ra, gp, tp, s0-s11, regs, sstatus, sscratch */
+#define SEEN(n)		(KEPT(18) + 8 * (n))	/* the registers after the call */
+#define FRAME		SEEN(32)
+
+	.text
+	.globl	ecall_regs
+ecall_regs:
+	addi	sp, sp, -FRAME
+	sd	ra, KEPT(0)(sp)
+	sd	gp, KEPT(1)(sp)
+	sd	tp, KEPT(2)(sp)
+	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11
+	sd	s\n, KEPT(3 + \n)(sp)
+	.endr
+	sd	a3, KEPT(15)(sp)
+	csrrci	t0, sstatus, SSTATUS_SIE
+	sd	t0, KEPT(16)(sp)
+	csrr	t0, sscratch
+	sd	t0, KEPT(17)(sp)
+	sd	sp, SEEN(0)(sp)
+	csrw	sscratch, sp
+	mv	a7, a0
+	mv	a6, a1
+	mv	a0, a2
+	.irp n, 1,3,4,5,6,7,8,9,11,12,13,14,15,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	li	x\n, ECALL_PATTERN(\n)
+	.endr
+	ecall
+	csrrw	sp, sscratch, sp	/* ours back; sscratch: the call's */
+	.irp n, 1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	sd	x\n, SEEN(\n)(sp)
+	.endr
+	csrr	t0, sscratch
+	sd	t0, SEEN(2)(sp)
+	ld	t0, KEPT(17)(sp)
+	csrw	sscratch, t0
+	ld	t0, KEPT(16)(sp)
+	csrw	sstatus, t0
+	/* regs[] = SEEN(0..31) */
+	ld	a3, KEPT(15)(sp)
+	addi	t0, sp, SEEN(0)
+	addi	t1, a3, 32 * 8
+1:	ld	t2, 0(t0)
+	sd	t2, 0(a3)
+	addi	t0, t0, 8
+	addi	a3, a3, 8
+	bltu	a3, t1, 1b
+	ld	ra, KEPT(0)(sp)
+	ld	gp, KEPT(1)(sp)
+	ld	tp, KEPT(2)(sp)
+	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11
+	ld	s\n, KEPT(3 + \n)(sp)
+	.endr
+	addi	sp, sp, FRAME
+	ret
