@@ -1161,6 +1161,11 @@ def build_figures(args):
         noop = [timed_make(tree, BUILD_CONFIG) for _ in range(args.build_runs)]
         image = (tree / "build" / BUILD_CONFIG / "bulkhead.elf").stat().st_size
         print("bench: the generator on generated systems", file=sys.stderr)
+        hello = subprocess.run(["make", "-C", "guests/hello",
+                                f"OUT={tree / 'build' / 'guests' / 'hello'}"],
+                               cwd=tree, capture_output=True, text=True)
+        if hello.returncode != 0:
+            raise BenchError("building guests/hello failed:\n" + hello.stdout + hello.stderr)
         generator = generator_times(tree, args.build_runs)
     return clean, noop, image, generator
 
