@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """qemu-bench-sbi: the bench guest (guests/bench) runs every measurement of
-`make bench`'s firmware-cost table under Bulkhead and exits cleanly.
+`make bench`'s firmware-cost table under Bulkhead and exits cleanly, and
+the same ELF does directly on Debian 12's OpenSBI and on the newest.
 
 Not a speed test (`make run`, no -icount): it checks that the guest reports
 each figure in the format tests/bench/run.py parses, with as many samples as
@@ -21,6 +22,7 @@ import qemu
 CONFIG = "qemu-bench-sbi"
 BOOT_TIMEOUT = 180  # hang guard, not a speed target
 RUN_PY = Path(__file__).resolve().parents[1] / "bench" / "run.py"
+ROOT_BUILD = qemu.ROOT / "build" / CONFIG
 
 # Figures whose window holds exactly one SBI call or one emulated access.
 ONE_TRAP_EACH = ["sbi-null", "sbi-probe", "sbi-set-timer", "ipi-send", "rfence-one",
@@ -98,3 +100,35 @@ def test_traps_as_the_design_says(run):
     # A polling driver: one LSR read and one THR write per byte, both emulated.
     nbytes, _, _, traps = run.consoles["uart-console"]
     assert traps == 2 * nbytes
+
+
+# What a firmware lacks, by its column in make bench: OpenSBI 1.1 has no DBCN.
+FIRMWARE_SKIPS = {"opensbi-debian12": {"dbcn-console"}, "opensbi-testing": set()}
+
+
+@pytest.mark.parametrize("way", sorted(FIRMWARE_SKIPS))
+def test_runs_directly_on_each_opensbi(way):
+    """The same bench.elf directly on QEMU with Debian 12's OpenSBI and with
+    the newest (fetched and locked as make bench does): every figure but
+    what the firmware lacks, and QEMU exits by itself."""
+    qemu.build(CONFIG)
+    firmware = bench.fetch_new_opensbi() if way == "opensbi-testing" else bench.OPENSBI
+    args = (ROOT_BUILD / "gen" / "qemu.args").read_text().split()
+    capsule = qemu.capsule_config(CONFIG, "bench")
+    command = bench.direct_machine(args, capsule["vcpus"], firmware) + [
+        "-kernel", str(bench.SBI_GUEST_ELF), "-append", capsule["payload"]["bootargs"]]
+    try:
+        text = bench.run_console(f"test {way}", command, BOOT_TIMEOUT, bench.LOG_DIR,
+                                 attempts=1)
+        run = bench.parse_sbibench(text)
+    except bench.BenchError as e:
+        pytest.fail(f"{way}: {e}", pytrace=False)
+    assert set(run.skips) == FIRMWARE_SKIPS[way], run.skips
+    for name, _ in bench.SBI_ROWS:
+        if name in run.skips:
+            continue
+        if name in bench.SBI_CONSOLES:
+            assert run.consoles[name][1] > 0, (way, name, run.consoles[name])
+        else:
+            assert run.figures[name, "count"][0] > 0, (way, name)
+            assert run.figures[name, "count"][4] is None, (way, name)  # no trap counts
