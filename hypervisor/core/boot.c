@@ -104,5 +104,7 @@ void bh_main(uint32_t hart)
 	bh_isolation_hart_init();
 	if (hs->capsule < 0)
 		idle(hs);
+	if (hs->vcpu == 0)
+		bh_capsule_boot(bh_capsule_of(hs));
 	bh_vcpu_park(hs);
 }

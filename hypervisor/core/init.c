@@ -39,12 +39,16 @@ void bh_capsules_init(void)
 		bh_capsule_states[i].run = BH_CAPSULE_RUNNING;
 		bh_capsule_states[i].restarts = 0;
 		bh_vuart_reset(&bh_capsule_states[i].vuart);
-		bh_capsule_fill(c);
-		bh_time_of_day_write(c);
 		first->start_addr = c->entry;
 		first->start_arg = c->dtb;
 		first->hsm_state = BH_HSM_START_PENDING;
 	}
+}
+
+void bh_capsule_boot(const struct bh_capsule *c)
+{
+	bh_capsule_fill(c);
+	bh_time_of_day_write(c);
 }
 
 static int __printf(3, 4) fail(char *why, size_t len, const char *fmt, ...)

@@ -86,6 +86,14 @@ int bh_tables_check(const struct bh_system_tables *t, char *why, size_t len);
 void bh_capsules_init(void);
 
 /*
+ * The first start of capsule c, on its vCPU 0's hart before that vCPU
+ * enters: its payloads from the pristine store, then the time of day into
+ * its DTB. Each capsule's own hart does it, so capsules fill in parallel
+ * and none waits for another's copy.
+ */
+void bh_capsule_boot(const struct bh_capsule *c);
+
+/*
  * Copy capsule c's payloads that have a pristine copy from the pristine
  * store to their load addresses: at boot (the image holds them only in the
  * store) and at every restart.
