@@ -104,6 +104,20 @@ RULES = {
     "host-port-shared": "a host port forwarded twice",
     "isa-extension": "an ISA extension the board does not have",
     "focus-unknown": "the console focus names no capsule",
+    "bad-duration": "a frame, window length or offset that is not a whole number with a "
+                    "unit (us, ms, s)",
+    "schedule-form": "a schedule with both or neither of windows and shares",
+    "schedule-capsule-unknown": "a window or share naming no capsule",
+    "schedule-capsule-elsewhere": "a window or share for a capsule with no vCPU on the "
+                                  "schedule's harts",
+    "schedule-hart-duplicate": "a hart listed twice in one schedule or in two schedules",
+    "schedule-ticks": "a frame, window length or offset that is not a whole number of "
+                      "timer ticks",
+    "schedule-window-short": "a window shorter than the 100us the hypervisor can honour",
+    "schedule-window-outside": "a window that ends after its frame",
+    "schedule-window-overlap": "two windows of a schedule that overlap",
+    "schedule-vcpu-missing": "a vCPU on a shared hart whose capsule has no window there",
+    "schedule-siblings": "two vCPUs of one capsule on one shared hart (could deadlock)",
     "board-invalid": "a board file whose devices or RAM are inconsistent",
 }
 

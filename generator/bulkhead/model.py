@@ -12,6 +12,7 @@ import os
 import re
 
 from . import schema
+from .schedule import check_schedule_harts, check_schedules, schedule_of
 from .alloc import grain_round, overlaps
 from .diag import Failed, Loc, hexrange
 from .payload import NotAnImage, file_size, inspect_kernel
@@ -250,6 +251,9 @@ class System:
         self.files_read = False  # whether payload files were read (not in `deps`)
         self.out = None  # build/NAME, from the repository root (set by cli)
         self.generated = []  # file names made before rendering (capsule initrds)
+        # Filled in by schedule.py: {hart: (Schedule, where it lists the hart)}.
+        self.shared = {}
+        self.schedules = []
 
     def inputs(self):
         """Input files in a fixed order: config, board, guest manifests."""
@@ -549,6 +553,7 @@ def check_plic_layout(board, diags):
 def check_system(system, diags):
     check_guests(system, diags)
     check_names(system, diags)
+    check_schedule_harts(system, diags)
     check_harts(system, diags)
     check_devices(system, diags)
     check_device_grains(system, diags)
@@ -559,6 +564,7 @@ def check_system(system, diags):
     check_isa(system, diags)
     check_focus(system, diags)
     check_guest_minimum(system, diags)
+    check_schedules(system, diags)
 
 
 def check_guests(system, diags):
@@ -632,24 +638,37 @@ def check_harts(system, diags):
                             f"'{board.name}'",
                             hint=f"the board's harts are 0..{board.harts - 1}")
                 continue
-            if hart in owners and owners[hart][0] is capsule:
+            schedule = schedule_of(system, hart)
+            first = capsule.harts.index(hart)
+            if first < index and schedule is not None:
+                diags.error(loc, "schedule-siblings",
+                            f"capsule '{capsule.name}' puts vCPUs {first} and {index} on hart "
+                            f"{hart}, which schedules[{schedule.index}] shares: a vCPU that "
+                            "waits for its sibling (a spinlock, an IPI, a remote fence) "
+                            "would wait while the sibling cannot run",
+                            notes=[(rec["harts"].locs[first], f"vCPU {first} runs on hart "
+                                    f"{hart} here")],
+                            hint="run each vCPU of a capsule on a hart of its own; a "
+                                 "schedule may share those harts with other capsules")
+                continue
+            if first < index:
                 diags.error(loc, "hart-shared",
                             f"capsule '{capsule.name}' lists hart {hart} twice",
-                            notes=[(owners[hart][1], "first listed here")],
+                            notes=[(rec["harts"].locs[first], "first listed here")],
                             hint="each vCPU needs a hart of its own; free harts: "
                                  + free_harts(system))
                 continue
-            if hart in owners:
+            if hart in owners and schedule is None:
                 other, other_loc = owners[hart]
                 diags.error(loc, "hart-shared",
                             f"hart {hart} is given to capsule '{capsule.name}' and to "
                             f"capsule '{other.name}'",
                             notes=[(other_loc, f"capsule '{other.name}' takes hart {hart} "
                                     "here")],
-                            hint="give each vCPU a hart of its own; free harts: "
-                                 + free_harts(system))
+                            hint="give each vCPU a hart of its own, or share the hart "
+                                 "in a schedule; free harts: " + free_harts(system))
                 continue
-            owners[hart] = (capsule, loc)
+            owners.setdefault(hart, (capsule, loc))
 
 
 def plural(count, word):

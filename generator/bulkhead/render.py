@@ -17,6 +17,7 @@ import libfdt
 from .alloc import DTB_SLOT, grain_round
 from .diag import Failed, InternalError
 from .plic import capsule_contexts, plic_pages
+from .schedule import duration, schedule_of
 from . import qemu, report
 
 GENERATOR = "generator/bulkhead-gen"
@@ -229,7 +230,9 @@ def render_all(system, tmp, gen_dir, diags):
             max_vcpus=max(c.vcpus for c in system.capsules),
             log_level=LOG_LEVELS[system.log_level], stack_size=STACK_SIZE, **common),
         "tables.c": env.get_template("tables.c.j2").render(
-            policy=POLICY, harts=report.hart_rows(system),
+            policy=POLICY, harts=report.hart_rows(system), duration=duration,
+            schedule_of=lambda hart: schedule_of(system, hart),
+            shared_loc=lambda hart: system.shared[hart][1],
             focus_loc=focus_loc(system), hv_devices=hypervisor_devices(system.board),
             redraw_source=console_source(system, "redraw"),
             device_regions=lambda c: device_regions(system.board, c),

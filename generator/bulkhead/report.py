@@ -2,6 +2,7 @@
 
 from .diag import hexrange
 from .plic import capsule_contexts
+from .schedule import duration, schedule_of
 
 MIB = 1 << 20
 
@@ -125,7 +126,9 @@ def interrupt_lines(system):
     for capsule in system.capsules:
         for vcpu, context in enumerate(capsule_contexts(board, capsule)):
             if context is not None:
-                owners[context] = f"capsule {capsule.name} vCPU {vcpu}"
+                owners.setdefault(context, []).append(f"capsule {capsule.name} vCPU {vcpu}")
+    owners = {context: ", ".join(names) + (" (by schedule)" if len(names) > 1 else "")
+              for context, names in owners.items()}
     lines = [f"Interrupts (PLIC {plic.name}, {plic.sources} sources, "
              f"{len(plic.contexts)} contexts):"]
     for context, (hart, mode) in enumerate(plic.contexts):
@@ -149,13 +152,64 @@ def capsule_interrupts(board, capsule):
 
 
 def hart_rows(system):
+    """(hart, capsule, vCPU) of each hart pinned 1:1; (hart, None, None) of
+    an idle hart or one a schedule shares (schedule_of says which)."""
     rows = []
     for hart in range(system.board.harts):
         rows.append((hart, None, None))
     for capsule in system.capsules:
         for vcpu, hart in enumerate(capsule.harts):
-            rows[hart] = (hart, capsule, vcpu)
+            if schedule_of(system, hart) is None:
+                rows[hart] = (hart, capsule, vcpu)
     return rows
+
+
+def hart_line(system, hart, capsule, vcpu):
+    schedule = schedule_of(system, hart)
+    if schedule is not None:
+        return f"shared by schedules[{schedule.index}]"
+    return f"capsule {capsule.name} vCPU {vcpu}" if capsule else "idle (parked in wfi)"
+
+
+def schedule_lines(system):
+    """Each shared hart's timeline, its idle gaps, and each capsule's
+    worst-case wait for its next window (docs/design.md, "Scheduler")."""
+    lines = []
+    for schedule in system.schedules:
+        harts = ", ".join(str(h) for h in schedule.harts)
+        lines += ["", f"Schedule {schedule.index} (harts {harts}): frame "
+                  f"{duration(schedule.ns(schedule.frame))} = {schedule.frame} ticks at "
+                  f"{schedule.timebase} Hz; times from the frame's start, half-open:"]
+        for hart in schedule.harts:
+            lines.append(f"  hart {hart}:")
+            entries = [(w.start, w.length, f"capsule {w.capsule.name} vCPU {vcpu}")
+                       for w, vcpu in schedule.hart_windows(hart)]
+            entries += [(start, length, "idle") for start, length in schedule.gaps(hart)]
+            for start, length, what in sorted(entries):
+                when = (f"[{duration(schedule.ns(start))}, "
+                        f"{duration(schedule.ns(start + length))})")
+                lines.append(f"    {when:<20} {duration(schedule.ns(length)):>9}  {what}")
+            gaps = schedule.gaps(hart)
+            if gaps:
+                idle = sum(length for _, length in gaps)
+                lines.append(f"  note: hart {hart} idles {duration(schedule.ns(idle))} of "
+                             f"every frame: " + ", ".join(
+                                 f"[{duration(schedule.ns(start))}, "
+                                 f"{duration(schedule.ns(start + length))})"
+                                 for start, length in gaps))
+        lines.append("  Worst-case interrupt latency, the schedule's part (from the end "
+                     "of a window to the start of the capsule's next; add a switch):")
+        seen = []
+        for window in schedule.windows:
+            capsule = window.capsule
+            if capsule in seen:
+                continue
+            seen.append(capsule)
+            share = sum(w.length for w in schedule.windows if w.capsule is capsule)
+            lines.append(f"    {capsule.name}: {duration(schedule.ns(schedule.latency(capsule)))}"
+                         f" (runs {duration(schedule.ns(share))} of every "
+                         f"{duration(schedule.ns(schedule.frame))})")
+    return lines
 
 
 def report(system):
@@ -164,8 +218,8 @@ def report(system):
     lines = memory_map(system)
     lines += ["", "Harts:"]
     for hart, capsule, vcpu in hart_rows(system):
-        what = f"capsule {capsule.name} vCPU {vcpu}" if capsule else "idle (parked in wfi)"
-        lines.append(f"  hart {hart}: {what}")
+        lines.append(f"  hart {hart}: {hart_line(system, hart, capsule, vcpu)}")
+    lines += schedule_lines(system)
     lines += ["", f"PMP entries per capsule (budget {board.pmp_entries}):"]
     for capsule in system.capsules:
         lines.append(f"  {capsule.name}: {len(capsule.pmp)}/{board.pmp_entries}")

@@ -344,6 +344,55 @@ class Size(Int):
         return "size" + (f" (multiple of {self.align:#x})" if self.align > 1 else "")
 
 
+DURATION_RE = re.compile(r"^([0-9][0-9_]*)([A-Za-z\u00b5]+)$")
+DURATION_UNITS = {"us": 1000, "ms": 1000 * 1000, "s": 1000 * 1000 * 1000}
+DURATION_ALIASES = {"\u00b5s": "us", "usec": "us", "msec": "ms", "sec": "s"}
+
+
+class Duration(Type):
+    """A time in nanoseconds, written as a whole number and a unit: us, ms
+    or s (e.g. 10ms, 250us). A bare 0 is zero."""
+
+    what = "a duration"
+
+    def __init__(self, minimum=0):
+        self.minimum = minimum
+
+    def validate(self, node, ctx, path):
+        if not self.expect_scalar(node, ctx, path, self.what):
+            return INVALID
+        text = node.value
+        match = DURATION_RE.match(text)
+        number = parse_int(match.group(1)) if match else parse_int(text)
+        unit = match.group(2) if match else None
+        if text == "0":
+            number, unit = 0, "s"
+        elif match is None or number is None or unit not in DURATION_UNITS:
+            hint = "write a whole number and a unit: us, ms or s (e.g. 10ms, 250us)"
+            if unit in DURATION_ALIASES:
+                hint = f"write the unit as {DURATION_ALIASES[unit]}: " \
+                       f"{match.group(1)}{DURATION_ALIASES[unit]}"
+            elif match is None and number is not None:
+                hint = f"a duration needs a unit: write {text}us or {text}ms"
+            ctx.diags.error(ctx.loc(node), "bad-duration",
+                            f"{path}: '{text}' is not a duration", hint=hint)
+            return INVALID
+        value = number * DURATION_UNITS[unit]
+        if value < self.minimum:
+            ctx.diags.error(ctx.loc(node), "bad-duration",
+                            f"{path}: {text} is not above zero",
+                            hint="a frame or a window lasts some time: write e.g. 1ms")
+            return INVALID
+        return value
+
+    def json(self):
+        return {"oneOf": [{"type": "integer", "enum": [0]},
+                          {"type": "string", "pattern": r"^[0-9][0-9_]*(us|ms|s)$"}]}
+
+    def doc_type(self):
+        return "duration (us, ms, s)"
+
+
 class Bool(Type):
     def validate(self, node, ctx, path):
         if not self.expect_scalar(node, ctx, path, "true or false"):
@@ -693,6 +742,32 @@ CAPSULE = Record("capsule", "One guest partition.", [
           "whole board instead of the capsule alone.", default=False),
 ])
 
+WINDOW = Record("window", "Time a capsule runs on every hart of its schedule: on each of "
+                "those harts, the capsule's vCPU there runs for the window's length (on a "
+                "hart where the capsule has no vCPU, the window is idle time).", [
+    Field("capsule", name_type(), "The capsule that runs.", required=True),
+    Field("length", Duration(1), "How long; a whole number of timer ticks (the board's "
+          "timebase-frequency), at least 100us.", required=True),
+    Field("offset", Duration(), "Start from the beginning of the frame. Default: where the "
+          "window before it ends (0 for the first); time between windows is idle."),
+])
+
+SCHEDULE = Record("schedule", "Harts shared by capsules on a static, cyclic time-partition "
+                  "schedule: the same windows repeat every frame on each of its harts. "
+                  "Name exactly one of windows and shares. The hypervisor does not run "
+                  "schedules yet: it refuses a system that has one (docs/design.md, "
+                  "\"Scheduler\").", [
+    Field("harts", List(Int(0, 63), 1), "The physical harts the schedule shares; each "
+          "capsule in it runs its vCPUs on them as its own `harts:` says.", required=True),
+    Field("frame", Duration(1), "The major frame: the period after which the windows "
+          "repeat; a whole number of timer ticks.", required=True),
+    Field("windows", List(WINDOW, 1), "The windows in time order."),
+    Field("shares", MapOf(name_type(), Int(1, 1000)), "Short form: capsule name to "
+          "weight; the frame is split into one window per capsule, in this order, each "
+          "frame * weight / total weights rounded down to a timer tick (what rounding "
+          "leaves over is idle at the end of the frame)."),
+])
+
 HYPERVISOR_CONSOLE = Record("hypervisor console", "The physical console.", [
     Field("focus", name_type(), "Capsule that has console input at boot (default: the "
           "first capsule)."),
@@ -719,6 +794,9 @@ CONFIG = Record("system", "A Bulkhead system: a board, hypervisor options and ca
     Field("hypervisor", HYPERVISOR, "Hypervisor options."),
     Field("capsules", List(CAPSULE), "The capsules, in order: the order decides "
           "allocation order and the console focus digits.", required=True),
+    Field("schedules", List(SCHEDULE), "Harts that capsules share on a cyclic schedule; "
+          "a hart in no schedule runs one vCPU, pinned 1:1.",
+          default=Seq(Loc("<default>"))),
 ])
 
 GUEST = Record("guest", "A guest manifest (guests/NAME/guest.yaml).", [

@@ -3,7 +3,9 @@
 RAM is drawn as one column of boxes, one per owner or free gap, in address
 order. Box heights grow with the logarithm of the size, so that a 4 KiB
 region and a 512 MiB gap are both readable; the size is written in each box.
-Harts are a row of boxes coloured like the capsule that runs them.
+Harts are a row of boxes coloured like the capsule that runs them; a hart
+that a schedule shares is a bar: one frame, left to right, each window
+coloured like its capsule, idle time white.
 """
 
 import math
@@ -11,6 +13,7 @@ from xml.sax.saxutils import escape
 
 from . import report
 from .diag import hexrange
+from .schedule import duration, schedule_of
 
 PALETTE = ["#8dd3c7", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69",
            "#fccde5", "#bc80bd", "#ccebc5", "#ffed6f"]
@@ -82,6 +85,11 @@ def picture(system):
     hx, hy = 480, 56
     parts.append(text(hx, 44, "Harts", weight="bold"))
     for hart, capsule, vcpu in report.hart_rows(system):
+        schedule = schedule_of(system, hart)
+        if schedule is not None:
+            parts += timeline(schedule, hart, hx, hy)
+            hy += 48
+            continue
         fill = PALETTE[capsule.index % len(PALETTE)] if capsule else "#ffffff"
         parts.append(rect(hx, hy, 250, 40, fill, dash=capsule is None))
         parts.append(text(hx + 8, hy + 17, f"hart {hart}", weight="bold"))
@@ -107,6 +115,26 @@ def picture(system):
     comment = f"<!-- {escape(render_banner(system))} -->"
     background = f'<rect width="{WIDTH}" height="{height:.0f}" fill="#fafafa"/>'
     return "\n".join([comment, head, background] + parts + ["</svg>"]) + "\n"
+
+
+def timeline(schedule, hart, x, y, width=250):
+    """One frame of a shared hart: windows coloured by capsule, idle white."""
+    scale = width / schedule.frame
+    parts = [text(x, y + 12, f"hart {hart}: schedules[{schedule.index}], frame "
+                  f"{duration(schedule.ns(schedule.frame))}", 11, weight="bold")]
+    for start, length in schedule.gaps(hart):
+        parts.append(rect(x + start * scale, y + 16, length * scale, 24, "#ffffff",
+                          dash=True))
+    for window, vcpu in schedule.hart_windows(hart):
+        capsule = window.capsule
+        parts.append(f'<g><title>{escape(capsule.name)} vCPU {vcpu}: '
+                     f'[{duration(schedule.ns(window.start))}, '
+                     f'{duration(schedule.ns(window.end))})</title>'
+                     + rect(x + window.start * scale, y + 16, window.length * scale, 24,
+                            PALETTE[capsule.index % len(PALETTE)]) + "</g>")
+        if window.length * scale >= 7 * len(capsule.name) + 6:
+            parts.append(text(x + window.start * scale + 3, y + 33, capsule.name, 11))
+    return parts
 
 
 def render_banner(system):

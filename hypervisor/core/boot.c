@@ -64,6 +64,8 @@ static void check_tables(void)
 	};
 	char why[160];
 
+	if (bh_schedules_check(&tables, why, sizeof(why)))
+		bh_panic("%s", why);
 	if (bh_tables_check(&tables, why, sizeof(why)))
 		bh_panic("the generated tables are inconsistent: %s", why);
 }

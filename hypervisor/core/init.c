@@ -300,6 +300,19 @@ static int check_plic_sources(const struct bh_system_tables *t, uint32_t i,
 	return 0;
 }
 
+int bh_schedules_check(const struct bh_system_tables *t, char *why, size_t len)
+{
+	uint32_t h;
+
+	for (h = 0; h < t->hart_count; h++) {
+		if (t->harts[h].schedule)
+			return fail(why, len,
+				    "hart %u is shared by a schedule; this hypervisor does not run schedules yet",
+				    h);
+	}
+	return 0;
+}
+
 int bh_tables_check(const struct bh_system_tables *t, char *why, size_t len)
 {
 	uint32_t i, h;

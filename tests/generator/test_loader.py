@@ -118,7 +118,7 @@ def test_missing_key_without_a_near_miss(tmp_path):
     text = "board: qemu-virt\nguests: []\n"
     _, diags = validate(tmp_path, text)
     assert [(d.rule, d.hint) for d in diags.items] == [
-        ("unknown-key", "known keys: board, hypervisor, capsules"),
+        ("unknown-key", "known keys: board, hypervisor, capsules, schedules"),
         ("missing-key", "add 'capsules:' to the file (the capsules, in order: the order "
                         "decides allocation order and the console focus digits)")]
 

@@ -114,6 +114,24 @@ TEST(the_fixture_tables_are_consistent)
 	CHECK(why[0] == '\0');
 }
 
+TEST(a_shared_hart_is_refused_until_schedules_run)
+{
+	struct bh_system_tables t = copy_tables();
+	static const struct bh_window windows[] = {
+		{ .start = 0, .length = 1000, .capsule = 0, .vcpu = 1 },
+		{ .start = 1000, .length = 1000, .capsule = 1, .vcpu = 0 },
+	};
+	static const struct bh_schedule schedule = {
+		.frame = 2000, .windows = windows, .window_count = 2,
+	};
+
+	CHECK(bh_schedules_check(&t, why, sizeof(why)) == 0);
+	CHECK(why[0] == '\0');
+	harts[1] = (struct bh_hart){ .capsule = -1, .schedule = &schedule };
+	CHECK(bh_schedules_check(&t, why, sizeof(why)) < 0);
+	CHECK(strcmp(why, "hart 1 is shared by a schedule; this hypervisor does not run schedules yet") == 0);
+}
+
 TEST(tables_check_catches_a_wrong_hart_map)
 {
 	struct bh_system_tables t = copy_tables();

@@ -82,6 +82,13 @@ struct bh_system_tables {
  */
 int bh_tables_check(const struct bh_system_tables *t, char *why, size_t len);
 
+/*
+ * Refuse the tables of a system whose harts a schedule shares: the
+ * generator writes them (docs/design.md, "Scheduler"), this hypervisor
+ * cannot run them yet. Returns 0, or -1 naming the first shared hart in why.
+ */
+int bh_schedules_check(const struct bh_system_tables *t, char *why, size_t len);
+
 /* Prepare capsule and hart states at boot (hart 0, before others run). */
 void bh_capsules_init(void);
 

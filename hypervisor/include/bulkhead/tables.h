@@ -89,10 +89,39 @@ struct bh_capsule {
 	uint32_t plic_contexts[BH_MAX_VCPUS];
 };
 
-/* What each physical hart runs. capsule < 0: the hart is idle. */
+/*
+ * A window of a schedule: from start to start + length timer ticks (the
+ * time CSR, BH_TIMEBASE_FREQUENCY per second) after the start of each
+ * frame, the hart runs vCPU vcpu of capsule capsule.
+ */
+struct bh_window {
+	uint64_t start;
+	uint64_t length;
+	uint32_t capsule;	/* index in bh_capsules */
+	uint32_t vcpu;
+};
+
+/*
+ * The schedule of a shared hart (docs/design.md, "Scheduler"): the windows
+ * repeat every frame ticks; they are in time order, disjoint, inside
+ * [0, frame), each at least 100 us long; the hart is idle outside them.
+ * Generator side only: the hypervisor refuses to boot a system with one.
+ */
+struct bh_schedule {
+	uint64_t frame;
+	const struct bh_window *windows;
+	uint32_t window_count;
+};
+
+/*
+ * What each physical hart runs. schedule 0: the hart is pinned 1:1 to
+ * vCPU vcpu of capsule capsule, or idle when capsule < 0. Otherwise the
+ * hart is shared by that schedule and capsule is -1.
+ */
 struct bh_hart {
 	int32_t capsule;
 	uint32_t vcpu;
+	const struct bh_schedule *schedule;
 };
 
 /* What one PLIC context interrupts: a hart, in machine or supervisor mode. */
