@@ -605,6 +605,50 @@ def io_session(label, command, name, disk, args, log_dir):
         shell.stop()
 
 
+def capsule_initrd(out, capsule):
+    """The initrd the capsule boots: the generator's, with the modules of its
+    devices appended (generator/bulkhead/initrd.py), or the guest's own."""
+    initrd = out / "gen" / f"capsule-{capsule.name}.initrd"
+    return initrd if initrd.exists() else capsule.initrd
+
+
+def direct_linux(qemu, capsule, initrd, devices=()):
+    """The capsule's kernel, initrd and command line directly on QEMU with
+    Debian's OpenSBI: its vCPUs and memory, Bulkhead's CPU model, devices."""
+    cpu = qemu.index("-cpu")
+    return ["qemu-system-riscv64", "-M", "virt", "-nographic",
+            "-smp", str(capsule.vcpus), "-m", f"{capsule.memory >> 20}M",
+            *qemu[cpu:cpu + 2], "-bios", OPENSBI, "-kernel", str(capsule.kernel),
+            "-initrd", str(initrd),
+            "-append", f"{capsule.bootargs} bulkhead.capsule={capsule.name}", *devices]
+
+
+def alternating_boots(kind, ways, boots, session):
+    """{way: [session(way, label) of each boot]}: `boots` rounds, the ways'
+    order alternating; a boot that hangs (BootHang) is reported in one line
+    and tried again, up to ATTEMPTS times."""
+    results = {way: [] for way in ways}
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    for run in range(boots):
+        order = list(ways) if run % 2 == 0 else list(reversed(list(ways)))
+        for way in order:
+            print(f"bench: {kind} boot {run + 1} of {boots}: {way}", file=sys.stderr)
+            for attempt in range(1, ATTEMPTS + 1):
+                label = f"{kind} {way} boot {run + 1} attempt {attempt}"
+                try:
+                    results[way].append(session(way, label))
+                    break
+                except BootHang:
+                    print(f"bench: warning: {kind} {way} boot {run + 1} hung: no login prompt "
+                          f"or command output in time (attempt {attempt} of {ATTEMPTS}); "
+                          f"console log: {shown(LOG_DIR / (slug(label) + '.log'))}",
+                          file=sys.stderr)
+            else:
+                raise BenchError(f"{kind} {way} boot {run + 1} hung {ATTEMPTS} times in a "
+                                 "row; giving up")
+    return results
+
+
 def io_throughput(args):
     build(IO_CONFIG)
     out = ROOT / "build" / IO_CONFIG
@@ -619,45 +663,23 @@ def io_throughput(args):
     disk = (ROOT / image).stat().st_size
     machine_end = qemu.index("-cpu") + 2
     devices = qemu[machine_end:]
-    initrd = out / "gen" / f"capsule-{capsule.name}.initrd"
 
-    def command(way, copy):
+    def session(way, label):
+        # A fresh copy each boot: mounting writes to the file system.
+        copy = LOG_DIR / f"io-{slug(way)}.img"
+        shutil.copyfile(ROOT / image, copy)
         swap = [a.replace(f"file={image}", f"file={copy}") for a in devices]
         if way == "Bulkhead":
-            return qemu[:machine_end] + swap + ["-kernel", str(out / "bulkhead.elf")]
-        return ["qemu-system-riscv64", "-M", "virt", "-nographic",
-                "-smp", str(capsule.vcpus), "-m", f"{capsule.memory >> 20}M",
-                *qemu[qemu.index("-cpu"):machine_end],
-                "-bios", OPENSBI, "-kernel", str(capsule.kernel), "-initrd", str(initrd),
-                "-append", f"{capsule.bootargs} bulkhead.capsule={capsule.name}", *swap]
+            command = qemu[:machine_end] + swap + ["-kernel", str(out / "bulkhead.elf")]
+        else:
+            command = direct_linux(qemu, capsule, capsule_initrd(out, capsule), swap)
+        return io_session(label, command, capsule.name, disk, args, LOG_DIR)
 
-    samples = {way: {"disk": [], "net": []} for way in ("Bulkhead", "direct")}
-    trap_lines = []
-    LOG_DIR.mkdir(parents=True, exist_ok=True)
-    for run in range(args.io_boots):
-        order = ["Bulkhead", "direct"] if run % 2 == 0 else ["direct", "Bulkhead"]
-        for way in order:
-            print(f"bench: I/O boot {run + 1} of {args.io_boots}: {way}", file=sys.stderr)
-            for attempt in range(1, ATTEMPTS + 1):
-                # A fresh copy each boot: mounting writes to the file system.
-                copy = LOG_DIR / f"io-{slug(way)}.img"
-                shutil.copyfile(ROOT / image, copy)
-                label = f"io {way} boot {run + 1} attempt {attempt}"
-                try:
-                    disks, nets, lines = io_session(label, command(way, copy),
-                                                    capsule.name, disk, args, LOG_DIR)
-                    break
-                except BootHang:
-                    print(f"bench: warning: io {way} boot {run + 1} hung: no login prompt or command "
-                          f"output in time (attempt {attempt} of {ATTEMPTS}); console "
-                          f"log: {shown(LOG_DIR / (slug(label) + '.log'))}", file=sys.stderr)
-            else:
-                raise BenchError(f"io {way} boot {run + 1} hung {ATTEMPTS} times in a row; "
-                                 "giving up")
-            samples[way]["disk"] += disks
-            samples[way]["net"] += nets
-            if way == "Bulkhead":
-                trap_lines = lines
+    results = alternating_boots("io", ("Bulkhead", "direct"), args.io_boots, session)
+    samples = {way: {"disk": [d for r in runs for d in r[0]],
+                     "net": [n for r in runs for n in r[1]]}
+               for way, runs in results.items()}
+    trap_lines = results["Bulkhead"][-1][2]
     return samples, trap_lines, disk, capsule
 
 
@@ -735,42 +757,15 @@ def console_throughput(args):
     qemu = (out / "gen" / "qemu.args").read_text().split()
     config = yaml.safe_load((ROOT / "configs" / f"{CONSOLE_CONFIG}.yaml").read_text())
     capsule = Capsule(config["capsules"][0])
-    # A capsule without devices boots the guest's own initrd; one with
-    # devices gets its modules appended (generator/bulkhead/initrd.py).
-    initrd = out / "gen" / f"capsule-{capsule.name}.initrd"
-    if not initrd.exists():
-        initrd = capsule.initrd
-    machine_end = qemu.index("-cpu") + 2
-    commands = {
-        "Bulkhead": qemu + ["-kernel", str(out / "bulkhead.elf")],
-        "direct": ["qemu-system-riscv64", "-M", "virt", "-nographic",
-                   "-smp", str(capsule.vcpus), "-m", f"{capsule.memory >> 20}M",
-                   *qemu[qemu.index("-cpu"):machine_end],
-                   "-bios", OPENSBI, "-kernel", str(capsule.kernel), "-initrd", str(initrd),
-                   "-append", f"{capsule.bootargs} bulkhead.capsule={capsule.name}"]}
-    samples = {way: {"cat": [], "echo": []} for way in commands}
-    LOG_DIR.mkdir(parents=True, exist_ok=True)
-    for run in range(args.console_boots):
-        order = list(commands) if run % 2 == 0 else list(reversed(commands))
-        for way in order:
-            print(f"bench: console boot {run + 1} of {args.console_boots}: {way}",
-                  file=sys.stderr)
-            for attempt in range(1, ATTEMPTS + 1):
-                label = f"console {way} boot {run + 1} attempt {attempt}"
-                try:
-                    cats, echoes = console_session(label, commands[way], capsule.name,
-                                                   args, LOG_DIR)
-                    break
-                except BootHang:
-                    print(f"bench: warning: console {way} boot {run + 1} hung (attempt "
-                          f"{attempt} of {ATTEMPTS}); console log: "
-                          f"{shown(LOG_DIR / (slug(label) + '.log'))}", file=sys.stderr)
-            else:
-                raise BenchError(f"console {way} boot {run + 1} hung {ATTEMPTS} times in "
-                                 "a row; giving up")
-            samples[way]["cat"] += cats
-            samples[way]["echo"] += echoes
-    return samples
+    commands = {"Bulkhead": qemu + ["-kernel", str(out / "bulkhead.elf")],
+                "direct": direct_linux(qemu, capsule, capsule_initrd(out, capsule))}
+    results = alternating_boots(
+        "console", commands, args.console_boots,
+        lambda way, label: console_session(label, commands[way], capsule.name, args,
+                                           LOG_DIR))
+    return {way: {"cat": [c for r in runs for c in r[0]],
+                  "echo": [e for r in runs for e in r[1]]}
+            for way, runs in results.items()}
 
 
 def console_rows(samples):
