@@ -36,7 +36,8 @@ host until the guest's reply after the last byte); the same kernel, initrd
 and a copy of the disk are booted directly on QEMU with OpenSBI.
 
 Console (--parts console): a Linux capsule (configs/qemu-bench-console.yaml)
-cats `seq 1 5000` (23,893 bytes) and echoes a typed line, timed on the host
+cats `seq 1 5000` (23,893 bytes) and 300 lines of 80 bytes, and echoes a
+typed line, timed on the host
 through a pseudo-terminal; the same kernel, initrd and command line are
 booted directly on QEMU with OpenSBI and compared.
 
@@ -698,25 +699,30 @@ def io_rows(samples):
 # ---- console of a Linux capsule -------------------------------------------
 
 CONSOLE_CONFIG = "qemu-bench-console"
-# The file the issue measured: `seq 1 5000`, 23,893 bytes of short lines
-# (the worst case for Bulkhead, which prefixes every line).
-CONSOLE_FILE = "seq 1 5000"
-CONSOLE_FILE_BYTES = 23893
+# The files `cat` prints: the one issue 13 measured, `seq 1 5000` (23,893
+# bytes of short lines: the worst case for Bulkhead, which prefixes every
+# line), and lines as long as a kernel log's (300 of 80 bytes).
+CONSOLE_FILES = (
+    ("seq", "seq 1 5000", 23893, "`cat` of `seq 1 5000` (23893 bytes)"),
+    ("long", "awk 'BEGIN { for (i = 1; i <= 300; i++) printf \"%05d %073d\\n\", i, i }'",
+     24000, "`cat` of 300 lines of 80 bytes (24000 bytes)"),
+)
 ECHO_TEXT = "typed-line-0123456789abcdef"
 
 
-def console_sample(shell):
-    """(seconds to cat the file, as a person sees it: from sending the
-    command until the last line shows, less the same for an empty command)."""
+def console_sample(shell, name, nbytes):
+    """KiB/s of `cat` of /tmp/console-NAME as a person sees it: from sending
+    the command until its last line shows, less the same for an empty
+    command."""
     empty_start = time.monotonic()
     shell.run("true")
     empty = time.monotonic() - empty_start
     start = time.monotonic()
-    out = shell.run("cat /tmp/console-file")
+    out = shell.run(f"cat /tmp/console-{name}")
     seconds = time.monotonic() - start - empty
-    if len(out) != CONSOLE_FILE_BYTES:
-        raise BenchError(f"cat showed {len(out)} bytes, not {CONSOLE_FILE_BYTES}")
-    return seconds
+    if len(out) != nbytes:
+        raise BenchError(f"cat of /tmp/console-{name} showed {len(out)} bytes, not {nbytes}")
+    return nbytes / 1024 / seconds
 
 
 def echo_sample(shell):
@@ -733,17 +739,21 @@ def echo_sample(shell):
 
 
 def console_session(label, command, name, args, log_dir):
-    """Boots, logs in, takes args.console_runs samples of each, powers off."""
+    """Boots, logs in, takes args.console_runs samples of each figure,
+    powers off. Returns {figure: [samples]}."""
     shell = GuestShell(command, name, log_dir / f"{slug(label)}.log")
     try:
         shell.login(args.boot_timeout)
-        shell.run(f"{CONSOLE_FILE} > /tmp/console-file")
-        cats, echoes = [], []
+        samples = {"echo": []}
+        for figure, make, _, _ in CONSOLE_FILES:
+            shell.run(f"{make} > /tmp/console-{figure}")
+            samples[figure] = []
         for _ in range(args.console_runs):
-            cats.append(CONSOLE_FILE_BYTES / 1024 / console_sample(shell))
-            echoes.append(echo_sample(shell) * 1000)
+            for figure, _, nbytes, _ in CONSOLE_FILES:
+                samples[figure].append(console_sample(shell, figure, nbytes))
+            samples["echo"].append(echo_sample(shell) * 1000)
         shell.poweroff(IO_COMMAND_TIMEOUT)
-        return cats, echoes
+        return samples
     except BootHang:
         shell.save()
         raise
@@ -763,8 +773,8 @@ def console_throughput(args):
         "console", commands, args.console_boots,
         lambda way, label: console_session(label, commands[way], capsule.name, args,
                                            LOG_DIR))
-    return {way: {"cat": [c for r in runs for c in r[0]],
-                  "echo": [e for r in runs for e in r[1]]}
+    figures = [f[0] for f in CONSOLE_FILES] + ["echo"]
+    return {way: {f: [x for r in runs for x in r[f]] for f in figures}
             for way, runs in results.items()}
 
 
@@ -772,11 +782,10 @@ def console_rows(samples):
     """Rows (figure, unit, Bulkhead (min, median, max), direct (...), ratio
     Bulkhead / direct of the medians, samples each)."""
     stats = lambda v: (min(v), median(v), max(v))
+    labels = [(figure, label, "KiB/s") for figure, _, _, label in CONSOLE_FILES]
+    labels.append(("echo", f"echo of a typed line ({len(ECHO_TEXT)} keys)", "ms"))
     rows = []
-    for kind, label, unit in (("cat", f"`cat` of `{CONSOLE_FILE}` ({CONSOLE_FILE_BYTES} "
-                                      "bytes)", "KiB/s"),
-                              ("echo", f"echo of a typed line ({len(ECHO_TEXT)} keys)",
-                               "ms")):
+    for kind, label, unit in labels:
         b, d = samples["Bulkhead"][kind], samples["direct"][kind]
         rows.append((label, unit, stats(b), stats(d), median(b) / median(d), len(b)))
     return rows
