@@ -25,18 +25,49 @@ void bh_mailbox_post(uint32_t hart, uint32_t msg)
 }
 
 /*
- * fence_req counts requests; the hart fences after reading it and then
- * publishes the value it read, so a requester whose ticket is <= fence_done
- * knows a fence ran after its request.
+ * Two fences asked of one hart before it served either: both, the
+ * translations widened to all of them unless the two asked the same.
+ */
+static void fence_merge(struct bh_fence *into, const struct bh_fence *f)
+{
+	into->fence_i |= f->fence_i;
+	if (!f->vma)
+		return;
+	if (!into->vma) {
+		into->vma = true;
+		into->vma_all = f->vma_all;
+		into->asid_only = f->asid_only;
+		into->asid = f->asid;
+		into->start = f->start;
+		into->size = f->size;
+		return;
+	}
+	if (into->vma_all == f->vma_all && into->asid_only == f->asid_only &&
+	    into->asid == f->asid && into->start == f->start &&
+	    into->size == f->size)
+		return;
+	into->vma_all = true;
+	into->asid_only = false;
+}
+
+/*
+ * fence_req counts requests; the hart reads it, then takes what the
+ * requests merged into fence_pending (each requester merged before it
+ * counted), fences, and publishes the value it read, so a requester whose
+ * ticket is <= fence_done knows a fence covering its request ran after it.
  */
 static void service_fences(struct bh_hart_state *hs)
 {
 	uint64_t req = __atomic_load_n(&hs->fence_req, __ATOMIC_ACQUIRE);
+	struct bh_fence f;
 
 	if (req == __atomic_load_n(&hs->fence_done, __ATOMIC_RELAXED))
 		return;
-	bh_arch_fence_i();
-	bh_arch_sfence_vma();
+	bh_lock(&hs->fence_lock);
+	f = hs->fence_pending;
+	hs->fence_pending = (struct bh_fence){ 0 };
+	bh_unlock(&hs->fence_lock);
+	bh_arch_fence(&f);
 	__atomic_store_n(&hs->fence_done, req, __ATOMIC_RELEASE);
 }
 
@@ -64,7 +95,8 @@ void bh_mailbox_service(struct bh_hart_state *hs)
 		hs->stop_pending = 1;
 }
 
-void bh_remote_fence(struct bh_hart_state *hs, uint64_t hart_bits)
+void bh_remote_fence(struct bh_hart_state *hs, uint64_t hart_bits,
+		     const struct bh_fence *f)
 {
 	uint64_t tickets[BH_HART_COUNT] = { 0 };
 	uint32_t hart;
@@ -74,14 +106,15 @@ void bh_remote_fence(struct bh_hart_state *hs, uint64_t hart_bits)
 
 		if (!(hart_bits & (1ULL << hart)) || target == hs)
 			continue;
+		bh_lock(&target->fence_lock);
+		fence_merge(&target->fence_pending, f);
+		bh_unlock(&target->fence_lock);
 		tickets[hart] = __atomic_add_fetch(&target->fence_req, 1,
 						   __ATOMIC_ACQ_REL);
 		bh_mailbox_post(hart, BH_MSG_FENCE);
 	}
-	if (hart_bits & (1ULL << hs->hart)) {
-		bh_arch_fence_i();
-		bh_arch_sfence_vma();
-	}
+	if (hart_bits & (1ULL << hs->hart))
+		bh_arch_fence(f);
 	for (hart = 0; hart < BH_HART_COUNT; hart++) {
 		struct bh_hart_state *target = &bh_hart_states[hart];
 

@@ -48,6 +48,7 @@ struct fake {
 	bool autoservice;		/* targets serve their mailbox at once */
 	uint32_t fence_i[BH_HART_COUNT];
 	uint32_t sfence[BH_HART_COUNT];
+	struct bh_fence last_fence[BH_HART_COUNT];	/* what each hart did last */
 	uint32_t ssip[BH_HART_COUNT];
 	uint64_t timer[BH_HART_COUNT];
 	bool irq_pending;

@@ -244,14 +244,13 @@ void bh_arch_clear_ipi(void)
 {
 }
 
-void bh_arch_fence_i(void)
+void bh_arch_fence(const struct bh_fence *f)
 {
-	fake.fence_i[fake.hart]++;
-}
-
-void bh_arch_sfence_vma(void)
-{
-	fake.sfence[fake.hart]++;
+	if (f->fence_i)
+		fake.fence_i[fake.hart]++;
+	if (f->vma)
+		fake.sfence[fake.hart]++;
+	fake.last_fence[fake.hart] = *f;
 }
 
 void bh_arch_inject_ssip(void)

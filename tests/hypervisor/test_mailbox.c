@@ -37,10 +37,12 @@ TEST(a_stop_message_is_remembered_until_acted_on)
 	CHECK(fake.ssip[0] == 0);
 }
 
+static const struct bh_fence all_vma = { .vma = true, .vma_all = true };
+
 TEST(fences_are_counted_so_the_sender_knows_they_ran)
 {
 	fake.autoservice = true;
-	bh_remote_fence(hart(0), 1ULL << 1 | 1ULL << 2);
+	bh_remote_fence(hart(0), 1ULL << 1 | 1ULL << 2, &all_vma);
 	CHECK(hart(1)->fence_req == 1 && hart(1)->fence_done == 1);
 	CHECK(hart(2)->fence_req == 1 && hart(2)->fence_done == 1);
 	CHECK(fake.sfence[1] == 1 && fake.sfence[2] == 1);
@@ -51,11 +53,50 @@ TEST(fences_are_counted_so_the_sender_knows_they_ran)
 	CHECK(fake.sfence[1] == 1);
 }
 
+TEST(a_range_reaches_the_target_as_asked)
+{
+	struct bh_fence page = { .vma = true, .asid_only = true, .asid = 7,
+				 .start = 0x40201000, .size = 4096 };
+
+	fake.autoservice = true;
+	bh_remote_fence(hart(0), 1ULL << 1, &page);
+	CHECK(fake.last_fence[1].vma && !fake.last_fence[1].vma_all);
+	CHECK(fake.last_fence[1].asid_only && fake.last_fence[1].asid == 7);
+	CHECK(fake.last_fence[1].start == 0x40201000 &&
+	      fake.last_fence[1].size == 4096);
+	CHECK(!fake.last_fence[1].fence_i);
+	/* Served: nothing is left pending. */
+	CHECK(!hart(1)->fence_pending.vma && !hart(1)->fence_pending.fence_i);
+}
+
+TEST(two_fences_before_the_target_serves_are_merged_wider)
+{
+	struct bh_fence a = { .vma = true, .start = 0x1000, .size = 4096 };
+	struct bh_fence b = { .vma = true, .start = 0x5000, .size = 4096 };
+	struct bh_fence i = { .fence_i = true };
+
+	/* Hart 1 does not answer yet: three requests pile up. */
+	bh_mailbox_post(0, BH_MSG_STOP);	/* so the callers stop waiting */
+	bh_remote_fence(hart(0), 1ULL << 1, &a);
+	bh_remote_fence(hart(0), 1ULL << 1, &a);
+	CHECK(hart(1)->fence_pending.start == 0x1000 &&
+	      !hart(1)->fence_pending.vma_all);	/* the same range: kept */
+	bh_remote_fence(hart(0), 1ULL << 1, &b);
+	bh_remote_fence(hart(0), 1ULL << 1, &i);
+	CHECK(hart(1)->fence_req == 4 && hart(1)->fence_done == 0);
+	fake.hart = 1;
+	bh_mailbox_service(hart(1));
+	/* One fence covered all four: fence.i and every translation. */
+	CHECK(fake.sfence[1] == 1 && fake.fence_i[1] == 1);
+	CHECK(fake.last_fence[1].vma_all && !fake.last_fence[1].asid_only);
+	CHECK(hart(1)->fence_done == 4);
+}
+
 TEST(a_hart_waiting_for_fences_gives_up_when_its_capsule_stops)
 {
 	/* Hart 1 never answers; a STOP for hart 0 is already waiting. */
 	bh_mailbox_post(0, BH_MSG_STOP);
-	bh_remote_fence(hart(0), 1ULL << 1);
+	bh_remote_fence(hart(0), 1ULL << 1, &all_vma);
 	CHECK(hart(0)->stop_pending == 1);
 	CHECK(hart(1)->fence_req == 1 && hart(1)->fence_done == 0);
 }

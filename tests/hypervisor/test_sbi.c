@@ -581,13 +581,43 @@ TEST(rfence_fences_exactly_the_named_vcpus_and_waits)
 	fake.autoservice = true;
 	r = call(0, SBI_EXT_RFENCE, 1, 0x2, 0, 0);	/* vhart 1 only */
 	CHECK(r.error == SBI_SUCCESS);
-	CHECK(fake.sfence[1] == 1 && fake.fence_i[1] == 1);
+	CHECK(fake.sfence[1] == 1 && fake.fence_i[1] == 0);
+	CHECK(fake.last_fence[1].vma_all);	/* start 0, size 0: all */
 	CHECK(fake.sfence[0] == 0 && fake.sfence[2] == 0);
 	CHECK(hart(1)->fence_done == hart(1)->fence_req);
 	r = call(0, SBI_EXT_RFENCE, 0, 0, -1UL, 0);	/* all: both vCPUs */
 	CHECK(r.error == SBI_SUCCESS);
-	CHECK(fake.fence_i[0] == 1 && fake.fence_i[1] == 2);
+	CHECK(fake.fence_i[0] == 1 && fake.fence_i[1] == 1);
+	CHECK(fake.sfence[0] == 0 && fake.sfence[1] == 1);	/* fence.i only */
 	CHECK(fake.fence_i[2] == 0);
+}
+
+/* remote_sfence_vma(_asid)'s start_addr, size and asid (a2..a4). */
+static struct bh_sbiret rfence_range(unsigned long fid, unsigned long start,
+				     unsigned long size, unsigned long asid)
+{
+	hart(0)->frame.regs[BH_REG_A2 + 1] = size;
+	hart(0)->frame.regs[BH_REG_A2 + 2] = asid;
+	return call(0, SBI_EXT_RFENCE, fid, 0x2, 0, start);
+}
+
+TEST(rfence_passes_a_short_range_and_widens_a_long_one)
+{
+	const struct bh_fence *f = &fake.last_fence[1];
+
+	fake.autoservice = true;
+	CHECK(rfence_range(2, 0x40201000, 8192, (1UL << 32) | 9).error ==
+	      SBI_SUCCESS);
+	CHECK(f->vma && !f->vma_all && f->start == 0x40201000 && f->size == 8192);
+	CHECK(f->asid_only && f->asid == 9);	/* the low 32 bits */
+	CHECK(rfence_range(1, 0x40201000, 4096, 9).error == SBI_SUCCESS);
+	CHECK(!f->vma_all && !f->asid_only);	/* sfence_vma: every asid */
+	CHECK(rfence_range(1, 0x40000000, 65 * 4096, 0).error == SBI_SUCCESS);
+	CHECK(f->vma_all);	/* more than 64 pages */
+	CHECK(rfence_range(1, 0x1000, -1UL, 0).error == SBI_SUCCESS);
+	CHECK(f->vma_all);	/* size -1 */
+	CHECK(rfence_range(1, -4096UL, 8192, 0).error == SBI_SUCCESS);
+	CHECK(f->vma_all);	/* wraps */
 }
 
 TEST(rfence_with_a_bad_mask_requests_nothing)

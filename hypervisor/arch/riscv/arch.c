@@ -43,14 +43,41 @@ void bh_arch_clear_ipi(void)
 	bh_clint_clear_ipi(bh_arch_hart_id());
 }
 
-void bh_arch_fence_i(void)
+#define PAGE_SIZE	4096UL
+
+static void sfence_vma_page(uint64_t addr, const struct bh_fence *f)
 {
-	asm volatile("fence.i" ::: "memory");
+	if (f->asid_only)
+		asm volatile("sfence.vma %0, %1" :: "r"(addr), "r"((uint64_t)f->asid)
+			     : "memory");
+	else
+		asm volatile("sfence.vma %0" :: "r"(addr) : "memory");
 }
 
-void bh_arch_sfence_vma(void)
+/*
+ * A range flushes page by page (the core keeps ranges short): flushing
+ * everything would make the guest refill its whole TLB for every page
+ * Linux unmaps on another hart.
+ */
+void bh_arch_fence(const struct bh_fence *f)
 {
-	asm volatile("sfence.vma" ::: "memory");
+	uint64_t addr;
+
+	if (f->fence_i)
+		asm volatile("fence.i" ::: "memory");
+	if (!f->vma)
+		return;
+	if (f->vma_all) {
+		if (f->asid_only)
+			asm volatile("sfence.vma zero, %0" :: "r"((uint64_t)f->asid)
+				     : "memory");
+		else
+			asm volatile("sfence.vma" ::: "memory");
+		return;
+	}
+	for (addr = f->start & ~(PAGE_SIZE - 1); addr < f->start + f->size;
+	     addr += PAGE_SIZE)
+		sfence_vma_page(addr, f);
 }
 
 void bh_arch_inject_ssip(void)

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * SBI RFENCE extension. Every remote fence flushes the target's whole
- * instruction stream and TLB: more than asked, which is always correct.
- * There is no H extension for guests, so the hfence calls are unsupported.
+ * SBI RFENCE extension: fence.i, or the translations of a range (in one
+ * address space or all), on the named vCPUs. A range longer than
+ * FENCE_PAGES_MAX pages flushes everything, as Linux itself does past its
+ * own threshold. There is no H extension for guests, so the hfence calls
+ * are unsupported.
  */
 #include "bulkhead/capsule.h"
 #include "bulkhead/lib.h"
@@ -15,11 +17,40 @@ enum {
 	RFENCE_SFENCE_VMA_ASID = 2,
 };
 
+#define FENCE_PAGES_MAX	64
+#define PAGE_SIZE	4096UL
+
+/* What fid asks, from its start_addr, size and asid arguments. */
+static struct bh_fence fence_of(unsigned long fid, const unsigned long *args)
+{
+	struct bh_fence f = { 0 };
+	uint64_t start = args[2], size = args[3];
+
+	if (fid == RFENCE_FENCE_I) {
+		f.fence_i = true;
+		return f;
+	}
+	f.vma = true;
+	f.asid_only = fid == RFENCE_SFENCE_VMA_ASID;
+	f.asid = f.asid_only ? (uint32_t)args[4] : 0;
+	/* 0 and 0, or a size of -1: everything (SBI); a range that wraps or
+	 * is long: everything too. */
+	if ((!start && !size) || size > FENCE_PAGES_MAX * PAGE_SIZE ||
+	    start + size < start) {
+		f.vma_all = true;
+		return f;
+	}
+	f.start = start;
+	f.size = size;
+	return f;
+}
+
 struct bh_sbiret bh_sbi_rfence(struct bh_hart_state *hs, unsigned long fid,
 			       const unsigned long *args)
 {
 	const struct bh_capsule *c = bh_capsule_of(hs);
 	uint64_t vcpus, harts = 0;
+	struct bh_fence fence;
 	long err;
 
 	if (fid > RFENCE_SFENCE_VMA_ASID)
@@ -29,6 +60,7 @@ struct bh_sbiret bh_sbi_rfence(struct bh_hart_state *hs, unsigned long fid,
 		return (struct bh_sbiret){ err, 0 };
 	for (; vcpus; vcpus &= vcpus - 1)
 		harts |= 1ULL << c->vcpu_harts[bh_lowest_bit(vcpus)];
-	bh_remote_fence(hs, harts);
+	fence = fence_of(fid, args);
+	bh_remote_fence(hs, harts, &fence);
 	return (struct bh_sbiret){ SBI_SUCCESS, 0 };
 }

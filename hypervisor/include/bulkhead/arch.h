@@ -66,9 +66,23 @@ void bh_arch_wait(void);
 void bh_arch_send_ipi(uint32_t hart);
 void bh_arch_clear_ipi(void);
 
-/* Local fences: instruction stream and the whole address-translation cache. */
-void bh_arch_fence_i(void);
-void bh_arch_sfence_vma(void);
+/*
+ * A fence (SBI RFENCE asks one of other harts): the instruction stream,
+ * and cached translations: of [start, start + size) or all of them, in
+ * address space asid only or in every one.
+ */
+struct bh_fence {
+	bool fence_i;
+	bool vma;		/* some translations; the fields below say which */
+	bool vma_all;		/* every address */
+	bool asid_only;		/* only address space asid */
+	uint32_t asid;
+	uint64_t start;
+	uint64_t size;
+};
+
+/* Carry out fence f on this hart. */
+void bh_arch_fence(const struct bh_fence *f);
 
 /* Make the supervisor software interrupt pending for the guest on this hart. */
 void bh_arch_inject_ssip(void);

@@ -28,6 +28,7 @@
 
 #include "bulkhead/arch.h"
 #include "bulkhead/compiler.h"
+#include "bulkhead/lock.h"
 #include "bulkhead/tables.h"
 
 /* The guest's registers while the hypervisor handles one of its traps. */
@@ -115,6 +116,8 @@ struct bh_hart_state {
 	/* Emptied whenever the vCPU enters its capsule. */
 	struct bh_guest_xlate xlate_data;	/* address of an emulated access */
 	struct bh_guest_xlate xlate_fetch;	/* the instruction that made it */
+	struct bh_lock fence_lock;	/* guards fence_pending */
+	struct bh_fence fence_pending;	/* what the asked fences cover, merged */
 };
 
 _Static_assert(offsetof(struct bh_hart_state, frame) == 0, "hart state");
