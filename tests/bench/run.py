@@ -75,6 +75,10 @@ from pathlib import Path
 import pexpect
 import yaml
 
+# tests/scratch.py: the scratch copy of the repository the build part times.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import scratch  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
 BANNER = re.compile(rb"Log in as root, no password\.")
@@ -1085,17 +1089,6 @@ GEN_SIZES = ((4, 2), (16, 8), (32, 16), (64, 32))
 GEN_CAPSULE_MEMORY = 16 << 20
 
 
-def scratch_tree(dest):
-    """A copy of the repository without .git and build/, for timing builds
-    from nothing without touching the tree's own build/."""
-    def ignore(directory, names):
-        at_root = Path(directory) == ROOT
-        return [n for n in names if n in ("__pycache__", ".pytest_cache")
-                or (at_root and n in (".git", "build"))]
-    shutil.copytree(ROOT, dest, symlinks=True, ignore=ignore)
-    return dest
-
-
 def timed_make(tree, config):
     start = time.monotonic()
     result = subprocess.run(["make", "--no-print-directory", f"CONFIG={config}"], cwd=tree,
@@ -1159,7 +1152,7 @@ def build_figures(args):
     (guests included; downloads come from the cache), its image size, and
     the generator's time on generated systems."""
     with tempfile.TemporaryDirectory(prefix="bulkhead-bench-") as tmp:
-        tree = scratch_tree(Path(tmp) / "tree")
+        tree = scratch.copy_tree(Path(tmp) / "tree")
         print(f"bench: clean build of {BUILD_CONFIG} in {tree}", file=sys.stderr)
         clean = timed_make(tree, BUILD_CONFIG)
         noop = [timed_make(tree, BUILD_CONFIG) for _ in range(args.build_runs)]

@@ -307,7 +307,7 @@ def test_generated_systems_share_their_harts_out_and_are_valid(tmp_path):
         assert owned == list(range(harts))
         board = bench.generated_board(harts)
         assert len(board["devices"]["plic"]["contexts"]) == 2 * harts
-    tree = bench.scratch_tree(tmp_path / "tree")
+    tree = bench.scratch.copy_tree(tmp_path / "tree")
     # check needs the payload to exist, not to be the real guest.
     payload = tree / "build" / "guests" / "hello" / "hello.bin"
     payload.parent.mkdir(parents=True)

@@ -10,7 +10,6 @@ Timeouts here are hang guards, not speed assertions.
 import datetime
 import os
 import re
-import shutil
 import signal
 import subprocess
 import threading
@@ -39,17 +38,6 @@ UNCLEAN_EXIT = 3
 # (docs/design.md, "Trap counters").
 TRAP_COUNTS = re.compile(r"^capsule (\S+) vcpu (\d+) hart (\d+) traps: (.*)$")
 MAKE_FAILED = 2
-
-
-def copy_tree(dest):
-    """A scratch copy of the repository at dest (no build/, no caches), for
-    tests that edit boards, configs or sources without touching the tree."""
-    def ignore(directory, names):
-        at_root = Path(directory) == ROOT
-        return [n for n in names if n in ("__pycache__", ".pytest_cache")
-                or (at_root and n in (".git", "build"))]
-    shutil.copytree(ROOT, dest, symlinks=True, ignore=ignore)
-    return dest
 
 
 def load_yaml(relpath):

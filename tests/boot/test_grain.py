@@ -22,7 +22,7 @@ import subprocess
 
 import pytest
 
-import qemu
+import scratch
 
 CONFIG = "qemu-hello"
 BUILD_TIMEOUT = 900
@@ -39,7 +39,7 @@ def edit(path, old, new):
 
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory):
-    dest = qemu.copy_tree(tmp_path_factory.mktemp("grain") / "tree")
+    dest = scratch.copy_tree(tmp_path_factory.mktemp("grain") / "tree")
     edit(dest / "boards/qemu-virt.yaml", "  granularity: 4\n", "  granularity: 4KiB\n")
     edit(dest / f"configs/{CONFIG}.yaml", '      bootargs: "hello from capsule 1"\n',
          '      bootargs: "hello from capsule 1"\n    devices: [rtc]\n')

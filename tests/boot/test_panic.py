@@ -35,7 +35,7 @@ import subprocess
 
 import pytest
 
-import qemu
+import scratch
 
 CONFIG = "qemu-hello"
 BUILD_TIMEOUT = 900
@@ -53,7 +53,7 @@ TRAP = re.compile(r"^mcause=(0x[0-9a-f]+) mepc=(0x[0-9a-f]+) mtval=(0x[0-9a-f]+|
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory):
     """A scratch copy of the tree with qemu-hello built in it."""
-    dest = qemu.copy_tree(tmp_path_factory.mktemp("panic") / "tree")
+    dest = scratch.copy_tree(tmp_path_factory.mktemp("panic") / "tree")
     make(dest, [f"CONFIG={CONFIG}"], f"make CONFIG={CONFIG} in {dest}")
     return dest
 

@@ -10,29 +10,22 @@ so an embedded path shows up as a difference.
 
 import filecmp
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+import scratch
+
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = "qemu-hello"
 BUILD_TIMEOUT = 900  # hang guard per build
-CACHE_DIRS = {"__pycache__", ".pytest_cache"}
 
 ENVIRONMENTS = [
     {"dir": "a", "TZ": "UTC", "LC_ALL": "C", "umask": 0o022},
     {"dir": "second-clone-with-a-longer-path", "TZ": "Pacific/Chatham",
      "LC_ALL": "C.UTF-8", "umask": 0o077},
 ]
-
-
-def copy_tree(dest):
-    def ignore(directory, names):
-        at_root = Path(directory) == ROOT
-        return [n for n in names if n in CACHE_DIRS or (at_root and n == "build")]
-    shutil.copytree(ROOT, dest, symlinks=True, ignore=ignore)
 
 
 def build_in(tree, settings):
@@ -62,7 +55,7 @@ def two_builds(tmp_path_factory):
     trees = []
     for settings in ENVIRONMENTS:
         tree = base / settings["dir"]
-        copy_tree(tree)
+        scratch.copy_tree(tree)
         build_in(tree, settings)
         trees.append(tree)
     return trees

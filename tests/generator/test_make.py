@@ -11,17 +11,17 @@ CONFIG as a path.
 The copy leaves the work tree alone. Timeouts are hang guards.
 """
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+import scratch
+
 from conftest import bare_metal_image
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_TIMEOUT = 600
-CACHE_DIRS = {"__pycache__", ".pytest_cache"}
 
 CONFIG = """board: qemu-virt
 capsules:
@@ -36,12 +36,7 @@ capsules:
 
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory):
-    dest = tmp_path_factory.mktemp("make") / "tree"
-
-    def ignore(directory, names):
-        at_root = Path(directory) == ROOT
-        return [n for n in names if n in CACHE_DIRS or (at_root and n in ("build", ".git"))]
-    shutil.copytree(ROOT, dest, symlinks=True, ignore=ignore)
+    dest = scratch.copy_tree(tmp_path_factory.mktemp("make") / "tree")
     (dest / "kernels").mkdir()
     (dest / "kernels" / "k.bin").write_bytes(bare_metal_image(8192))
     return dest

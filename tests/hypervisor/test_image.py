@@ -18,7 +18,6 @@ these tests. Timeouts are hang guards, not speed targets.
 import importlib.util
 import os
 import re
-import shutil
 import signal
 import subprocess
 from pathlib import Path
@@ -26,12 +25,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+import scratch
+
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = "qemu-hello"
 BOARD = Path("boards", "qemu-virt.yaml")
 BUILD_TIMEOUT = 900
 BOOT_TIMEOUT = 120
-CACHE_DIRS = {"__pycache__", ".pytest_cache"}
 
 FOOTPRINT = re.compile(r"footprint: text (\d+), rodata\+data (\d+), bss (\d+), "
                        r"RAM per hart (\d+) \(stack \+ state\), total (\d+) bytes")
@@ -62,12 +62,7 @@ def snapshot(directory):
 
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory):
-    dest = tmp_path_factory.mktemp("image") / "tree"
-
-    def ignore(directory, names):
-        at_root = Path(directory) == ROOT
-        return [n for n in names if n in CACHE_DIRS or (at_root and n == "build")]
-    shutil.copytree(ROOT, dest, symlinks=True, ignore=ignore)
+    dest = scratch.copy_tree(tmp_path_factory.mktemp("image") / "tree")
     board = dest / BOARD
     board.write_text(without_sstc(board.read_text()))
     return dest
