@@ -24,30 +24,27 @@ void bh_mailbox_post(uint32_t hart, uint32_t msg)
 	bh_arch_send_ipi(hart);
 }
 
+static bool same_translations(const struct bh_fence *a, const struct bh_fence *b)
+{
+	return a->vma_all == b->vma_all && a->asid_only == b->asid_only &&
+	       a->asid == b->asid && a->start == b->start && a->size == b->size;
+}
+
 /*
  * Two fences asked of one hart before it served either: both, the
  * translations widened to all of them unless the two asked the same.
  */
 static void fence_merge(struct bh_fence *into, const struct bh_fence *f)
 {
-	into->fence_i |= f->fence_i;
-	if (!f->vma)
-		return;
+	bool fence_i = into->fence_i || f->fence_i;
+
 	if (!into->vma) {
-		into->vma = true;
-		into->vma_all = f->vma_all;
-		into->asid_only = f->asid_only;
-		into->asid = f->asid;
-		into->start = f->start;
-		into->size = f->size;
-		return;
+		*into = *f;
+	} else if (f->vma && !same_translations(into, f)) {
+		into->vma_all = true;
+		into->asid_only = false;
 	}
-	if (into->vma_all == f->vma_all && into->asid_only == f->asid_only &&
-	    into->asid == f->asid && into->start == f->start &&
-	    into->size == f->size)
-		return;
-	into->vma_all = true;
-	into->asid_only = false;
+	into->fence_i = fence_i;
 }
 
 /*
