@@ -402,18 +402,25 @@ def direct_machine(qemu_args, harts=None, firmware=OPENSBI):
     return args
 
 
+def bare_metal_bench(config, guest_elf):
+    """Builds a bench config whose one capsule runs the bare-metal guest
+    guest_elf. Returns its QEMU words, the Bulkhead command, the capsule's
+    node, and the words that run the same guest directly (-kernel, -append
+    the capsule's bootargs)."""
+    build(config)
+    out = ROOT / "build" / config
+    qemu = (out / "gen" / "qemu.args").read_text().split()
+    capsule = yaml.safe_load((ROOT / "configs" / f"{config}.yaml").read_text())["capsules"][0]
+    guest = ["-kernel", str(guest_elf), "-append", capsule["payload"]["bootargs"]]
+    return qemu, qemu + ["-kernel", str(out / "bulkhead.elf")], capsule, guest
+
+
 def irq_latency(runs, timeout):
-    build(IRQ_CONFIG)
-    gen = ROOT / "build" / IRQ_CONFIG / "gen"
-    qemu = (gen / "qemu.args").read_text().split()
-    elf = ROOT / "build" / IRQ_CONFIG / "bulkhead.elf"
-    config = yaml.safe_load((ROOT / "configs" / f"{IRQ_CONFIG}.yaml").read_text())
-    capsule = config["capsules"][0]
+    qemu, bulkhead, capsule, guest = bare_metal_bench(IRQ_CONFIG, IRQ_GUEST_ELF)
     bootargs = capsule["payload"]["bootargs"]
-    guest = ["-kernel", str(IRQ_GUEST_ELF), "-append", bootargs]
     # "direct": as many harts as the capsule has vCPUs (as the boot times
     # compare); "direct, N harts": Bulkhead's whole machine.
-    ways = {"Bulkhead": qemu + ["-kernel", str(elf)],
+    ways = {"Bulkhead": bulkhead,
             "direct": direct_machine(qemu, capsule["vcpus"]) + guest,
             "direct, board": direct_machine(qemu) + guest}
     result = {(mode, way): [] for mode in IRQ_MODES for way in ways}
@@ -1012,17 +1019,12 @@ def sbi_costs(runs, timeout):
     """Runs the bench guest on Bulkhead and directly on both OpenSBIs, in
     both modes, runs times. Returns (runs {(mode, way): [SbiRun]}, column
     labels {way: label}, bootargs, Bulkhead's trap count lines)."""
-    build(SBI_CONFIG)
+    qemu, bulkhead, capsule, guest = bare_metal_bench(SBI_CONFIG, SBI_GUEST_ELF)
     new_opensbi = fetch_new_opensbi()
-    qemu = (ROOT / "build" / SBI_CONFIG / "gen" / "qemu.args").read_text().split()
-    elf = ROOT / "build" / SBI_CONFIG / "bulkhead.elf"
-    config = yaml.safe_load((ROOT / "configs" / f"{SBI_CONFIG}.yaml").read_text())
-    capsule = config["capsules"][0]
     bootargs = capsule["payload"]["bootargs"]
-    guest = ["-kernel", str(SBI_GUEST_ELF), "-append", bootargs]
     # The direct runs: Bulkhead's machine, with as many harts as the
     # capsule has vCPUs.
-    ways = {"Bulkhead": qemu + ["-kernel", str(elf)],
+    ways = {"Bulkhead": bulkhead,
             "opensbi-debian12": direct_machine(qemu, capsule["vcpus"]) + guest,
             "opensbi-testing": direct_machine(qemu, capsule["vcpus"], new_opensbi) + guest}
     result = {(mode, way): [] for mode in SBI_MODES for way in ways}

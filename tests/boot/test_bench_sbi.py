@@ -22,7 +22,6 @@ import qemu
 CONFIG = "qemu-bench-sbi"
 BOOT_TIMEOUT = 180  # hang guard, not a speed target
 RUN_PY = Path(__file__).resolve().parents[1] / "bench" / "run.py"
-ROOT_BUILD = qemu.ROOT / "build" / CONFIG
 
 # Figures whose window holds exactly one SBI call or one emulated access.
 ONE_TRAP_EACH = ["sbi-null", "sbi-probe", "sbi-set-timer", "ipi-send", "rfence-one",
@@ -111,12 +110,9 @@ def test_runs_directly_on_each_opensbi(way):
     """The same bench.elf directly on QEMU with Debian 12's OpenSBI and with
     the newest (fetched and locked as make bench does): every figure but
     what the firmware lacks, and QEMU exits by itself."""
-    qemu.build(CONFIG)
+    args, _, capsule, guest = bench.bare_metal_bench(CONFIG, bench.SBI_GUEST_ELF)
     firmware = bench.fetch_new_opensbi() if way == "opensbi-testing" else bench.OPENSBI
-    args = (ROOT_BUILD / "gen" / "qemu.args").read_text().split()
-    capsule = qemu.capsule_config(CONFIG, "bench")
-    command = bench.direct_machine(args, capsule["vcpus"], firmware) + [
-        "-kernel", str(bench.SBI_GUEST_ELF), "-append", capsule["payload"]["bootargs"]]
+    command = bench.direct_machine(args, capsule["vcpus"], firmware) + guest
     try:
         text = bench.run_console(f"test {way}", command, BOOT_TIMEOUT, bench.LOG_DIR,
                                  attempts=1)
