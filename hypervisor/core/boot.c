@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Boot. Hart 0 prepares the shared state and prints the banner while the
- * others wait in entry.S; then every hart sets itself up and either idles
- * or waits for its vCPU to be started (vCPU 0 of each capsule at once).
+ * others wait in entry.S; then every hart sets itself up and runs its loop
+ * (bh_hart_run): vCPU 0 of each capsule starts at once.
  */
 #include "bulkhead/arch.h"
 #include "bulkhead/capsule.h"
@@ -11,10 +11,12 @@
 #include "bulkhead/log.h"
 #include "bulkhead/mailbox.h"
 #include "bulkhead/platform.h"
+#include "bulkhead/sched.h"
 #include "bulkhead/time_of_day.h"
 #include "bulkhead/version.h"
 #include "bulkhead/vplic.h"
 
+struct bh_vcpu bh_vcpus[BH_VCPU_COUNT];
 struct bh_hart_state bh_hart_states[BH_HART_COUNT];
 uint8_t bh_stacks[BH_HART_COUNT][BH_STACK_SIZE] __aligned(16);
 
@@ -54,6 +56,7 @@ static void check_tables(void)
 		.capsule_count = BH_CAPSULE_COUNT,
 		.harts = bh_harts,
 		.hart_count = BH_HART_COUNT,
+		.vcpu_count = BH_VCPU_COUNT,
 		.hypervisor = bh_board.hypervisor,
 		.hypervisor_devices = bh_board.hypervisor_devices,
 		.hypervisor_device_count = bh_board.hypervisor_device_count,
@@ -64,8 +67,6 @@ static void check_tables(void)
 	};
 	char why[160];
 
-	if (bh_schedules_check(&tables, why, sizeof(why)))
-		bh_panic("%s", why);
 	if (bh_tables_check(&tables, why, sizeof(why)))
 		bh_panic("the generated tables are inconsistent: %s", why);
 }
@@ -80,33 +81,37 @@ static bool console_is_terminal(void)
 
 void bh_boot_primary(void)
 {
+	uint64_t stack_tops[BH_HART_COUNT];
+	uint32_t h;
+
 	bh_uart_init();
 	bh_console_init(bh_console_focus, console_is_terminal());
 	check_tables();
 	bh_vplic_init();
 	print_banner();
 	bh_time_of_day_init();
-	bh_capsules_init();
+	for (h = 0; h < BH_HART_COUNT; h++)
+		stack_tops[h] = (uintptr_t)bh_stacks[h] + BH_STACK_SIZE;
+	bh_capsules_init(stack_tops);
+	/* Every schedule's frame 0 starts now, on all its harts alike. */
+	bh_sched_epoch = bh_arch_time();
 }
 
-/* A hart no capsule uses: only a panic's HALT message concerns it. */
-static void __noreturn idle(struct bh_hart_state *hs)
-{
-	for (;;) {
-		bh_arch_wait();
-		bh_mailbox_service(hs);
-	}
-}
-
+/*
+ * Each hart fills the capsules whose vCPU 0 it runs, so capsules fill in
+ * parallel; on a shared hart that is before its first window. Then the
+ * hart's loop: pinned, it enters its vCPU when started; shared, it follows
+ * its schedule; unused, it waits for a panic's HALT.
+ */
 void bh_main(uint32_t hart)
 {
-	struct bh_hart_state *hs = &bh_hart_states[hart];
+	uint32_t i;
 
-	bh_arch_hart_init(hs, (uintptr_t)bh_stacks[hart] + BH_STACK_SIZE);
+	bh_arch_hart_init();
 	bh_isolation_hart_init();
-	if (hs->capsule < 0)
-		idle(hs);
-	if (hs->vcpu == 0)
-		bh_capsule_boot(bh_capsule_of(hs));
-	bh_vcpu_park(hs);
+	for (i = 0; i < BH_CAPSULE_COUNT; i++) {
+		if (bh_capsules[i].vcpu_harts[0] == hart)
+			bh_capsule_boot(&bh_capsules[i]);
+	}
+	bh_hart_run(&bh_hart_states[hart]);
 }

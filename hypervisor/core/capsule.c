@@ -32,22 +32,22 @@ static bool claim(struct bh_capsule_state *cs)
 }
 
 /* Send STOP to every other vCPU and wait until each is parked. */
-static void stop_other_vcpus(struct bh_hart_state *hs)
+static void stop_other_vcpus(struct bh_vcpu *vc)
 {
-	const struct bh_capsule *c = bh_capsule_of(hs);
+	const struct bh_capsule *c = bh_capsule_of(vc);
 	uint32_t v;
 
 	for (v = 0; v < c->vcpu_count; v++) {
-		if (bh_vcpu_hart(c, v) != hs)
-			bh_mailbox_post(c->vcpu_harts[v], BH_MSG_STOP);
+		if (bh_vcpu_of(c, v) != vc)
+			bh_mailbox_post(bh_vcpu_of(c, v), BH_MSG_STOP);
 	}
 	for (v = 0; v < c->vcpu_count; v++) {
-		struct bh_hart_state *other = bh_vcpu_hart(c, v);
+		struct bh_vcpu *other = bh_vcpu_of(c, v);
 
-		while (other != hs && !READ_ONCE(other->parked)) {
+		while (other != vc && !READ_ONCE(other->parked)) {
 			/* Others may wait for our fences before they park. */
-			bh_mailbox_service(hs);
-			hs->stop_pending = 0;
+			bh_mailbox_service(bh_hart_of(vc));
+			vc->stop_pending = 0;
 		}
 	}
 }
@@ -129,25 +129,25 @@ static void __noreturn power_off_board(uint32_t unclean)
 }
 
 /* An SRST shutdown or reboot that gave a reason other than "no reason". */
-static bool srst_failed(const struct bh_hart_state *hs)
+static bool srst_failed(const struct bh_vcpu *vc)
 {
-	return (hs->leave == BH_LEAVE_SHUTDOWN || hs->leave == BH_LEAVE_REBOOT ||
-		hs->leave == BH_LEAVE_SYSTEM_OFF) &&
-	       hs->srst_reason != SBI_SRST_REASON_NONE;
+	return (vc->leave == BH_LEAVE_SHUTDOWN || vc->leave == BH_LEAVE_REBOOT ||
+		vc->leave == BH_LEAVE_SYSTEM_OFF) &&
+	       vc->srst_reason != SBI_SRST_REASON_NONE;
 }
 
-void bh_capsule_power_off_board(struct bh_hart_state *hs)
+void bh_capsule_power_off_board(struct bh_vcpu *vc)
 {
-	power_off_board(unclean_endings() + (srst_failed(hs) ? 1 : 0));
+	power_off_board(unclean_endings() + (srst_failed(vc) ? 1 : 0));
 }
 
 /* Every vCPU is parked: set their states, start vCPU 0 if restarting. */
-static void finish(struct bh_hart_state *hs, bool restart,
+static void finish(struct bh_vcpu *vc, bool restart,
 		   enum bh_capsule_end end)
 {
-	const struct bh_capsule *c = bh_capsule_of(hs);
-	struct bh_capsule_state *cs = &bh_capsule_states[hs->capsule];
-	struct bh_hart_state *first = bh_vcpu_hart(c, 0);
+	const struct bh_capsule *c = bh_capsule_of(vc);
+	struct bh_capsule_state *cs = &bh_capsule_states[vc->capsule];
+	struct bh_vcpu *first = bh_vcpu_of(c, 0);
 	uint32_t v;
 
 	/* Parked vCPUs claim nothing more: complete what they left claimed. */
@@ -158,11 +158,11 @@ static void finish(struct bh_hart_state *hs, bool restart,
 		reload(c);
 		bh_time_of_day_write(c);
 		bh_vuart_reset(&cs->vuart);
-		bh_console_reset((uint32_t)hs->capsule);
+		bh_console_reset((uint32_t)vc->capsule);
 	}
 	bh_lock(&cs->lock);
 	for (v = 0; v < c->vcpu_count; v++)
-		bh_vcpu_hart(c, v)->hsm_state = BH_HSM_STOPPED;
+		bh_vcpu_of(c, v)->hsm_state = BH_HSM_STOPPED;
 	if (restart) {
 		first->start_addr = c->entry;
 		first->start_arg = c->dtb;
@@ -172,34 +172,34 @@ static void finish(struct bh_hart_state *hs, bool restart,
 	cs->run = restart ? BH_CAPSULE_RUNNING : BH_CAPSULE_OFF;
 	bh_unlock(&cs->lock);
 	if (restart) {
-		if (first != hs)
-			bh_mailbox_post(first->hart, BH_MSG_START);
+		if (first != vc)
+			bh_mailbox_post(first, BH_MSG_START);
 		return;
 	}
-	bh_console_capsule_ended((uint32_t)hs->capsule);
+	bh_console_capsule_ended((uint32_t)vc->capsule);
 	if (all_capsules_off()) {
 		bh_info("all capsules are off");
 		power_off_board(unclean_endings());
 	}
 }
 
-void bh_capsule_stop(struct bh_hart_state *hs, enum bh_policy then,
+void bh_capsule_stop(struct bh_vcpu *vc, enum bh_policy then,
 		     const char *why)
 {
-	const struct bh_capsule *c = bh_capsule_of(hs);
+	const struct bh_capsule *c = bh_capsule_of(vc);
 	bool restart = then == BH_POLICY_RESTART;
 
-	if (!claim(&bh_capsule_states[hs->capsule]))
-		bh_vcpu_park(hs);
+	if (!claim(&bh_capsule_states[vc->capsule]))
+		bh_vcpu_park(vc);
 	if (restart && !has_pristine_copy(c)) {
 		bh_warn("capsule %s has no pristine copy to restart from", c->name);
 		restart = false;
 	}
 	bh_info("capsule %s %s; %s", c->name, why,
 		restart ? "restarting" : "halted");
-	stop_other_vcpus(hs);
-	finish(hs, restart, srst_failed(hs) ? BH_END_FAILED : BH_END_CLEAN);
-	bh_vcpu_park(hs);
+	stop_other_vcpus(vc);
+	finish(vc, restart, srst_failed(vc) ? BH_END_FAILED : BH_END_CLEAN);
+	bh_vcpu_park(vc);
 }
 
 /* Under the capsule lock: STARTED, START_PENDING, STOP_PENDING, SUSPENDED. */
@@ -208,23 +208,23 @@ static bool any_vcpu_alive(const struct bh_capsule *c)
 	uint32_t v;
 
 	for (v = 0; v < c->vcpu_count; v++) {
-		if (bh_vcpu_hart(c, v)->hsm_state != BH_HSM_STOPPED)
+		if (bh_vcpu_of(c, v)->hsm_state != BH_HSM_STOPPED)
 			return true;
 	}
 	return false;
 }
 
-void bh_capsule_vcpu_parks(struct bh_hart_state *hs)
+void bh_capsule_vcpu_parks(struct bh_vcpu *vc)
 {
-	const struct bh_capsule *c = bh_capsule_of(hs);
-	struct bh_capsule_state *cs = &bh_capsule_states[hs->capsule];
+	const struct bh_capsule *c = bh_capsule_of(vc);
+	struct bh_capsule_state *cs = &bh_capsule_states[vc->capsule];
 	bool last, restart;
 
 	bh_lock(&cs->lock);
-	if (hs->hsm_state != BH_HSM_START_PENDING)
-		hs->hsm_state = BH_HSM_STOPPED;
-	hs->leave = BH_LEAVE_NONE;
-	WRITE_ONCE(hs->parked, 1);
+	if (vc->hsm_state != BH_HSM_START_PENDING)
+		vc->hsm_state = BH_HSM_STOPPED;
+	vc->leave = BH_LEAVE_NONE;
+	WRITE_ONCE(vc->parked, 1);
 	/*
 	 * Decided and claimed in one critical section: of vCPUs stopping at
 	 * once exactly one sees the others STOPPED, and none of those can be
@@ -240,19 +240,19 @@ void bh_capsule_vcpu_parks(struct bh_hart_state *hs)
 	bh_info("capsule %s stopped all its vCPUs; %s", c->name,
 		restart ? "restarting" : "halted");
 	/* Every other vCPU is STOPPED: none runs guest code to stop first. */
-	finish(hs, restart, BH_END_CLEAN);
+	finish(vc, restart, BH_END_CLEAN);
 }
 
 /* Stop the capsule by its on_fault policy; what names what went wrong. */
-static void __noreturn apply_on_fault(struct bh_hart_state *hs,
+static void __noreturn apply_on_fault(struct bh_vcpu *vc,
 				      const char *what)
 {
-	const struct bh_capsule *c = bh_capsule_of(hs);
-	struct bh_capsule_state *cs = &bh_capsule_states[hs->capsule];
+	const struct bh_capsule *c = bh_capsule_of(vc);
+	struct bh_capsule_state *cs = &bh_capsule_states[vc->capsule];
 	bool restart;
 
 	if (!claim(cs))
-		bh_vcpu_park(hs);
+		bh_vcpu_park(vc);
 	restart = c->on_fault == BH_POLICY_RESTART &&
 		  cs->restarts < c->restart_limit && has_pristine_copy(c);
 	if (restart)
@@ -262,12 +262,12 @@ static void __noreturn apply_on_fault(struct bh_hart_state *hs,
 	if (restart)
 		bh_info("capsule %s: restart %u of %u", c->name, cs->restarts,
 			c->restart_limit);
-	stop_other_vcpus(hs);
-	finish(hs, restart, BH_END_HALTED);
-	bh_vcpu_park(hs);
+	stop_other_vcpus(vc);
+	finish(vc, restart, BH_END_HALTED);
+	bh_vcpu_park(vc);
 }
 
-void bh_capsule_fault(struct bh_hart_state *hs, uint64_t cause, uint64_t epc,
+void bh_capsule_fault(struct bh_vcpu *vc, uint64_t cause, uint64_t epc,
 		      uint64_t tval, const char *why)
 {
 	char what[160];
@@ -276,10 +276,10 @@ void bh_capsule_fault(struct bh_hart_state *hs, uint64_t cause, uint64_t epc,
 		    "faulted: cause %#lx epc %#lx tval %#lx (%s)",
 		    (unsigned long)cause, (unsigned long)epc,
 		    (unsigned long)tval, why);
-	apply_on_fault(hs, what);
+	apply_on_fault(vc, what);
 }
 
-void bh_capsule_panicked(struct bh_hart_state *hs)
+void bh_capsule_panicked(struct bh_vcpu *vc)
 {
-	apply_on_fault(hs, "panicked (its guest's SBI warm reboot means a panic)");
+	apply_on_fault(vc, "panicked (its guest's SBI warm reboot means a panic)");
 }

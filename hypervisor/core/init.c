@@ -13,29 +13,48 @@
 #include "bulkhead/region.h"
 #include "bulkhead/time_of_day.h"
 
+static void init_vcpus(const struct bh_capsule *c, uint32_t i,
+		       const uint64_t *stack_tops)
+{
+	uint32_t v;
+
+	for (v = 0; v < c->vcpu_count; v++) {
+		struct bh_vcpu *vc = bh_vcpu_of(c, v);
+
+		vc->hart = c->vcpu_harts[v];
+		vc->capsule = (int32_t)i;
+		vc->vcpu = v;
+		vc->hsm_state = BH_HSM_STOPPED;
+		vc->parked = 1;
+		vc->frame.stack_top = stack_tops[vc->hart];
+		bh_arch_context_reset(&vc->context);
+	}
+}
+
 static void init_harts(void)
 {
 	uint32_t h;
 
 	for (h = 0; h < BH_HART_COUNT; h++) {
 		struct bh_hart_state *hs = &bh_hart_states[h];
+		const struct bh_hart *t = &bh_harts[h];
 
-		hs->hart = h;
-		hs->capsule = bh_harts[h].capsule;
-		hs->vcpu = bh_harts[h].vcpu;
-		hs->hsm_state = BH_HSM_STOPPED;
+		hs->schedule = t->schedule;
+		hs->window = -1;
+		if (t->capsule >= 0)
+			hs->current = bh_vcpu_of(&bh_capsules[t->capsule], t->vcpu);
 	}
 }
 
-void bh_capsules_init(void)
+void bh_capsules_init(const uint64_t *stack_tops)
 {
 	uint32_t i;
 
-	init_harts();
 	for (i = 0; i < BH_CAPSULE_COUNT; i++) {
 		const struct bh_capsule *c = &bh_capsules[i];
-		struct bh_hart_state *first = bh_vcpu_hart(c, 0);
+		struct bh_vcpu *first = bh_vcpu_of(c, 0);
 
+		init_vcpus(c, i, stack_tops);
 		bh_capsule_states[i].run = BH_CAPSULE_RUNNING;
 		bh_capsule_states[i].restarts = 0;
 		bh_vuart_reset(&bh_capsule_states[i].vuart);
@@ -43,6 +62,7 @@ void bh_capsules_init(void)
 		first->start_arg = c->dtb;
 		first->hsm_state = BH_HSM_START_PENDING;
 	}
+	init_harts();
 }
 
 void bh_capsule_boot(const struct bh_capsule *c)
@@ -66,8 +86,31 @@ static bool overlaps(const struct bh_region *a, uint64_t base, uint64_t size)
 	return base < a->base + a->size && a->base < base + size;
 }
 
+/* Hart h's schedule gives capsule i's vCPU v a window. */
+static bool has_window(const struct bh_schedule *s, uint32_t i, uint32_t v)
+{
+	uint32_t k;
+
+	for (k = 0; k < s->window_count; k++) {
+		if (s->windows[k].capsule == i && s->windows[k].vcpu == v)
+			return true;
+	}
+	return false;
+}
+
+/* vCPU v of capsule i runs on hart h: pinned there, or in h's schedule. */
+static bool hart_runs(const struct bh_system_tables *t, uint32_t h,
+		      uint32_t i, uint32_t v)
+{
+	const struct bh_hart *hart = &t->harts[h];
+
+	if (hart->schedule)
+		return hart->capsule < 0 && has_window(hart->schedule, i, v);
+	return hart->capsule == (int32_t)i && hart->vcpu == v;
+}
+
 static int check_hart_map(const struct bh_system_tables *t, uint32_t i,
-			  char *why, size_t len)
+			  uint32_t first_vcpu, char *why, size_t len)
 {
 	const struct bh_capsule *c = &t->capsules[i];
 	uint32_t v, h;
@@ -75,13 +118,46 @@ static int check_hart_map(const struct bh_system_tables *t, uint32_t i,
 	if (c->vcpu_count < 1 || c->vcpu_count > BH_MAX_VCPUS)
 		return fail(why, len, "capsule %s has %u vCPUs (1..%u)",
 					c->name, c->vcpu_count, BH_MAX_VCPUS);
+	if (c->first_vcpu != first_vcpu ||
+	    c->first_vcpu + c->vcpu_count > t->vcpu_count)
+		return fail(why, len,
+			    "capsule %s: its vCPU states start at %u, not %u, or pass %u",
+			    c->name, c->first_vcpu, first_vcpu, t->vcpu_count);
 	for (v = 0; v < c->vcpu_count; v++) {
 		h = c->vcpu_harts[v];
-		if (h >= t->hart_count || t->harts[h].capsule != (int32_t)i ||
-		    t->harts[h].vcpu != v)
+		if (h >= t->hart_count || !hart_runs(t, h, i, v))
 			return fail(why, len,
 				"capsule %s vCPU %u names hart %u, whose table entry disagrees",
 				c->name, v, h);
+	}
+	return 0;
+}
+
+/* Each window of hart h runs a vCPU of a capsule that names hart h. */
+static int check_schedule(const struct bh_system_tables *t, uint32_t h,
+			  char *why, size_t len)
+{
+	const struct bh_schedule *s = t->harts[h].schedule;
+	uint64_t end = 0;
+	uint32_t k;
+
+	if (!s->frame || !s->window_count)
+		return fail(why, len, "hart %u: its schedule is empty", h);
+	for (k = 0; k < s->window_count; k++) {
+		const struct bh_window *w = &s->windows[k];
+
+		if (w->capsule >= t->capsule_count ||
+		    w->vcpu >= t->capsules[w->capsule].vcpu_count ||
+		    t->capsules[w->capsule].vcpu_harts[w->vcpu] != h)
+			return fail(why, len,
+				    "hart %u window %u runs a vCPU that does not name hart %u",
+				    h, k, h);
+		if (!w->length || w->start < end || w->start + w->length > s->frame)
+			return fail(why, len,
+				    "hart %u window %u [%lu, %lu) is empty, overlaps the one before or ends after the frame",
+				    h, k, (unsigned long)w->start,
+				    (unsigned long)(w->start + w->length));
+		end = w->start + w->length;
 	}
 	return 0;
 }
@@ -146,28 +222,6 @@ static int check_pristine(const struct bh_system_tables *t, uint32_t i,
 	return 0;
 }
 
-static const char *device_clash(const struct bh_system_tables *t, uint32_t i,
-				const struct bh_region *d)
-{
-	uint32_t j, k;
-
-	if (overlaps(&t->hypervisor, d->base, d->size))
-		return "the hypervisor's RAM";
-	for (k = 0; k < t->hypervisor_device_count; k++) {
-		if (overlaps(&t->hypervisor_devices[k], d->base, d->size))
-			return "a device of the hypervisor";
-	}
-	for (j = 0; j < t->capsule_count; j++) {
-		if (overlaps(&t->capsules[j].memory, d->base, d->size))
-			return "capsule memory";
-		for (k = 0; j != i && k < t->capsules[j].device_count; k++) {
-			if (overlaps(&t->capsules[j].devices[k], d->base, d->size))
-				return "a device of another capsule";
-		}
-	}
-	return NULL;
-}
-
 /* The threshold/claim page of one of the capsule's own PLIC contexts. */
 static bool own_context_page(const struct bh_system_tables *t,
 			     const struct bh_capsule *c,
@@ -186,6 +240,39 @@ static bool own_context_page(const struct bh_system_tables *t,
 			return true;
 	}
 	return false;
+}
+
+static const char *device_clash(const struct bh_system_tables *t, uint32_t i,
+				const struct bh_region *d)
+{
+	uint32_t j, k;
+
+	if (overlaps(&t->hypervisor, d->base, d->size))
+		return "the hypervisor's RAM";
+	for (k = 0; k < t->hypervisor_device_count; k++) {
+		if (overlaps(&t->hypervisor_devices[k], d->base, d->size))
+			return "a device of the hypervisor";
+	}
+	for (j = 0; j < t->capsule_count; j++) {
+		if (overlaps(&t->capsules[j].memory, d->base, d->size))
+			return "capsule memory";
+		for (k = 0; j != i && k < t->capsules[j].device_count; k++) {
+			const struct bh_region *e = &t->capsules[j].devices[k];
+
+			if (!overlaps(e, d->base, d->size))
+				continue;
+			/*
+			 * Capsules sharing a hart by schedule share the page
+			 * of its supervisor context (check_hart_map proved
+			 * that each has a vCPU on that hart).
+			 */
+			if (own_context_page(t, &t->capsules[i], d) &&
+			    own_context_page(t, &t->capsules[j], e))
+				continue;
+			return "a device of another capsule";
+		}
+	}
+	return NULL;
 }
 
 /* A passthrough device belongs to its capsule alone. */
@@ -300,25 +387,12 @@ static int check_plic_sources(const struct bh_system_tables *t, uint32_t i,
 	return 0;
 }
 
-int bh_schedules_check(const struct bh_system_tables *t, char *why, size_t len)
-{
-	uint32_t h;
-
-	for (h = 0; h < t->hart_count; h++) {
-		if (t->harts[h].schedule)
-			return fail(why, len,
-				    "hart %u is shared by a schedule; this hypervisor does not run schedules yet",
-				    h);
-	}
-	return 0;
-}
-
 int bh_tables_check(const struct bh_system_tables *t, char *why, size_t len)
 {
-	uint32_t i, h;
+	uint32_t i, h, first_vcpu = 0;
 
 	for (i = 0; i < t->capsule_count; i++) {
-		if (check_hart_map(t, i, why, len) ||
+		if (check_hart_map(t, i, first_vcpu, why, len) ||
 		    check_memory(t, i, why, len) ||
 		    check_pristine(t, i, why, len) ||
 		    check_plic_contexts(t, i, why, len) ||
@@ -332,10 +406,19 @@ int bh_tables_check(const struct bh_system_tables *t, char *why, size_t len)
 				    t->capsules[i].name, t->capsules[i].pmp_count,
 				    BH_PMP_ENTRIES);
 		}
+		first_vcpu += t->capsules[i].vcpu_count;
 	}
+	if (first_vcpu != t->vcpu_count)
+		return fail(why, len, "the capsules have %u vCPUs, the tables %u",
+			    first_vcpu, t->vcpu_count);
 	for (h = 0; h < t->hart_count; h++) {
 		const struct bh_hart *hart = &t->harts[h];
 
+		if (hart->schedule) {
+			if (check_schedule(t, h, why, len))
+				return -1;
+			continue;
+		}
 		if (hart->capsule >= (int32_t)t->capsule_count ||
 		    (hart->capsule >= 0 &&
 		     (hart->vcpu >= t->capsules[hart->capsule].vcpu_count ||

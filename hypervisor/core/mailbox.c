@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* Cross-hart requests: mailbox bits, msip, and counted remote fences. */
 #include "bulkhead/arch.h"
+#include "bulkhead/capsule.h"
+#include "bulkhead/lib.h"
 #include "bulkhead/mailbox.h"
-
-/* Remote fences name harts in a 64-bit mask. */
-_Static_assert(BH_HART_COUNT <= 64, "at most 64 harts");
+#include "bulkhead/sched.h"
 
 /*
  * Sender: the AMO sets the bit, then msip is raised; receiver: msip is
@@ -16,12 +16,26 @@ _Static_assert(BH_HART_COUNT <= 64, "at most 64 harts");
  * precedes the sender's AMO in the global order, the receiver's clear
  * precedes its swap (fence o,r), the sender's msip = 1 follows its AMO
  * (fence w,o), so the clear comes before the raise and msip stays set; the
- * hart takes the interrupt again and finds the bit.
+ * hart takes the interrupt again and finds the bit. A message for a vCPU
+ * whose window is not now stays in its mailbox until the window starts
+ * (bh_sched_follow serves it then).
  */
-void bh_mailbox_post(uint32_t hart, uint32_t msg)
+void bh_mailbox_post(struct bh_vcpu *target, uint32_t msg)
 {
-	__atomic_fetch_or(&bh_hart_states[hart].mailbox, msg, __ATOMIC_RELEASE);
+	__atomic_fetch_or(&target->mailbox, msg, __ATOMIC_RELEASE);
+	bh_arch_send_ipi(target->hart);
+}
+
+void bh_mailbox_halt(uint32_t hart)
+{
+	__atomic_fetch_or(&bh_hart_states[hart].mailbox, BH_MSG_HALT,
+			  __ATOMIC_RELEASE);
 	bh_arch_send_ipi(hart);
+}
+
+bool bh_mailbox_take(struct bh_vcpu *vc, uint32_t msg)
+{
+	return __atomic_fetch_and(&vc->mailbox, ~msg, __ATOMIC_ACQUIRE) & msg;
 }
 
 static bool same_translations(const struct bh_fence *a, const struct bh_fence *b)
@@ -31,7 +45,7 @@ static bool same_translations(const struct bh_fence *a, const struct bh_fence *b
 }
 
 /*
- * Two fences asked of one hart before it served either: both, the
+ * Two fences asked of one vCPU before it served either: both, the
  * translations widened to all of them unless the two asked the same.
  */
 static void fence_merge(struct bh_fence *into, const struct bh_fence *f)
@@ -50,78 +64,105 @@ static void fence_merge(struct bh_fence *into, const struct bh_fence *f)
 /*
  * fence_req counts requests; the hart reads it, then takes what the
  * requests merged into fence_pending (each requester merged before it
- * counted), fences, and publishes the value it read, so a requester whose
- * ticket is <= fence_done knows a fence covering its request ran after it.
+ * counted), fences (or knows it will flush everything before the vCPU runs
+ * again), and publishes the value it read, so a requester whose ticket is
+ * <= fence_done knows a fence covering its request ran after it.
  */
-static void service_fences(struct bh_hart_state *hs)
+static bool take_fences(struct bh_vcpu *vc, uint64_t *req, struct bh_fence *f)
 {
-	uint64_t req = __atomic_load_n(&hs->fence_req, __ATOMIC_ACQUIRE);
-	struct bh_fence f;
-
-	if (req == __atomic_load_n(&hs->fence_done, __ATOMIC_RELAXED))
-		return;
-	bh_lock(&hs->fence_lock);
-	f = hs->fence_pending;
-	hs->fence_pending = (struct bh_fence){ 0 };
-	bh_unlock(&hs->fence_lock);
-	bh_arch_fence(&f);
-	__atomic_store_n(&hs->fence_done, req, __ATOMIC_RELEASE);
+	*req = __atomic_load_n(&vc->fence_req, __ATOMIC_ACQUIRE);
+	if (*req == __atomic_load_n(&vc->fence_done, __ATOMIC_RELAXED))
+		return false;
+	bh_lock(&vc->fence_lock);
+	*f = vc->fence_pending;
+	vc->fence_pending = (struct bh_fence){ 0 };
+	bh_unlock(&vc->fence_lock);
+	return true;
 }
 
-void bh_mailbox_service(struct bh_hart_state *hs)
+static void serve_fences(struct bh_vcpu *vc)
 {
-	uint32_t msg;
+	struct bh_fence f;
+	uint64_t req;
 
-	/*
-	 * Clear msip first: a message posted after the exchange re-raises it
-	 * (the ordering argument is above bh_mailbox_post).
-	 */
-	bh_arch_clear_ipi();
-	msg = __atomic_exchange_n(&hs->mailbox, 0, __ATOMIC_ACQUIRE);
-	if (msg & BH_MSG_HALT)
-		bh_arch_halt();
-	service_fences(hs);
+	if (!take_fences(vc, &req, &f))
+		return;
+	bh_arch_fence(&f);
+	__atomic_store_n(&vc->fence_done, req, __ATOMIC_RELEASE);
+}
+
+void bh_mailbox_fences_covered(struct bh_vcpu *vc)
+{
+	struct bh_fence f;
+	uint64_t req;
+
+	if (take_fences(vc, &req, &f))
+		__atomic_store_n(&vc->fence_done, req, __ATOMIC_RELEASE);
+}
+
+void bh_mailbox_serve_vcpu(struct bh_vcpu *vc)
+{
+	uint32_t msg = __atomic_exchange_n(&vc->mailbox, 0, __ATOMIC_ACQUIRE);
+
+	serve_fences(vc);
 	/*
 	 * As in SBI HSM, an IPI to a stopped vCPU is lost; one sent after
 	 * hart_start (START_PENDING) waits for the vCPU to come up.
 	 */
 	if ((msg & BH_MSG_SSIP) &&
-	    READ_ONCE(hs->hsm_state) != BH_HSM_STOPPED)
+	    READ_ONCE(vc->hsm_state) != BH_HSM_STOPPED)
 		bh_arch_inject_ssip();
 	if (msg & BH_MSG_STOP)
-		hs->stop_pending = 1;
+		vc->stop_pending = 1;
 }
 
-void bh_remote_fence(struct bh_hart_state *hs, uint64_t hart_bits,
+void bh_mailbox_service(struct bh_hart_state *h)
+{
+	/*
+	 * Clear msip first: a message posted after the exchanges re-raises it
+	 * (the ordering argument is above bh_mailbox_post).
+	 */
+	bh_arch_clear_ipi();
+	if (__atomic_exchange_n(&h->mailbox, 0, __ATOMIC_ACQUIRE) & BH_MSG_HALT)
+		bh_arch_halt();
+	if (h->current)
+		bh_mailbox_serve_vcpu(h->current);
+	if (h->schedule)
+		bh_sched_serve_descheduled(h);
+}
+
+void bh_remote_fence(struct bh_vcpu *vc, uint64_t vcpus,
 		     const struct bh_fence *f)
 {
-	uint64_t tickets[BH_HART_COUNT] = { 0 };
-	uint32_t hart;
+	const struct bh_capsule *c = bh_capsule_of(vc);
+	uint64_t tickets[BH_MAX_VCPUS] = { 0 };
+	uint64_t others = vcpus & ~(1ULL << vc->vcpu), left;
+	uint32_t v;
 
-	for (hart = 0; hart < BH_HART_COUNT; hart++) {
-		struct bh_hart_state *target = &bh_hart_states[hart];
+	for (left = others; left; left &= left - 1) {
+		struct bh_vcpu *target;
 
-		if (!(hart_bits & (1ULL << hart)) || target == hs)
-			continue;
+		v = bh_lowest_bit(left);
+		target = bh_vcpu_of(c, v);
 		bh_lock(&target->fence_lock);
 		fence_merge(&target->fence_pending, f);
 		bh_unlock(&target->fence_lock);
-		tickets[hart] = __atomic_add_fetch(&target->fence_req, 1,
-						   __ATOMIC_ACQ_REL);
-		bh_mailbox_post(hart, BH_MSG_FENCE);
+		tickets[v] = __atomic_add_fetch(&target->fence_req, 1,
+						__ATOMIC_ACQ_REL);
+		bh_mailbox_post(target, BH_MSG_FENCE);
 	}
-	if (hart_bits & (1ULL << hs->hart))
+	if (vcpus & (1ULL << vc->vcpu))
 		bh_arch_fence(f);
-	for (hart = 0; hart < BH_HART_COUNT; hart++) {
-		struct bh_hart_state *target = &bh_hart_states[hart];
+	for (left = others; left; left &= left - 1) {
+		struct bh_vcpu *target;
 
-		if (!(hart_bits & (1ULL << hart)) || target == hs)
-			continue;
+		v = bh_lowest_bit(left);
+		target = bh_vcpu_of(c, v);
 		/* Serve our own mailbox: the target may be fencing us. */
 		while (__atomic_load_n(&target->fence_done, __ATOMIC_ACQUIRE) <
-		       tickets[hart]) {
-			bh_mailbox_service(hs);
-			if (hs->stop_pending)
+		       tickets[v]) {
+			bh_mailbox_service(bh_hart_of(vc));
+			if (vc->stop_pending)
 				return;
 		}
 	}

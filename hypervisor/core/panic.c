@@ -19,7 +19,7 @@ static void halt_other_harts(void)
 
 	for (hart = 0; hart < BH_HART_COUNT; hart++) {
 		if (hart != self)
-			bh_mailbox_post(hart, BH_MSG_HALT);
+			bh_mailbox_halt(hart);
 	}
 }
 

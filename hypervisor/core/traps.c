@@ -4,25 +4,25 @@
 #include "bulkhead/log.h"
 #include "bulkhead/traps.h"
 
-uint64_t bh_traps_read(const struct bh_hart_state *hs, bool interrupt,
+uint64_t bh_traps_read(const struct bh_vcpu *vc, bool interrupt,
 		       uint64_t code)
 {
-	const uint64_t *slot = interrupt ? hs->traps.interrupt :
-					   hs->traps.exception;
+	const uint64_t *slot = interrupt ? vc->traps.interrupt :
+					   vc->traps.exception;
 
 	if (code > BH_TRAP_CODES)
 		return 0;
 	return READ_ONCE(slot[code]);
 }
 
-uint64_t bh_traps_total(const struct bh_hart_state *hs)
+uint64_t bh_traps_total(const struct bh_vcpu *vc)
 {
 	uint64_t sum = 0;
 	uint32_t i;
 
 	for (i = 0; i <= BH_TRAP_CODES; i++)
-		sum += READ_ONCE(hs->traps.exception[i]) +
-		       READ_ONCE(hs->traps.interrupt[i]);
+		sum += READ_ONCE(vc->traps.exception[i]) +
+		       READ_ONCE(vc->traps.interrupt[i]);
 	return sum;
 }
 
@@ -47,13 +47,13 @@ void bh_traps_log(const struct bh_capsule *c)
 	uint32_t v, i;
 
 	for (v = 0; v < c->vcpu_count; v++) {
-		const struct bh_hart_state *hs = bh_vcpu_hart(c, v);
+		const struct bh_vcpu *vc = bh_vcpu_of(c, v);
 		size_t at = 0;
 
 		line[0] = '\0';
 		for (i = 0; i <= BH_TRAP_CODES; i++) {
-			uint64_t e = READ_ONCE(hs->traps.exception[i]);
-			uint64_t n = READ_ONCE(hs->traps.interrupt[i]);
+			uint64_t e = READ_ONCE(vc->traps.exception[i]);
+			uint64_t n = READ_ONCE(vc->traps.interrupt[i]);
 
 			if (e)
 				at = append(line, sizeof(line), at, false, i, e);
@@ -61,6 +61,6 @@ void bh_traps_log(const struct bh_capsule *c)
 				at = append(line, sizeof(line), at, true, i, n);
 		}
 		bh_info("capsule %s vcpu %u hart %u traps:%s", c->name, v,
-			hs->hart, at ? line : " none");
+			vc->hart, at ? line : " none");
 	}
 }

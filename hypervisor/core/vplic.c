@@ -4,15 +4,19 @@
  * pending and enable registers (layout in bulkhead/plic.h, the registers
  * themselves in platform/plic.c).
  *
- * Invariant: in a capsule's own context, the enable bits of sources it
- * does not own are 0. Boot clears every enable, and the only writes to a
- * supervisor context's enables afterwards are this file's, masked with
- * the owner's sources. So an emulated enable store writes the whole word
- * (the capsule's bits of it, the rest 0) as hardware would, with no
- * read-modify-write for two vCPUs to race on.
+ * Invariant: a supervisor context's enable bits are those of sources of
+ * the capsule whose vCPU runs on its hart (on a shared hart, the capsule
+ * whose window it is; no bits between windows). Boot clears every enable,
+ * and the only writes afterwards are this file's: changing one capsule's
+ * bits of a word and keeping the others, under enable_lock, since a
+ * shared hart's context is written by the capsule whose window it is, by
+ * the switch, and by another capsule's stop (bh_vplic_reset_capsule).
  */
+#include "bulkhead/lock.h"
 #include "bulkhead/plic.h"
 #include "bulkhead/vplic.h"
+
+static struct bh_lock enable_lock;
 
 /* Variables, not macros: a board without PLIC has 0 of each, and a loop
  * bound of 0 would be a -Wtype-limits error. */
@@ -50,6 +54,16 @@ static uint32_t own_bits(const struct bh_capsule *c, uint32_t w)
 	if (w == 0)
 		bits &= ~1U;	/* source 0 does not exist */
 	return bits;
+}
+
+/* Under enable_lock: capsule c's bits of context n's enable word w := bits. */
+static void write_own_enables(const struct bh_capsule *c, uint32_t n,
+			      uint32_t w, uint32_t bits)
+{
+	uint32_t mask = own_bits(c, w);
+	uint32_t word = bh_plic_read(bh_plic_enable(n, w));
+
+	bh_plic_write(bh_plic_enable(n, w), (word & ~mask) | (bits & mask));
 }
 
 static bool is_supervisor(uint32_t n)
@@ -104,8 +118,11 @@ static void access_enable(const struct bh_capsule *c, uint32_t n, uint32_t w,
 	uint32_t mask = bh_vplic_owns_context(c, n) ? own_bits(c, w) : 0;
 
 	if (store) {
-		if (mask)
-			bh_plic_write(bh_plic_enable(n, w), *value & mask);
+		if (!mask)
+			return;
+		bh_lock(&enable_lock);
+		write_own_enables(c, n, w, *value);
+		bh_unlock(&enable_lock);
 		return;
 	}
 	*value = mask ? bh_plic_read(bh_plic_enable(n, w)) & mask : 0;
@@ -140,20 +157,29 @@ bool bh_vplic_access(const struct bh_capsule *c, uint64_t offset, bool store,
  * A completion is ignored unless the source is enabled in the context it
  * is written to (riscv-plic-spec), so each of the capsule's sources is
  * enabled in its own context for the moment of the completions; their
- * priorities are already 0, so none of them can be delivered meanwhile.
+ * priorities are already 0, so none of them can be delivered meanwhile,
+ * to this capsule or to one whose window it is on a shared hart.
  */
 static void complete_all(const struct bh_capsule *c, uint32_t n)
 {
 	uint32_t w, s;
 
+	bh_lock(&enable_lock);
 	for (w = 0; w < BH_PLIC_WORDS; w++)
-		bh_plic_write(bh_plic_enable(n, w), own_bits(c, w));
+		write_own_enables(c, n, w, ~0U);
 	for (s = 1; s <= sources; s++) {
 		if (bh_vplic_owns_source(c, s))
 			bh_plic_write(bh_plic_context(n, BH_PLIC_CLAIM), s);
 	}
 	for (w = 0; w < BH_PLIC_WORDS; w++)
-		bh_plic_write(bh_plic_enable(n, w), 0);
+		write_own_enables(c, n, w, 0);
+	bh_unlock(&enable_lock);
+}
+
+/* A context of a hart a schedule shares: its threshold is not c's alone. */
+static bool is_shared(uint32_t n)
+{
+	return bh_harts[bh_board.plic_context_map[n].hart].schedule;
 }
 
 void bh_vplic_reset_capsule(const struct bh_capsule *c)
@@ -172,6 +198,58 @@ void bh_vplic_reset_capsule(const struct bh_capsule *c)
 		if (n >= contexts)
 			continue;	/* refused at boot; never reached */
 		complete_all(c, n);
-		bh_plic_write(bh_plic_context(n, BH_PLIC_THRESHOLD), 0);
+		if (!is_shared(n))
+			bh_plic_write(bh_plic_context(n, BH_PLIC_THRESHOLD), 0);
 	}
+}
+
+/* Capsules without a context there (none on a board without PLIC) skip these. */
+static bool has_context(uint32_t n)
+{
+	return bh_board.plic.size && n < contexts;
+}
+
+void bh_vplic_save(const struct bh_capsule *c, uint32_t n, uint32_t *enables,
+		   uint32_t *threshold)
+{
+	uint32_t w;
+
+	if (!has_context(n))
+		return;
+	bh_lock(&enable_lock);
+	for (w = 0; w < BH_PLIC_WORDS; w++) {
+		enables[w] = bh_plic_read(bh_plic_enable(n, w)) & own_bits(c, w);
+		write_own_enables(c, n, w, 0);
+	}
+	bh_unlock(&enable_lock);
+	*threshold = bh_plic_read(bh_plic_context(n, BH_PLIC_THRESHOLD));
+}
+
+void bh_vplic_restore(const struct bh_capsule *c, uint32_t n,
+		      const uint32_t *enables, uint32_t threshold)
+{
+	uint32_t w;
+
+	if (!has_context(n))
+		return;
+	bh_plic_write(bh_plic_context(n, BH_PLIC_THRESHOLD), threshold);
+	bh_lock(&enable_lock);
+	for (w = 0; w < BH_PLIC_WORDS; w++)
+		write_own_enables(c, n, w, enables[w]);
+	bh_unlock(&enable_lock);
+}
+
+void bh_vplic_reset_saved(uint32_t *enables, uint32_t *threshold)
+{
+	uint32_t w;
+
+	for (w = 0; w < BH_PLIC_WORDS; w++)
+		enables[w] = 0;
+	*threshold = 0;
+}
+
+void bh_vplic_enter(uint32_t n)
+{
+	if (has_context(n))
+		bh_plic_write(bh_plic_context(n, BH_PLIC_THRESHOLD), 0);
 }

@@ -27,7 +27,7 @@ printf '%s\n' "$symbols" | awk -v elf="$elf" '
 	NF == 4 { addr[$4] = hex($1); size[$4] = hex($2) }
 	END {
 		n = split("__image_start __etext __bss_start __bss_end _end " \
-			"bh_stacks bh_hart_states bh_stack_size", needed, " ")
+			"bh_stacks bh_hart_states bh_vcpus bh_stack_size", needed, " ")
 		for (i = 1; i <= n; i++) {
 			if (!(needed[i] in addr)) {
 				printf "footprint.sh: %s has no symbol %s\n", elf, needed[i] > "/dev/stderr"
@@ -40,6 +40,6 @@ printf '%s\n' "$symbols" | awk -v elf="$elf" '
 		harts = size["bh_stacks"] / addr["bh_stack_size"]
 		per_hart = (size["bh_stacks"] + size["bh_hart_states"]) / harts
 		total = addr["_end"] - addr["__image_start"]
-		printf "  footprint: text %d, rodata+data %d, bss %d, RAM per hart %d (stack + state), total %d bytes\n", \
-			text, data, bss, per_hart, total
+		printf "  footprint: text %d, rodata+data %d, bss %d, RAM per hart %d (stack + state), vCPU states %d, total %d bytes\n", \
+			text, data, bss, per_hart, size["bh_vcpus"], total
 	}'

@@ -94,9 +94,27 @@ struct fake {
 	uint32_t completion_count;
 	uint32_t plic_writes;
 	const char *plic_stray;		/* set on an access no register takes */
+	/* The scheduler's view of each hart. */
+	struct bh_arch_context context[BH_HART_COUNT];	/* what the hart holds */
+	uint32_t saves[BH_HART_COUNT], restores[BH_HART_COUNT];
+	uint32_t flushes[BH_HART_COUNT];	/* bh_arch_flush_all */
+	uint32_t quiesces[BH_HART_COUNT];
+	int32_t isolation[BH_HART_COUNT];	/* capsule PMP lets in; -1: none */
+	uint64_t hyp_timer[BH_HART_COUNT];	/* bh_arch_set_hyp_timer */
+	struct bh_vcpu *ran;		/* entered, resumed or left by the hart loop */
+	uint64_t enter_pc, enter_arg;
+	bool stop_waiting;		/* bh_arch_wait leaves with FAKE_WAITED */
 };
 
-enum { FAKE_PARKED = 1, FAKE_POWEROFF = 2, FAKE_POWEROFF_FAIL = 3 };
+/*
+ * How a call that does not return left: bh_vcpu_park, bh_poweroff,
+ * bh_poweroff_fail; bh_vcpu_enter, bh_arch_resume_guest and bh_vcpu_leave
+ * (the hart loop ran a vCPU); bh_arch_wait with fake.stop_waiting set.
+ */
+enum {
+	FAKE_PARKED = 1, FAKE_POWEROFF = 2, FAKE_POWEROFF_FAIL = 3,
+	FAKE_ENTERED = 4, FAKE_RESUMED = 5, FAKE_LEFT = 6, FAKE_WAITED = 7,
+};
 
 extern struct fake fake;
 
@@ -104,7 +122,11 @@ extern struct fake fake;
 void fake_reset(void);
 
 /* Test helpers. */
-struct bh_hart_state *hart(uint32_t h);
+/* The vCPU pinned to hart h (0, 1: alpha's; 2: beta's). */
+struct bh_vcpu *vcpu_on(uint32_t h);
+struct bh_hart_state *hart_state(uint32_t h);
+/* Hart h's loop until it runs a vCPU or waits (FAKE_ENTERED...). */
+int run_hart(uint32_t h);
 void *guest_ptr(uint64_t pa);
 void put16(uint64_t pa, uint16_t v);
 void put32(uint64_t pa, uint32_t v);

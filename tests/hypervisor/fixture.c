@@ -70,7 +70,8 @@ static const struct bh_pmp_entry beta_pmp[] = {
 
 const struct bh_capsule bh_capsules[BH_CAPSULE_COUNT] = {
 	{
-		.name = "alpha", .vcpu_count = 2, .vcpu_harts = { 0, 1 },
+		.name = "alpha", .vcpu_count = 2, .first_vcpu = 0,
+		.vcpu_harts = { 0, 1 },
 		.memory = { ALPHA_BASE, FAKE_MEM_SIZE },
 		.entry = ALPHA_BASE, .dtb = ALPHA_DTB,
 		.time_of_day = ALPHA_TIME_OF_DAY,
@@ -83,7 +84,8 @@ const struct bh_capsule bh_capsules[BH_CAPSULE_COUNT] = {
 		.plic_contexts = { 1, 3 },
 	},
 	{
-		.name = "beta", .vcpu_count = 1, .vcpu_harts = { 2 },
+		.name = "beta", .vcpu_count = 1, .first_vcpu = 2,
+		.vcpu_harts = { 2 },
 		.memory = { BETA_BASE, FAKE_MEM_SIZE },
 		.entry = BETA_BASE, .dtb = BETA_DTB,
 		.time_of_day = BETA_TIME_OF_DAY,
@@ -103,25 +105,37 @@ const struct bh_hart bh_harts[BH_HART_COUNT] = {
 const uint32_t bh_console_focus = 0;
 const char bh_system_name[] = "fixture";
 
+struct bh_vcpu bh_vcpus[BH_VCPU_COUNT];
 struct bh_hart_state bh_hart_states[BH_HART_COUNT];
 struct fake fake;
 
 void fake_reset(void)
 {
-	uint32_t h, i;
+	uint32_t h, i, v;
 
 	memset(&fake, 0, sizeof(fake));
 	fake.fw_cfg_signature = "QEMU";
+	memset(bh_vcpus, 0, sizeof(bh_vcpus));
 	memset(bh_hart_states, 0, sizeof(bh_hart_states));
 	memset(bh_capsule_states, 0, sizeof(bh_capsule_states));
-	for (h = 0; h < BH_HART_COUNT; h++) {
-		bh_hart_states[h].hart = h;
-		bh_hart_states[h].capsule = bh_harts[h].capsule;
-		bh_hart_states[h].vcpu = bh_harts[h].vcpu;
-		bh_hart_states[h].hsm_state = BH_HSM_STOPPED;
+	for (i = 0; i < BH_CAPSULE_COUNT; i++) {
+		for (v = 0; v < bh_capsules[i].vcpu_count; v++) {
+			struct bh_vcpu *vc = bh_vcpu_of(&bh_capsules[i], v);
+
+			vc->hart = bh_capsules[i].vcpu_harts[v];
+			vc->capsule = (int32_t)i;
+			vc->vcpu = v;
+			vc->hsm_state = BH_HSM_STOPPED;
+			bh_arch_context_reset(&vc->context);
+		}
 	}
-	bh_hart_states[0].hsm_state = BH_HSM_STARTED;
-	bh_hart_states[2].hsm_state = BH_HSM_STARTED;
+	for (h = 0; h < BH_HART_COUNT; h++) {
+		bh_hart_states[h].window = -1;
+		if (bh_harts[h].capsule >= 0)
+			bh_hart_states[h].current = vcpu_on(h);
+	}
+	vcpu_on(0)->hsm_state = BH_HSM_STARTED;
+	vcpu_on(2)->hsm_state = BH_HSM_STARTED;
 	for (i = 0; i < BH_CAPSULE_COUNT; i++)
 		bh_vuart_reset(&bh_capsule_states[i].vuart);
 	for (i = 0; i < BH_CAPSULE_COUNT; i++)
@@ -135,9 +149,31 @@ void fake_reset(void)
 	fake.hold_max = 0;
 }
 
-struct bh_hart_state *hart(uint32_t h)
+struct bh_vcpu *vcpu_on(uint32_t h)
+{
+	const struct bh_hart *t = &bh_harts[h];
+
+	if (t->capsule < 0) {
+		fprintf(stderr, "no vCPU is pinned to hart %u\n", h);
+		abort();
+	}
+	return bh_vcpu_of(&bh_capsules[t->capsule], t->vcpu);
+}
+
+struct bh_hart_state *hart_state(uint32_t h)
 {
 	return &bh_hart_states[h];
+}
+
+int run_hart(uint32_t h)
+{
+	int how;
+
+	fake.hart = h;
+	how = setjmp(fake.leave);
+	if (!how)
+		bh_hart_run(&bh_hart_states[h]);
+	return how;
 }
 
 /*
@@ -221,6 +257,8 @@ uint64_t bh_clock_read_ns(void)
 /* Nothing wakes a fake hart: a loop that only waits would never end. */
 void bh_arch_wait(void)
 {
+	if (fake.stop_waiting)
+		longjmp(fake.leave, FAKE_WAITED);
 	if (++fake.waits > 100000) {
 		fprintf(stderr, "hart %u waits forever\n", fake.hart);
 		abort();
@@ -264,12 +302,75 @@ void bh_arch_set_guest_timer(uint64_t when)
 }
 
 /* A fired multiplexed timer becomes an interrupt the guest sees. */
-void bh_arch_timer_poll(void)
+bool bh_arch_timer_poll(void)
 {
 	fake.timer_polls++;
 	if (fake.timer_fired)
 		fake.irq_pending = true;
 	fake.timer_fired = false;
+	return false;
+}
+
+void bh_arch_set_hyp_timer(uint64_t when)
+{
+	fake.hyp_timer[fake.hart] = when;
+}
+
+void bh_arch_context_save(struct bh_arch_context *ctx)
+{
+	*ctx = fake.context[fake.hart];
+	fake.saves[fake.hart]++;
+}
+
+void bh_arch_context_restore(const struct bh_arch_context *ctx)
+{
+	fake.context[fake.hart] = *ctx;
+	fake.restores[fake.hart]++;
+}
+
+void bh_arch_context_reset(struct bh_arch_context *ctx)
+{
+	*ctx = (struct bh_arch_context){ .timer = ~0UL };
+}
+
+void bh_arch_flush_all(void)
+{
+	fake.flushes[fake.hart]++;
+}
+
+void bh_arch_vcpu_quiesce(void)
+{
+	fake.quiesces[fake.hart]++;
+}
+
+void bh_isolation_enter(const struct bh_capsule *c)
+{
+	fake.isolation[fake.hart] = (int32_t)(c - bh_capsules);
+}
+
+void bh_isolation_hart_init(void)
+{
+	fake.isolation[fake.hart] = -1;
+}
+
+void bh_vcpu_enter(struct bh_vcpu *vc, uint64_t pc, uint64_t arg)
+{
+	fake.ran = vc;
+	fake.enter_pc = pc;
+	fake.enter_arg = arg;
+	longjmp(fake.leave, FAKE_ENTERED);
+}
+
+void bh_arch_resume_guest(struct bh_vcpu *vc)
+{
+	fake.ran = vc;
+	longjmp(fake.leave, FAKE_RESUMED);
+}
+
+void bh_vcpu_leave(struct bh_vcpu *vc)
+{
+	fake.ran = vc;
+	longjmp(fake.leave, FAKE_LEFT);
 }
 
 bool bh_arch_guest_irq_pending(void)
@@ -294,10 +395,10 @@ uint64_t bh_arch_mimpid(void)
 }
 
 /* Guest fetches with bare translation, failing outside capsule memory. */
-int bh_arch_guest_fetch(struct bh_hart_state *hs, uint64_t epc,
+int bh_arch_guest_fetch(struct bh_vcpu *vc, uint64_t epc,
 			uint32_t *insn)
 {
-	const struct bh_capsule *c = bh_capsule_of(hs);
+	const struct bh_capsule *c = bh_capsule_of(vc);
 	uint16_t half;
 
 	if (!bh_capsule_owns(c, epc, 2))
@@ -313,22 +414,22 @@ int bh_arch_guest_fetch(struct bh_hart_state *hs, uint64_t epc,
 	return 0;
 }
 
-void bh_arch_guest_trap_state(const struct bh_hart_state *hs,
+void bh_arch_guest_trap_state(const struct bh_vcpu *vc,
 			      struct bh_guest_trap_state *g)
 {
-	(void)hs;
+	(void)vc;
 	*g = fake.guest;
 }
 
 /* As the hardware would: the trap CSRs take the fault, the guest resumes at the vector. */
-void bh_arch_deliver_trap(struct bh_hart_state *hs, const struct bh_fault *f,
+void bh_arch_deliver_trap(struct bh_vcpu *vc, const struct bh_fault *f,
 			  uint64_t vector)
 {
 	fake.guest.epc = f->epc;
 	fake.guest.cause = f->cause;
 	fake.guest.tval = f->tval;
 	fake.delivered++;
-	hs->frame.mepc = vector;
+	vc->frame.mepc = vector;
 }
 
 void bh_arch_halt(void)
@@ -338,10 +439,10 @@ void bh_arch_halt(void)
 }
 
 /* What the real park does before it waits: the core's bookkeeping. */
-void bh_vcpu_park(struct bh_hart_state *hs)
+void bh_vcpu_park(struct bh_vcpu *vc)
 {
-	fake.parked_hart = hs->hart;
-	bh_capsule_vcpu_parks(hs);
+	fake.parked_hart = vc->hart;
+	bh_capsule_vcpu_parks(vc);
 	longjmp(fake.leave, FAKE_PARKED);
 }
 

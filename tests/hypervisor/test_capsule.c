@@ -20,10 +20,10 @@ static int stop_alpha(uint32_t h, enum bh_policy then, const char *why)
 
 	fake.hart = h;
 	/* alpha's other vCPU parks when it sees the STOP. */
-	hart(h ^ 1)->parked = 1;
+	vcpu_on(h ^ 1)->parked = 1;
 	how = setjmp(fake.leave);
 	if (!how)
-		bh_capsule_stop(hart(h), then, why);
+		bh_capsule_stop(vcpu_on(h), then, why);
 	return how;
 }
 
@@ -52,10 +52,10 @@ TEST(restart_reloads_the_pristine_payload_into_cleared_memory)
 	CHECK(!fake.stray);
 	CHECK(bh_capsule_states[0].run == BH_CAPSULE_RUNNING);
 	/* vCPU 0 starts again at the entry with the DTB; vCPU 1 stays off. */
-	CHECK(hart(0)->hsm_state == BH_HSM_START_PENDING);
-	CHECK(hart(0)->start_addr == bh_capsules[0].entry);
-	CHECK(hart(0)->start_arg == bh_capsules[0].dtb);
-	CHECK(hart(1)->hsm_state == BH_HSM_STOPPED);
+	CHECK(vcpu_on(0)->hsm_state == BH_HSM_START_PENDING);
+	CHECK(vcpu_on(0)->start_addr == bh_capsules[0].entry);
+	CHECK(vcpu_on(0)->start_arg == bh_capsules[0].dtb);
+	CHECK(vcpu_on(1)->hsm_state == BH_HSM_STOPPED);
 	CHECK(strstr(take_output(), "capsule alpha rebooted; restarting"));
 }
 
@@ -64,8 +64,8 @@ TEST(restart_asked_from_vcpu_1_starts_vcpu_0_on_its_hart)
 	int how = stop_alpha(1, BH_POLICY_RESTART, "rebooted");
 
 	CHECK(how == FAKE_PARKED && fake.parked_hart == 1);
-	CHECK(hart(0)->hsm_state == BH_HSM_START_PENDING);
-	CHECK(hart(0)->mailbox & BH_MSG_START);
+	CHECK(vcpu_on(0)->hsm_state == BH_HSM_START_PENDING);
+	CHECK(vcpu_on(0)->mailbox & BH_MSG_START);
 }
 
 TEST(halt_leaves_memory_alone_and_the_board_on_while_others_run)
@@ -77,8 +77,8 @@ TEST(halt_leaves_memory_alone_and_the_board_on_while_others_run)
 	how = stop_alpha(0, BH_POLICY_HALT, "powered off");
 	CHECK(how == FAKE_PARKED);
 	CHECK(bh_capsule_states[0].run == BH_CAPSULE_OFF);
-	CHECK(hart(0)->hsm_state == BH_HSM_STOPPED);
-	CHECK(hart(1)->hsm_state == BH_HSM_STOPPED);
+	CHECK(vcpu_on(0)->hsm_state == BH_HSM_STOPPED);
+	CHECK(vcpu_on(1)->hsm_state == BH_HSM_STOPPED);
 	CHECK(all_bytes(mem, FAKE_MEM_SIZE, 0xee));
 	CHECK(!strstr(take_output(), "all capsules are off"));
 }
@@ -102,7 +102,7 @@ TEST(a_capsule_already_stopping_only_parks_the_late_hart)
 	how = stop_alpha(1, BH_POLICY_RESTART, "rebooted");
 	CHECK(how == FAKE_PARKED && fake.parked_hart == 1);
 	CHECK(bh_capsule_states[0].run == BH_CAPSULE_STOPPING);
-	CHECK(hart(0)->hsm_state == BH_HSM_STARTED);
+	CHECK(vcpu_on(0)->hsm_state == BH_HSM_STARTED);
 }
 
 /* hart h calls HSM hart_stop, then parks as bh_vcpu_before_return does. */
@@ -113,26 +113,26 @@ static int hart_stop(uint32_t h)
 	int how;
 
 	fake.hart = h;
-	r = bh_sbi_hsm(hart(h), 1, args);
-	if (r.error || hart(h)->leave != BH_LEAVE_HART_STOP)
+	r = bh_sbi_hsm(vcpu_on(h), 1, args);
+	if (r.error || vcpu_on(h)->leave != BH_LEAVE_HART_STOP)
 		return -1;
 	how = setjmp(fake.leave);
 	if (!how)
-		bh_vcpu_park(hart(h));
+		bh_vcpu_park(vcpu_on(h));
 	return how;
 }
 
 TEST(a_capsule_whose_vcpus_all_hart_stop_is_off)
 {
-	hart(1)->hsm_state = BH_HSM_STARTED;
+	vcpu_on(1)->hsm_state = BH_HSM_STARTED;
 	CHECK(hart_stop(1) == FAKE_PARKED);
 	CHECK(bh_capsule_states[0].run == BH_CAPSULE_RUNNING);
-	CHECK(hart(1)->hsm_state == BH_HSM_STOPPED);
+	CHECK(vcpu_on(1)->hsm_state == BH_HSM_STOPPED);
 	CHECK(!strstr(take_output(), "stopped all its vCPUs"));
 	/* The last one applies on_poweroff (halt): off, beta still runs. */
 	CHECK(hart_stop(0) == FAKE_PARKED);
 	CHECK(bh_capsule_states[0].run == BH_CAPSULE_OFF);
-	CHECK(hart(0)->hsm_state == BH_HSM_STOPPED);
+	CHECK(vcpu_on(0)->hsm_state == BH_HSM_STOPPED);
 	CHECK(strstr(take_output(), "capsule alpha stopped all its vCPUs; halted"));
 	CHECK(bh_capsule_states[1].run == BH_CAPSULE_RUNNING);
 }
@@ -151,27 +151,27 @@ TEST(a_vcpu_whose_start_is_pending_keeps_the_capsule_alive)
 	static const unsigned long start[6] = { 1, ALPHA_BASE, 0 };
 
 	fake.hart = 0;
-	CHECK(bh_sbi_hsm(hart(0), 0, start).error == SBI_SUCCESS);
+	CHECK(bh_sbi_hsm(vcpu_on(0), 0, start).error == SBI_SUCCESS);
 	CHECK(hart_stop(0) == FAKE_PARKED);
 	CHECK(bh_capsule_states[0].run == BH_CAPSULE_RUNNING);
-	CHECK(hart(1)->hsm_state == BH_HSM_START_PENDING);
+	CHECK(vcpu_on(1)->hsm_state == BH_HSM_START_PENDING);
 }
 
 TEST(vcpus_stopping_or_suspended_keep_the_capsule_alive)
 {
-	hart(1)->hsm_state = BH_HSM_STOP_PENDING;	/* parks next */
+	vcpu_on(1)->hsm_state = BH_HSM_STOP_PENDING;	/* parks next */
 	CHECK(hart_stop(0) == FAKE_PARKED);
 	CHECK(bh_capsule_states[0].run == BH_CAPSULE_RUNNING);
-	hart(0)->hsm_state = BH_HSM_SUSPENDED;
+	vcpu_on(0)->hsm_state = BH_HSM_SUSPENDED;
 	fake.hart = 1;
 	if (!setjmp(fake.leave))
-		bh_vcpu_park(hart(1));
+		bh_vcpu_park(vcpu_on(1));
 	CHECK(bh_capsule_states[0].run == BH_CAPSULE_RUNNING);
 	/* Once both are parked the second one turned the capsule off. */
-	hart(0)->hsm_state = BH_HSM_STOPPED;
-	hart(1)->hsm_state = BH_HSM_STOP_PENDING;
+	vcpu_on(0)->hsm_state = BH_HSM_STOPPED;
+	vcpu_on(1)->hsm_state = BH_HSM_STOP_PENDING;
 	if (!setjmp(fake.leave))
-		bh_vcpu_park(hart(1));
+		bh_vcpu_park(vcpu_on(1));
 	CHECK(bh_capsule_states[0].run == BH_CAPSULE_OFF);
 }
 
@@ -183,17 +183,17 @@ static int srst_and_leave(uint32_t h, unsigned long type, unsigned long reason)
 	int how;
 
 	fake.hart = h;
-	r = bh_sbi_srst(hart(h), 0, args);
+	r = bh_sbi_srst(vcpu_on(h), 0, args);
 	if (r.error)
 		return -1;
 	if (h < 2)
-		hart(h ^ 1)->parked = 1;
+		vcpu_on(h ^ 1)->parked = 1;
 	how = setjmp(fake.leave);
 	if (how)
 		return how;
-	if (hart(h)->leave == BH_LEAVE_SYSTEM_OFF)
-		bh_capsule_power_off_board(hart(h));
-	bh_capsule_stop(hart(h), BH_POLICY_HALT, "powered off");
+	if (vcpu_on(h)->leave == BH_LEAVE_SYSTEM_OFF)
+		bh_capsule_power_off_board(vcpu_on(h));
+	bh_capsule_stop(vcpu_on(h), BH_POLICY_HALT, "powered off");
 }
 
 /* beta (hart 2, on-fault halt) faults and is halted. */
@@ -201,7 +201,7 @@ static void halt_beta_by_fault(void)
 {
 	fake.hart = 2;
 	if (!setjmp(fake.leave))
-		bh_capsule_fault(hart(2), 2, BETA_BASE, 0, "test");
+		bh_capsule_fault(vcpu_on(2), 2, BETA_BASE, 0, "test");
 }
 
 TEST(every_capsule_shut_down_without_a_reason_powers_off_with_status_0)
@@ -276,7 +276,7 @@ TEST(a_guest_panic_applies_the_on_fault_policy_and_is_unclean)
 	bh_capsule_states[0].end = BH_END_CLEAN;
 	how = setjmp(fake.leave);
 	if (!how)
-		bh_capsule_panicked(hart(2));
+		bh_capsule_panicked(vcpu_on(2));
 	CHECK(how == FAKE_POWEROFF_FAIL);
 	CHECK(fake.exit_code == BH_EXIT_CAPSULE_UNCLEAN);
 	CHECK(bh_capsule_states[1].end == BH_END_HALTED);

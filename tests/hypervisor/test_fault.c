@@ -38,24 +38,24 @@ static bool emulate(uint32_t cause, uint64_t tval, uint64_t satp)
 
 	f.satp = satp;
 
-	hart(0)->frame.mepc = EPC;
-	return bh_fault_emulate(hart(0), &f);
+	vcpu_on(0)->frame.mepc = EPC;
+	return bh_fault_emulate(vcpu_on(0), &f);
 }
 
 TEST(emulates_a_byte_load_from_the_uart_and_skips_it)
 {
 	put32(EPC, LBU_A0_A1);
 	CHECK(emulate(LOAD, UART_BASE + 5, 0));
-	CHECK(hart(0)->frame.regs[10] == 0x60);	/* LSR: THRE | TEMT */
-	CHECK(hart(0)->frame.mepc == EPC + 4);
+	CHECK(vcpu_on(0)->frame.regs[10] == 0x60);	/* LSR: THRE | TEMT */
+	CHECK(vcpu_on(0)->frame.mepc == EPC + 4);
 }
 
 TEST(emulates_stores_to_thr)
 {
 	put32(EPC, SB_A2_A1);
-	hart(0)->frame.regs[12] = 'Z';
+	vcpu_on(0)->frame.regs[12] = 'Z';
 	CHECK(emulate(STORE, UART_BASE, 0));
-	hart(0)->frame.regs[12] = '\n';
+	vcpu_on(0)->frame.regs[12] = '\n';
 	CHECK(emulate(STORE, UART_BASE, 0));
 	CHECK(!strcmp(take_output(), "[alpha] Z\r\n"));
 }
@@ -64,8 +64,8 @@ TEST(emulates_compressed_word_access_as_byte_register)
 {
 	put16(EPC, C_LW_A0_A1);
 	CHECK(emulate(LOAD, UART_BASE + 5, 0));
-	CHECK(hart(0)->frame.regs[10] == 0x60);
-	CHECK(hart(0)->frame.mepc == EPC + 2);
+	CHECK(vcpu_on(0)->frame.regs[10] == 0x60);
+	CHECK(vcpu_on(0)->frame.mepc == EPC + 2);
 }
 
 TEST(signed_byte_loads_sign_extend)
@@ -73,10 +73,10 @@ TEST(signed_byte_loads_sign_extend)
 	bh_vuart_write(&bh_capsule_states[0].vuart, 0, 7, 0xa5);
 	put32(EPC, LB_A0_A1);
 	CHECK(emulate(LOAD, UART_BASE + 7, 0));
-	CHECK(hart(0)->frame.regs[10] == 0xffffffffffffffa5UL);
+	CHECK(vcpu_on(0)->frame.regs[10] == 0xffffffffffffffa5UL);
 	put32(EPC, LBU_A0_A1);
 	CHECK(emulate(LOAD, UART_BASE + 7, 0));
-	CHECK(hart(0)->frame.regs[10] == 0xa5);
+	CHECK(vcpu_on(0)->frame.regs[10] == 0xa5);
 }
 
 TEST(does_not_emulate_what_the_uart_cannot_be)
@@ -89,16 +89,16 @@ TEST(does_not_emulate_what_the_uart_cannot_be)
 	CHECK(!emulate(LOAD, BETA_BASE, 0));
 	CHECK(!emulate(STORE, UART_BASE, 0)); /* a load */
 	CHECK(!emulate(FETCH, UART_BASE, 0));
-	CHECK(hart(0)->frame.mepc == EPC);
-	CHECK(hart(0)->frame.regs[10] == 0);
+	CHECK(vcpu_on(0)->frame.mepc == EPC);
+	CHECK(vcpu_on(0)->frame.regs[10] == 0);
 }
 
 TEST(does_not_emulate_when_the_instruction_cannot_be_read)
 {
 	struct bh_fault f = fault(LOAD, BETA_BASE + 0x10, UART_BASE + 5);
 
-	hart(0)->frame.mepc = f.epc;
-	CHECK(!bh_fault_emulate(hart(0), &f));
+	vcpu_on(0)->frame.mepc = f.epc;
+	CHECK(!bh_fault_emulate(vcpu_on(0), &f));
 }
 
 TEST(translates_the_faulting_virtual_address_with_guest_paging)
@@ -112,7 +112,7 @@ TEST(translates_the_faulting_virtual_address_with_guest_paging)
 	put32(EPC, LBU_A0_A1);
 	CHECK(emulate(LOAD, 0x40201005,
 		      (8UL << 60) | (root >> 12)));
-	CHECK(hart(0)->frame.regs[10] == 0x60);
+	CHECK(vcpu_on(0)->frame.regs[10] == 0x60);
 	/* Unmapped virtual address: forwarded, not emulated. */
 	CHECK(!emulate(LOAD, 0x40202005,
 		       (8UL << 60) | (root >> 12)));
@@ -124,7 +124,7 @@ static const char *check_forward(uint64_t cause, uint64_t epc, uint64_t stvec,
 	struct bh_fault f = fault(cause, epc, 0x1234);
 	struct bh_guest_trap_state g = { .vector = stvec, .from_s = from_s };
 
-	return bh_fault_check_forward(hart(0), &f, &g);
+	return bh_fault_check_forward(vcpu_on(0), &f, &g);
 }
 
 TEST(forwarding_needs_a_trap_vector_inside_the_capsule)
@@ -154,8 +154,8 @@ TEST(the_same_fault_again_before_any_other_trap_is_a_capsule_fault)
 	struct bh_fault first = fault(LOAD, EPC, 0x1234);
 	struct bh_guest_trap_state g = after(&first);
 
-	CHECK(!bh_fault_check_forward(hart(0), &first, &g));
-	CHECK(bh_fault_check_forward(hart(0), &first, &g));
+	CHECK(!bh_fault_check_forward(vcpu_on(0), &first, &g));
+	CHECK(bh_fault_check_forward(vcpu_on(0), &first, &g));
 }
 
 TEST(a_different_fault_inside_the_handler_is_delivered)
@@ -164,9 +164,9 @@ TEST(a_different_fault_inside_the_handler_is_delivered)
 	struct bh_fault in_handler = fault(STORE, ALPHA_BASE + 0x208, 0x99);
 	struct bh_guest_trap_state g = after(&first);
 
-	CHECK(!bh_fault_check_forward(hart(0), &first, &g));
+	CHECK(!bh_fault_check_forward(vcpu_on(0), &first, &g));
 	/* sepc/scause/stval untouched, but the handler faults elsewhere. */
-	CHECK(!bh_fault_check_forward(hart(0), &in_handler, &g));
+	CHECK(!bh_fault_check_forward(vcpu_on(0), &in_handler, &g));
 }
 
 TEST(the_same_fault_after_another_trap_is_delivered)
@@ -174,9 +174,9 @@ TEST(the_same_fault_after_another_trap_is_delivered)
 	struct bh_fault first = fault(LOAD, EPC, 0x1234);
 	struct bh_guest_trap_state g = after(&first);
 
-	CHECK(!bh_fault_check_forward(hart(0), &first, &g));
+	CHECK(!bh_fault_check_forward(vcpu_on(0), &first, &g));
 	g.epc = EPC + 4;	/* the guest took another trap meanwhile */
-	CHECK(!bh_fault_check_forward(hart(0), &first, &g));
+	CHECK(!bh_fault_check_forward(vcpu_on(0), &first, &g));
 }
 
 TEST(user_fault_after_the_handler_returned_is_forwarded)
@@ -185,8 +185,8 @@ TEST(user_fault_after_the_handler_returned_is_forwarded)
 	struct bh_guest_trap_state g = after(&first);
 
 	g.from_s = false;
-	CHECK(!bh_fault_check_forward(hart(0), &first, &g));
-	CHECK(!bh_fault_check_forward(hart(0), &first, &g));
+	CHECK(!bh_fault_check_forward(vcpu_on(0), &first, &g));
+	CHECK(!bh_fault_check_forward(vcpu_on(0), &first, &g));
 }
 
 /*
@@ -201,13 +201,13 @@ TEST(a_handler_that_moves_its_vector_and_faults_again_gets_the_fault)
 
 	fake.guest = (struct bh_guest_trap_state){ .vector = ALPHA_BASE + 0x200,
 						   .from_s = true };
-	hart(0)->frame.mepc = EPC;
-	bh_fault_handle(hart(0), &first);
-	CHECK(fake.delivered == 1 && hart(0)->frame.mepc == ALPHA_BASE + 0x200);
+	vcpu_on(0)->frame.mepc = EPC;
+	bh_fault_handle(vcpu_on(0), &first);
+	CHECK(fake.delivered == 1 && vcpu_on(0)->frame.mepc == ALPHA_BASE + 0x200);
 	fake.guest.vector = ALPHA_BASE + 0x400;
-	hart(0)->frame.mepc = second.epc;
-	bh_fault_handle(hart(0), &second);
-	CHECK(fake.delivered == 2 && hart(0)->frame.mepc == ALPHA_BASE + 0x400);
+	vcpu_on(0)->frame.mepc = second.epc;
+	bh_fault_handle(vcpu_on(0), &second);
+	CHECK(fake.delivered == 2 && vcpu_on(0)->frame.mepc == ALPHA_BASE + 0x400);
 	CHECK(fake.guest.epc == second.epc && fake.guest.tval == second.tval);
 }
 
@@ -216,10 +216,10 @@ TEST(a_fault_the_guest_cannot_take_applies_the_capsule_policy)
 	struct bh_fault f = fault(LOAD, EPC, ALPHA_BASE + 0x8000);
 
 	fake.guest = (struct bh_guest_trap_state){ .vector = 0, .from_s = true };
-	hart(0)->frame.mepc = EPC;
-	hart(1)->parked = 1;	/* the other vCPU has stopped already */
+	vcpu_on(0)->frame.mepc = EPC;
+	vcpu_on(1)->parked = 1;	/* the other vCPU has stopped already */
 	if (setjmp(fake.leave) == 0) {
-		bh_fault_handle(hart(0), &f);
+		bh_fault_handle(vcpu_on(0), &f);
 		CHECK(!"a fault with no trap vector returned");
 	}
 	CHECK(fake.delivered == 0);

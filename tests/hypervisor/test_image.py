@@ -34,7 +34,8 @@ BUILD_TIMEOUT = 900
 BOOT_TIMEOUT = 120
 
 FOOTPRINT = re.compile(r"footprint: text (\d+), rodata\+data (\d+), bss (\d+), "
-                       r"RAM per hart (\d+) \(stack \+ state\), total (\d+) bytes")
+                       r"RAM per hart (\d+) \(stack \+ state\), vCPU states (\d+), "
+                       r"total (\d+) bytes")
 CHECK_LINE = re.compile(r"^\[([A-Za-z0-9_.-]+)\] (PASS|FAIL|SKIP) ([a-z0-9-]+)")
 DONE_LINE = re.compile(r"^\[([A-Za-z0-9_.-]+)\] hello: done$")
 
@@ -80,11 +81,11 @@ def first_build(tree):
 def test_build_prints_the_footprint(first_build):
     lines = FOOTPRINT.findall(first_build)
     assert len(lines) == 1, f"expected one footprint line in:\n{first_build}"
-    text, data, bss, per_hart, total = map(int, lines[0])
+    text, data, bss, per_hart, vcpus, total = map(int, lines[0])
     assert text > 0 and data > 0 and bss > 0
     assert text + data + bss == total, f"footprint parts do not add up: {lines[0]}"
     harts = yaml.safe_load((ROOT / BOARD).read_text())["harts"]
-    assert 0 < per_hart * harts <= bss, "stacks and hart states live in bss"
+    assert 0 < per_hart * harts + vcpus <= bss, "stacks, hart and vCPU states live in bss"
 
 
 def test_bench_reports_the_build_footprint(tree, first_build):

@@ -14,17 +14,17 @@ static struct bh_sbiret call(uint32_t h, unsigned long eid, unsigned long fid,
 			     unsigned long a0, unsigned long a1,
 			     unsigned long a2)
 {
-	struct bh_hart_state *hs = hart(h);
+	struct bh_vcpu *vc = vcpu_on(h);
 
 	fake.hart = h;
-	hs->frame.regs[BH_REG_A7] = eid;
-	hs->frame.regs[BH_REG_A6] = fid;
-	hs->frame.regs[BH_REG_A0] = a0;
-	hs->frame.regs[BH_REG_A1] = a1;
-	hs->frame.regs[BH_REG_A2] = a2;
-	bh_sbi_dispatch(hs);
-	return (struct bh_sbiret){ (long)hs->frame.regs[BH_REG_A0],
-				   hs->frame.regs[BH_REG_A1] };
+	vc->frame.regs[BH_REG_A7] = eid;
+	vc->frame.regs[BH_REG_A6] = fid;
+	vc->frame.regs[BH_REG_A0] = a0;
+	vc->frame.regs[BH_REG_A1] = a1;
+	vc->frame.regs[BH_REG_A2] = a2;
+	bh_sbi_dispatch(vc);
+	return (struct bh_sbiret){ (long)vc->frame.regs[BH_REG_A0],
+				   vc->frame.regs[BH_REG_A1] };
 }
 
 TEST(ipi_mask_naming_vhart_beyond_capsule_is_rejected_and_sends_nothing)
@@ -46,8 +46,8 @@ TEST(ipi_base_minus_one_selects_exactly_the_capsules_harts)
 	CHECK(r.error == SBI_SUCCESS);
 	CHECK(fake.ipi_count == 2);
 	CHECK(fake.ipis[0] == 0 && fake.ipis[1] == 1);
-	CHECK(hart(0)->mailbox == 0x1 && hart(1)->mailbox == 0x1);
-	CHECK(hart(2)->mailbox == 0);
+	CHECK(vcpu_on(0)->mailbox == 0x1 && vcpu_on(1)->mailbox == 0x1);
+	CHECK(vcpu_on(2)->mailbox == 0);
 }
 
 TEST(ipi_translates_virtual_to_physical_harts)
@@ -141,7 +141,7 @@ TEST(ipi_to_self_injects_ssip_when_served)
 	struct bh_sbiret r = call(2, SBI_EXT_IPI, 0, 1, 0, 0);
 
 	CHECK(r.error == SBI_SUCCESS);
-	bh_mailbox_service(hart(2));
+	bh_mailbox_service(hart_state(2));
 	CHECK(fake.ssip[2] == 1);
 }
 
@@ -229,11 +229,11 @@ TEST(legacy_getchar_returns_minus_one_without_input_and_leaves_a1)
 
 TEST(unknown_extension_and_function_are_not_supported)
 {
-	uint64_t epc = hart(0)->frame.mepc;
+	uint64_t epc = vcpu_on(0)->frame.mepc;
 	struct bh_sbiret r = call(0, 0x12345678, 0, 0, 0, 0);
 
 	CHECK(r.error == SBI_ERR_NOT_SUPPORTED);
-	CHECK(hart(0)->frame.mepc == epc + 4);
+	CHECK(vcpu_on(0)->frame.mepc == epc + 4);
 	r = call(0, SBI_EXT_BASE, 7, 0, 0, 0);
 	CHECK(r.error == SBI_ERR_NOT_SUPPORTED);
 	r = call(0, SBI_EXT_HSM, 4, 0, 0, 0);
@@ -295,7 +295,7 @@ TEST(eids_that_share_a_slot_or_find_none_are_absent)
 		SBI_EXT_LEGACY_PUTCHAR + BH_SBI_SLOTS,
 		-1UL,
 	};
-	uint64_t epc = hart(0)->frame.mepc;
+	uint64_t epc = vcpu_on(0)->frame.mepc;
 	struct bh_sbiret r;
 	size_t i;
 
@@ -307,7 +307,7 @@ TEST(eids_that_share_a_slot_or_find_none_are_absent)
 		CHECK(fake.ipi_count == 0 && fake.timer[0] == 0);
 	}
 	/* Every call stepped over its ecall, the unsupported ones too. */
-	CHECK(hart(0)->frame.mepc == epc + 2 * 4 * i);
+	CHECK(vcpu_on(0)->frame.mepc == epc + 2 * 4 * i);
 }
 
 /* What the fast path reads: each served extension in its own slot. */
@@ -370,7 +370,7 @@ TEST(hsm_start_checks_hart_and_address)
 	r = call(0, SBI_EXT_HSM, 0, -1UL, ALPHA_BASE, 0);
 	CHECK(r.error == SBI_ERR_INVALID_PARAM);
 	CHECK(fake.ipi_count == 0);
-	CHECK(hart(1)->hsm_state == BH_HSM_STOPPED);
+	CHECK(vcpu_on(1)->hsm_state == BH_HSM_STOPPED);
 }
 
 TEST(hsm_start_makes_the_vcpu_start_pending_once)
@@ -378,9 +378,9 @@ TEST(hsm_start_makes_the_vcpu_start_pending_once)
 	struct bh_sbiret r = call(0, SBI_EXT_HSM, 0, 1, ALPHA_BASE + 0x40, 99);
 
 	CHECK(r.error == SBI_SUCCESS);
-	CHECK(hart(1)->hsm_state == BH_HSM_START_PENDING);
-	CHECK(hart(1)->start_addr == ALPHA_BASE + 0x40);
-	CHECK(hart(1)->start_arg == 99);
+	CHECK(vcpu_on(1)->hsm_state == BH_HSM_START_PENDING);
+	CHECK(vcpu_on(1)->start_addr == ALPHA_BASE + 0x40);
+	CHECK(vcpu_on(1)->start_arg == 99);
 	CHECK(fake.ipi_count == 1 && fake.ipis[0] == 1);
 	/* A pending start counts as started: SBI 2.0 has no other error. */
 	r = call(0, SBI_EXT_HSM, 0, 1, ALPHA_BASE, 0);
@@ -399,7 +399,7 @@ TEST(hsm_start_refused_while_the_capsule_stops)
 	bh_capsule_states[0].run = BH_CAPSULE_STOPPING;
 	r = call(0, SBI_EXT_HSM, 0, 1, ALPHA_BASE, 0);
 	CHECK(r.error == SBI_ERR_FAILED);
-	CHECK(hart(1)->hsm_state == BH_HSM_STOPPED && fake.ipi_count == 0);
+	CHECK(vcpu_on(1)->hsm_state == BH_HSM_STOPPED && fake.ipi_count == 0);
 }
 
 TEST(hsm_get_status_uses_virtual_hart_ids)
@@ -416,8 +416,8 @@ TEST(hsm_stop_parks_the_caller_after_the_call)
 	struct bh_sbiret r = call(0, SBI_EXT_HSM, 1, 0, 0, 0);
 
 	CHECK(r.error == SBI_SUCCESS);
-	CHECK(hart(0)->leave == BH_LEAVE_HART_STOP);
-	CHECK(hart(0)->hsm_state == BH_HSM_STOP_PENDING);
+	CHECK(vcpu_on(0)->leave == BH_LEAVE_HART_STOP);
+	CHECK(vcpu_on(0)->hsm_state == BH_HSM_STOP_PENDING);
 }
 
 TEST(hsm_suspend_checks_type_and_resume_address)
@@ -429,35 +429,59 @@ TEST(hsm_suspend_checks_type_and_resume_address)
 	CHECK(r.error == SBI_ERR_INVALID_PARAM);
 	r = call(0, SBI_EXT_HSM, 3, SBI_HSM_SUSPEND_NON_RETENTIVE, BETA_BASE, 0);
 	CHECK(r.error == SBI_ERR_INVALID_ADDRESS);
-	CHECK(hart(0)->hsm_state == BH_HSM_STARTED);
+	CHECK(vcpu_on(0)->hsm_state == BH_HSM_STARTED);
 }
 
-TEST(hsm_suspend_returns_when_an_interrupt_is_pending)
+TEST(hsm_suspend_waits_in_the_hart_loop_for_an_interrupt)
 {
 	struct bh_sbiret r;
 
-	fake.irq_pending = true;
 	r = call(0, SBI_EXT_HSM, 3, SBI_HSM_SUSPEND_RETENTIVE, 0, 0);
 	CHECK(r.error == SBI_SUCCESS);
-	CHECK(hart(0)->hsm_state == BH_HSM_STARTED);
-	CHECK(hart(0)->leave == BH_LEAVE_NONE);
+	CHECK(vcpu_on(0)->hsm_state == BH_HSM_SUSPENDED);
+	CHECK(vcpu_on(0)->leave == BH_LEAVE_SUSPEND && !vcpu_on(0)->resume_at_start);
+	vcpu_on(0)->leave = BH_LEAVE_NONE;	/* as bh_vcpu_leave does */
+	fake.irq_pending = true;
+	CHECK(run_hart(0) == FAKE_RESUMED && fake.ran == vcpu_on(0));
+	CHECK(vcpu_on(0)->hsm_state == BH_HSM_STARTED);
 	r = call(0, SBI_EXT_HSM, 3, SBI_HSM_SUSPEND_NON_RETENTIVE,
 		 ALPHA_BASE + 0x80, 5);
 	CHECK(r.error == SBI_SUCCESS);
-	CHECK(hart(0)->leave == BH_LEAVE_SUSPEND);
-	CHECK(hart(0)->start_addr == ALPHA_BASE + 0x80);
-	CHECK(hart(0)->start_arg == 5);
+	CHECK(vcpu_on(0)->leave == BH_LEAVE_SUSPEND);
+	vcpu_on(0)->leave = BH_LEAVE_NONE;
+	CHECK(run_hart(0) == FAKE_ENTERED && fake.ran == vcpu_on(0));
+	CHECK(fake.enter_pc == ALPHA_BASE + 0x80 && fake.enter_arg == 5);
+}
+
+TEST(a_suspended_vcpu_waits_until_its_interrupt)
+{
+	call(0, SBI_EXT_HSM, 3, SBI_HSM_SUSPEND_RETENTIVE, 0, 0);
+	vcpu_on(0)->leave = BH_LEAVE_NONE;
+	fake.stop_waiting = true;
+	CHECK(run_hart(0) == FAKE_WAITED);
+	CHECK(vcpu_on(0)->hsm_state == BH_HSM_SUSPENDED);
+}
+
+TEST(a_suspended_vcpu_wakes_to_be_stopped)
+{
+	call(0, SBI_EXT_HSM, 3, SBI_HSM_SUSPEND_NON_RETENTIVE, ALPHA_BASE, 0);
+	vcpu_on(0)->leave = BH_LEAVE_NONE;
+	bh_mailbox_post(vcpu_on(0), BH_MSG_STOP);
+	fake.stop_waiting = false;
+	/* The loop serves the mailbox, wakes it, and it leaves to park. */
+	CHECK(run_hart(0) == FAKE_LEFT && vcpu_on(0)->stop_pending);
+	CHECK(vcpu_on(0)->hsm_state == BH_HSM_STARTED);
 }
 
 TEST(srst_acts_on_the_capsule_unless_it_may_reset_the_system)
 {
 	struct bh_sbiret r = call(0, SBI_EXT_SRST, 0, SBI_SRST_SHUTDOWN, 0, 0);
 
-	CHECK(r.error == SBI_SUCCESS && hart(0)->leave == BH_LEAVE_SHUTDOWN);
+	CHECK(r.error == SBI_SUCCESS && vcpu_on(0)->leave == BH_LEAVE_SHUTDOWN);
 	r = call(1, SBI_EXT_SRST, 0, SBI_SRST_COLD_REBOOT, 1, 0);
-	CHECK(r.error == SBI_SUCCESS && hart(1)->leave == BH_LEAVE_REBOOT);
+	CHECK(r.error == SBI_SUCCESS && vcpu_on(1)->leave == BH_LEAVE_REBOOT);
 	r = call(2, SBI_EXT_SRST, 0, SBI_SRST_SHUTDOWN, 0, 0);
-	CHECK(r.error == SBI_SUCCESS && hart(2)->leave == BH_LEAVE_SYSTEM_OFF);
+	CHECK(r.error == SBI_SUCCESS && vcpu_on(2)->leave == BH_LEAVE_SYSTEM_OFF);
 }
 
 /* beta's guest warm-reboots only when it panicked (its manifest says so). */
@@ -465,11 +489,11 @@ TEST(srst_warm_reboot_of_a_guest_that_panics_so_is_a_panic)
 {
 	struct bh_sbiret r = call(2, SBI_EXT_SRST, 0, SBI_SRST_WARM_REBOOT, 0, 0);
 
-	CHECK(r.error == SBI_SUCCESS && hart(2)->leave == BH_LEAVE_PANIC);
+	CHECK(r.error == SBI_SUCCESS && vcpu_on(2)->leave == BH_LEAVE_PANIC);
 	r = call(2, SBI_EXT_SRST, 0, SBI_SRST_COLD_REBOOT, 0, 0);
-	CHECK(r.error == SBI_SUCCESS && hart(2)->leave == BH_LEAVE_SYSTEM_RESET);
+	CHECK(r.error == SBI_SUCCESS && vcpu_on(2)->leave == BH_LEAVE_SYSTEM_RESET);
 	r = call(0, SBI_EXT_SRST, 0, SBI_SRST_WARM_REBOOT, 0, 0);
-	CHECK(r.error == SBI_SUCCESS && hart(0)->leave == BH_LEAVE_REBOOT);
+	CHECK(r.error == SBI_SUCCESS && vcpu_on(0)->leave == BH_LEAVE_REBOOT);
 }
 
 TEST(srst_rejects_reserved_types_and_reasons)
@@ -483,7 +507,7 @@ TEST(srst_rejects_reserved_types_and_reasons)
 	CHECK(r.error == SBI_ERR_NOT_SUPPORTED);
 	r = call(0, SBI_EXT_SRST, 0, 0, 0xdfffffffUL, 0);
 	CHECK(r.error == SBI_ERR_INVALID_PARAM);
-	CHECK(hart(0)->leave == BH_LEAVE_NONE);
+	CHECK(vcpu_on(0)->leave == BH_LEAVE_NONE);
 }
 
 /* Bits a guest may leave in a register above a 32-bit parameter. */
@@ -494,17 +518,17 @@ TEST(srst_type_is_32_bits_wide)
 	struct bh_sbiret r = call(0, SBI_EXT_SRST, 0,
 				  UPPER | SBI_SRST_COLD_REBOOT, 0, 0);
 
-	CHECK(r.error == SBI_SUCCESS && hart(0)->leave == BH_LEAVE_REBOOT);
-	hart(0)->leave = BH_LEAVE_NONE;
+	CHECK(r.error == SBI_SUCCESS && vcpu_on(0)->leave == BH_LEAVE_REBOOT);
+	vcpu_on(0)->leave = BH_LEAVE_NONE;
 	r = call(0, SBI_EXT_SRST, 0, (1UL << 32) | SBI_SRST_SHUTDOWN, 0, 0);
-	CHECK(r.error == SBI_SUCCESS && hart(0)->leave == BH_LEAVE_SHUTDOWN);
-	hart(0)->leave = BH_LEAVE_NONE;
+	CHECK(r.error == SBI_SUCCESS && vcpu_on(0)->leave == BH_LEAVE_SHUTDOWN);
+	vcpu_on(0)->leave = BH_LEAVE_NONE;
 	/* The low 32 bits are still checked. */
 	r = call(0, SBI_EXT_SRST, 0, UPPER | 3, 0, 0);
 	CHECK(r.error == SBI_ERR_INVALID_PARAM);
 	r = call(0, SBI_EXT_SRST, 0, UPPER | 0xf0000000UL, 0, 0);
 	CHECK(r.error == SBI_ERR_NOT_SUPPORTED);
-	CHECK(hart(0)->leave == BH_LEAVE_NONE);
+	CHECK(vcpu_on(0)->leave == BH_LEAVE_NONE);
 }
 
 TEST(srst_reason_is_32_bits_wide)
@@ -512,39 +536,40 @@ TEST(srst_reason_is_32_bits_wide)
 	struct bh_sbiret r = call(0, SBI_EXT_SRST, 0, SBI_SRST_SHUTDOWN,
 				  UPPER | SBI_SRST_REASON_FAILURE, 0);
 
-	CHECK(r.error == SBI_SUCCESS && hart(0)->leave == BH_LEAVE_SHUTDOWN);
-	hart(0)->leave = BH_LEAVE_NONE;
+	CHECK(r.error == SBI_SUCCESS && vcpu_on(0)->leave == BH_LEAVE_SHUTDOWN);
+	vcpu_on(0)->leave = BH_LEAVE_NONE;
 	r = call(0, SBI_EXT_SRST, 0, SBI_SRST_SHUTDOWN, 1UL << 63, 0);
-	CHECK(r.error == SBI_SUCCESS && hart(0)->leave == BH_LEAVE_SHUTDOWN);
-	hart(0)->leave = BH_LEAVE_NONE;
+	CHECK(r.error == SBI_SUCCESS && vcpu_on(0)->leave == BH_LEAVE_SHUTDOWN);
+	vcpu_on(0)->leave = BH_LEAVE_NONE;
 	/* SBI-specific and vendor reasons stay valid; reserved ones do not. */
 	r = call(0, SBI_EXT_SRST, 0, SBI_SRST_SHUTDOWN, UPPER | 0xf0000000UL, 0);
 	CHECK(r.error == SBI_SUCCESS);
-	hart(0)->leave = BH_LEAVE_NONE;
+	vcpu_on(0)->leave = BH_LEAVE_NONE;
 	r = call(0, SBI_EXT_SRST, 0, SBI_SRST_SHUTDOWN, UPPER | 2, 0);
 	CHECK(r.error == SBI_ERR_INVALID_PARAM);
-	CHECK(hart(0)->leave == BH_LEAVE_NONE);
+	CHECK(vcpu_on(0)->leave == BH_LEAVE_NONE);
 }
 
 TEST(hsm_suspend_type_is_32_bits_wide)
 {
 	struct bh_sbiret r;
 
-	fake.irq_pending = true;
 	r = call(0, SBI_EXT_HSM, 3, UPPER | SBI_HSM_SUSPEND_RETENTIVE, 0, 0);
-	CHECK(r.error == SBI_SUCCESS && hart(0)->leave == BH_LEAVE_NONE);
+	CHECK(r.error == SBI_SUCCESS && vcpu_on(0)->leave == BH_LEAVE_SUSPEND);
+	CHECK(!vcpu_on(0)->resume_at_start);
+	vcpu_on(0)->hsm_state = BH_HSM_STARTED;
 	r = call(0, SBI_EXT_HSM, 3, UPPER | SBI_HSM_SUSPEND_NON_RETENTIVE,
 		 ALPHA_BASE + 0x80, 5);
-	CHECK(r.error == SBI_SUCCESS && hart(0)->leave == BH_LEAVE_SUSPEND);
-	CHECK(hart(0)->start_addr == ALPHA_BASE + 0x80);
-	hart(0)->leave = BH_LEAVE_NONE;
+	CHECK(r.error == SBI_SUCCESS && vcpu_on(0)->leave == BH_LEAVE_SUSPEND);
+	CHECK(vcpu_on(0)->start_addr == ALPHA_BASE + 0x80);
+	vcpu_on(0)->leave = BH_LEAVE_NONE;
 	/* The low 32 bits are still checked, and so is the address. */
 	r = call(0, SBI_EXT_HSM, 3, UPPER | 1, 0, 0);
 	CHECK(r.error == SBI_ERR_INVALID_PARAM);
 	r = call(0, SBI_EXT_HSM, 3, UPPER | SBI_HSM_SUSPEND_NON_RETENTIVE,
 		 BETA_BASE, 0);
 	CHECK(r.error == SBI_ERR_INVALID_ADDRESS);
-	CHECK(hart(0)->leave == BH_LEAVE_NONE);
+	CHECK(vcpu_on(0)->leave == BH_LEAVE_NONE);
 }
 
 TEST(dbcn_write_byte_and_legacy_putchar_use_the_low_byte)
@@ -560,18 +585,12 @@ TEST(dbcn_write_byte_and_legacy_putchar_use_the_low_byte)
 
 TEST(hsm_suspend_wakes_on_the_multiplexed_timer)
 {
-	struct bh_sbiret r;
-
 	/* Without Sstc MTIP wakes the hart; only the poll makes it STIP. */
+	call(0, SBI_EXT_HSM, 3, SBI_HSM_SUSPEND_RETENTIVE, 0, 0);
+	vcpu_on(0)->leave = BH_LEAVE_NONE;
 	fake.timer_fired = true;
-	r = call(0, SBI_EXT_HSM, 3, SBI_HSM_SUSPEND_RETENTIVE, 0, 0);
-	CHECK(r.error == SBI_SUCCESS);
-	CHECK(fake.timer_polls >= 1 && hart(0)->hsm_state == BH_HSM_STARTED);
-	fake.irq_pending = false;
-	fake.timer_fired = true;
-	r = call(0, SBI_EXT_HSM, 3, SBI_HSM_SUSPEND_NON_RETENTIVE,
-		 ALPHA_BASE + 0x80, 5);
-	CHECK(r.error == SBI_SUCCESS && hart(0)->leave == BH_LEAVE_SUSPEND);
+	CHECK(run_hart(0) == FAKE_RESUMED);
+	CHECK(fake.timer_polls >= 1 && vcpu_on(0)->hsm_state == BH_HSM_STARTED);
 }
 
 TEST(rfence_fences_exactly_the_named_vcpus_and_waits)
@@ -584,7 +603,7 @@ TEST(rfence_fences_exactly_the_named_vcpus_and_waits)
 	CHECK(fake.sfence[1] == 1 && fake.fence_i[1] == 0);
 	CHECK(fake.last_fence[1].vma_all);	/* start 0, size 0: all */
 	CHECK(fake.sfence[0] == 0 && fake.sfence[2] == 0);
-	CHECK(hart(1)->fence_done == hart(1)->fence_req);
+	CHECK(vcpu_on(1)->fence_done == vcpu_on(1)->fence_req);
 	r = call(0, SBI_EXT_RFENCE, 0, 0, -1UL, 0);	/* all: both vCPUs */
 	CHECK(r.error == SBI_SUCCESS);
 	CHECK(fake.fence_i[0] == 1 && fake.fence_i[1] == 1);
@@ -596,8 +615,8 @@ TEST(rfence_fences_exactly_the_named_vcpus_and_waits)
 static struct bh_sbiret rfence_range(unsigned long fid, unsigned long start,
 				     unsigned long size, unsigned long asid)
 {
-	hart(0)->frame.regs[BH_REG_A2 + 1] = size;
-	hart(0)->frame.regs[BH_REG_A2 + 2] = asid;
+	vcpu_on(0)->frame.regs[BH_REG_A2 + 1] = size;
+	vcpu_on(0)->frame.regs[BH_REG_A2 + 2] = asid;
 	return call(0, SBI_EXT_RFENCE, fid, 0x2, 0, start);
 }
 
@@ -625,7 +644,7 @@ TEST(rfence_with_a_bad_mask_requests_nothing)
 	struct bh_sbiret r = call(0, SBI_EXT_RFENCE, 2, 0x4, 0, 0);
 
 	CHECK(r.error == SBI_ERR_INVALID_PARAM);
-	CHECK(hart(1)->fence_req == 0 && fake.ipi_count == 0);
+	CHECK(vcpu_on(1)->fence_req == 0 && fake.ipi_count == 0);
 	r = call(0, SBI_EXT_RFENCE, 3, 0x1, 0, 0);	/* hfence */
 	CHECK(r.error == SBI_ERR_NOT_SUPPORTED);
 	CHECK(fake.ipi_count == 0);

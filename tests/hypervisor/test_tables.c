@@ -7,19 +7,26 @@
 #include "fake.h"
 #include "runner.h"
 
+static const uint64_t stack_tops[BH_HART_COUNT] = { 0x1000, 0x2000, 0x3000, 0x4000 };
+
 TEST(boot_starts_vcpu_0_of_every_capsule_and_no_other)
 {
-	bh_capsules_init();
-	CHECK(hart(0)->capsule == 0 && hart(0)->vcpu == 0);
-	CHECK(hart(0)->hsm_state == BH_HSM_START_PENDING);
-	CHECK(hart(0)->start_addr == bh_capsules[0].entry);
-	CHECK(hart(0)->start_arg == bh_capsules[0].dtb);
-	CHECK(hart(1)->capsule == 0 && hart(1)->vcpu == 1);
-	CHECK(hart(1)->hsm_state == BH_HSM_STOPPED);
-	CHECK(hart(2)->capsule == 1 && hart(2)->vcpu == 0);
-	CHECK(hart(2)->hsm_state == BH_HSM_START_PENDING);
-	CHECK(hart(2)->start_addr == BETA_BASE);
-	CHECK(hart(3)->capsule == -1);
+	bh_capsules_init(stack_tops);
+	CHECK(vcpu_on(0)->capsule == 0 && vcpu_on(0)->vcpu == 0);
+	CHECK(vcpu_on(0)->hsm_state == BH_HSM_START_PENDING);
+	CHECK(vcpu_on(0)->start_addr == bh_capsules[0].entry);
+	CHECK(vcpu_on(0)->start_arg == bh_capsules[0].dtb);
+	CHECK(vcpu_on(1)->capsule == 0 && vcpu_on(1)->vcpu == 1);
+	CHECK(vcpu_on(1)->hsm_state == BH_HSM_STOPPED);
+	CHECK(vcpu_on(2)->capsule == 1 && vcpu_on(2)->vcpu == 0);
+	CHECK(vcpu_on(2)->hsm_state == BH_HSM_START_PENDING);
+	CHECK(vcpu_on(2)->start_addr == BETA_BASE);
+	CHECK(vcpu_on(0)->parked && vcpu_on(1)->parked && vcpu_on(2)->parked);
+	CHECK(vcpu_on(1)->hart == 1 && vcpu_on(1)->frame.stack_top == 0x2000);
+	CHECK(vcpu_on(2)->hart == 2 && vcpu_on(2)->frame.stack_top == 0x3000);
+	CHECK(hart_state(0)->current == vcpu_on(0));
+	CHECK(hart_state(2)->current == vcpu_on(2));
+	CHECK(hart_state(3)->current == NULL && !hart_state(3)->schedule);
 	CHECK(bh_capsule_states[0].run == BH_CAPSULE_RUNNING);
 	CHECK(bh_capsule_states[1].run == BH_CAPSULE_RUNNING);
 }
@@ -33,7 +40,7 @@ TEST(boot_fills_restartable_capsules_from_the_pristine_store)
 	for (i = 0; i < ALPHA_PAYLOAD; i++)
 		fake.store[i] = (uint8_t)(i * 7);
 	memset(mem, 0, ALPHA_PAYLOAD + 1);
-	bh_capsules_init();
+	bh_capsules_init(stack_tops);
 	CHECK(mem[0] == 0);	/* not before the capsule's own hart starts it */
 	bh_capsule_boot(&bh_capsules[0]);
 	for (i = 0; i < ALPHA_PAYLOAD; i++)
@@ -96,6 +103,7 @@ static struct bh_system_tables copy_tables(void)
 	return (struct bh_system_tables){
 		.capsules = caps, .capsule_count = BH_CAPSULE_COUNT,
 		.harts = harts, .hart_count = BH_HART_COUNT,
+		.vcpu_count = BH_VCPU_COUNT,
 		.hypervisor = bh_board.hypervisor,
 		.hypervisor_devices = bh_board.hypervisor_devices,
 		.hypervisor_device_count = bh_board.hypervisor_device_count,
@@ -114,22 +122,91 @@ TEST(the_fixture_tables_are_consistent)
 	CHECK(why[0] == '\0');
 }
 
-TEST(a_shared_hart_is_refused_until_schedules_run)
+/*
+ * Hart 1 shared by alpha's vCPU 1 and beta's vCPU 0 (moved there from
+ * hart 2): both own hart 1's supervisor context, and its page.
+ */
+static const struct bh_window shared_windows[] = {
+	{ .start = 0, .length = 1000, .capsule = 0, .vcpu = 1 },
+	{ .start = 1000, .length = 1000, .capsule = 1, .vcpu = 0 },
+};
+static const struct bh_schedule shared_schedule = {
+	.frame = 2000, .windows = shared_windows, .window_count = 2,
+};
+static const struct bh_region beta_shared_devices[] = {
+	{ PLIC_BASE + 0x203000, 0x1000 },
+};
+
+static struct bh_system_tables shared_tables(void)
 {
 	struct bh_system_tables t = copy_tables();
+
+	caps[1].vcpu_harts[0] = 1;
+	caps[1].plic_contexts[0] = 3;
+	caps[1].devices = beta_shared_devices;
+	harts[1] = (struct bh_hart){ .capsule = -1, .schedule = &shared_schedule };
+	harts[2] = (struct bh_hart){ .capsule = -1 };
+	return t;
+}
+
+TEST(a_schedule_shares_a_hart_and_its_plic_context_page)
+{
+	struct bh_system_tables t = shared_tables();
+
+	CHECK(bh_tables_check(&t, why, sizeof(why)) == 0);
+	CHECK(why[0] == '\0');
+}
+
+TEST(tables_check_catches_a_window_of_a_vcpu_elsewhere)
+{
+	struct bh_system_tables t = shared_tables();
 	static const struct bh_window windows[] = {
 		{ .start = 0, .length = 1000, .capsule = 0, .vcpu = 1 },
-		{ .start = 1000, .length = 1000, .capsule = 1, .vcpu = 0 },
+		{ .start = 1000, .length = 1000, .capsule = 0, .vcpu = 0 },
 	};
 	static const struct bh_schedule schedule = {
 		.frame = 2000, .windows = windows, .window_count = 2,
 	};
 
-	CHECK(bh_schedules_check(&t, why, sizeof(why)) == 0);
-	CHECK(why[0] == '\0');
-	harts[1] = (struct bh_hart){ .capsule = -1, .schedule = &schedule };
-	CHECK(bh_schedules_check(&t, why, sizeof(why)) < 0);
-	CHECK(strcmp(why, "hart 1 is shared by a schedule; this hypervisor does not run schedules yet") == 0);
+	harts[1].schedule = &schedule;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+	/* Beta's vCPU has no window now; that is found first. */
+	CHECK(strcmp(why, "capsule beta vCPU 0 names hart 1, whose table entry disagrees") == 0);
+	caps[1].vcpu_harts[0] = 2;
+	harts[2] = bh_harts[2];
+	caps[1].plic_contexts[0] = 5;
+	caps[1].devices = bh_capsules[1].devices;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+	CHECK(strcmp(why, "hart 1 window 1 runs a vCPU that does not name hart 1") == 0);
+}
+
+TEST(tables_check_catches_overlapping_windows)
+{
+	struct bh_system_tables t = shared_tables();
+	static const struct bh_window windows[] = {
+		{ .start = 0, .length = 1000, .capsule = 0, .vcpu = 1 },
+		{ .start = 500, .length = 1000, .capsule = 1, .vcpu = 0 },
+	};
+	static const struct bh_schedule schedule = {
+		.frame = 2000, .windows = windows, .window_count = 2,
+	};
+
+	harts[1].schedule = &schedule;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+	CHECK(strcmp(why, "hart 1 window 1 [500, 1500) is empty, overlaps the one before or ends after the frame") == 0);
+}
+
+TEST(tables_check_catches_vcpu_states_out_of_place)
+{
+	struct bh_system_tables t = copy_tables();
+
+	caps[1].first_vcpu = 1;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+	CHECK(strcmp(why, "capsule beta: its vCPU states start at 1, not 2, or pass 3") == 0);
+	caps[1].first_vcpu = 2;
+	t.vcpu_count = 4;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) < 0);
+	CHECK(strcmp(why, "the capsules have 3 vCPUs, the tables 4") == 0);
 }
 
 TEST(tables_check_catches_a_wrong_hart_map)

@@ -30,7 +30,9 @@ static void boot_capsules(void)
 {
 	uint32_t i;
 
-	bh_capsules_init();
+	static const uint64_t stack_tops[BH_HART_COUNT] = { 0 };
+
+	bh_capsules_init(stack_tops);
 	for (i = 0; i < BH_CAPSULE_COUNT; i++)
 		bh_capsule_boot(&bh_capsules[i]);
 }
@@ -94,10 +96,10 @@ static int restart_alpha(void)
 	int how;
 
 	fake.hart = 0;
-	hart(1)->parked = 1;
+	vcpu_on(1)->parked = 1;
 	how = setjmp(fake.leave);
 	if (!how)
-		bh_capsule_stop(hart(0), BH_POLICY_RESTART, "rebooted");
+		bh_capsule_stop(vcpu_on(0), BH_POLICY_RESTART, "rebooted");
 	return how;
 }
 

@@ -11,26 +11,26 @@
 static struct bh_sbiret call(uint32_t h, unsigned long fid, unsigned long a0,
 			     unsigned long a1)
 {
-	struct bh_hart_state *hs = hart(h);
+	struct bh_vcpu *vc = vcpu_on(h);
 
 	fake.hart = h;
-	hs->frame.regs[BH_REG_A7] = SBI_EXT_BULKHEAD;
-	hs->frame.regs[BH_REG_A6] = fid;
-	hs->frame.regs[BH_REG_A0] = a0;
-	hs->frame.regs[BH_REG_A1] = a1;
-	bh_sbi_dispatch(hs);
-	return (struct bh_sbiret){ (long)hs->frame.regs[BH_REG_A0],
-				   hs->frame.regs[BH_REG_A1] };
+	vc->frame.regs[BH_REG_A7] = SBI_EXT_BULKHEAD;
+	vc->frame.regs[BH_REG_A6] = fid;
+	vc->frame.regs[BH_REG_A0] = a0;
+	vc->frame.regs[BH_REG_A1] = a1;
+	bh_sbi_dispatch(vc);
+	return (struct bh_sbiret){ (long)vc->frame.regs[BH_REG_A0],
+				   vc->frame.regs[BH_REG_A1] };
 }
 
 TEST(trap_counts_are_per_hart_kind_and_code)
 {
 	struct bh_sbiret r;
 
-	bh_traps_count(hart(0), false, 9);
-	bh_traps_count(hart(0), false, 9);
-	bh_traps_count(hart(0), true, 3);
-	bh_traps_count(hart(1), false, 9);
+	bh_traps_count(vcpu_on(0), false, 9);
+	bh_traps_count(vcpu_on(0), false, 9);
+	bh_traps_count(vcpu_on(0), true, 3);
+	bh_traps_count(vcpu_on(1), false, 9);
 	r = call(0, SBI_BULKHEAD_TRAP_COUNT, SBI_BULKHEAD_KIND_EXCEPTION, 9);
 	CHECK(r.error == SBI_SUCCESS && r.value == 2);
 	r = call(0, SBI_BULKHEAD_TRAP_COUNT, SBI_BULKHEAD_KIND_INTERRUPT, 3);
@@ -47,8 +47,8 @@ TEST(trap_codes_past_63_share_the_last_slot)
 {
 	struct bh_sbiret r;
 
-	bh_traps_count(hart(2), true, 64);
-	bh_traps_count(hart(2), true, 1000);
+	bh_traps_count(vcpu_on(2), true, 64);
+	bh_traps_count(vcpu_on(2), true, 1000);
 	r = call(2, SBI_BULKHEAD_TRAP_COUNT, SBI_BULKHEAD_KIND_INTERRUPT, 64);
 	CHECK(r.error == SBI_SUCCESS && r.value == 2);
 }
@@ -75,11 +75,11 @@ TEST(trap_counts_are_logged_per_vcpu_by_name)
 {
 	const char *out;
 
-	bh_traps_count(hart(0), false, 9);
-	bh_traps_count(hart(0), false, 5);
-	bh_traps_count(hart(0), false, 5);
-	bh_traps_count(hart(0), true, 3);
-	bh_traps_count(hart(0), false, 24);
+	bh_traps_count(vcpu_on(0), false, 9);
+	bh_traps_count(vcpu_on(0), false, 5);
+	bh_traps_count(vcpu_on(0), false, 5);
+	bh_traps_count(vcpu_on(0), true, 3);
+	bh_traps_count(vcpu_on(0), false, 24);
 	bh_traps_log(&bh_capsules[0]);
 	out = take_output();
 	CHECK(strstr(out, "capsule alpha vcpu 0 hart 0 traps: m-soft 1 load-access 2 ecall-s 1 exc24 1\r\n"));

@@ -43,22 +43,22 @@ static bool run(uint32_t insn, uint32_t cause, uint64_t offset)
 
 	fake.hart = 0;
 	put32(EPC, insn);
-	hart(0)->frame.mepc = EPC;
-	return bh_fault_emulate(hart(0), &f);
+	vcpu_on(0)->frame.mepc = EPC;
+	return bh_fault_emulate(vcpu_on(0), &f);
 }
 
 /* Alpha's lw at offset: the value loaded into a0. */
 static uint64_t load(uint64_t offset)
 {
-	hart(0)->frame.regs[10] = POISON;
+	vcpu_on(0)->frame.regs[10] = POISON;
 	if (!run(LW_A0_A1, LOAD, offset))
 		return POISON;
-	return hart(0)->frame.regs[10];
+	return vcpu_on(0)->frame.regs[10];
 }
 
 static bool store(uint64_t offset, uint32_t value)
 {
-	hart(0)->frame.regs[12] = value;
+	vcpu_on(0)->frame.regs[12] = value;
 	return run(SW_A2_A1, STORE, offset);
 }
 
@@ -66,7 +66,7 @@ TEST(plic_priority_of_an_own_source_is_the_real_register)
 {
 	CHECK(store(4 * ALPHA_SOURCE, 5));
 	CHECK(*plic_reg(4 * ALPHA_SOURCE) == 5);
-	CHECK(hart(0)->frame.mepc == EPC + 4);
+	CHECK(vcpu_on(0)->frame.mepc == EPC + 4);
 	*plic_reg(4 * ALPHA_SOURCE_HIGH) = 3;
 	CHECK(load(4 * ALPHA_SOURCE_HIGH) == 3);
 	CHECK(load(4 * ALPHA_SOURCE) == 5);
@@ -85,7 +85,7 @@ TEST(plic_priority_of_any_other_source_reads_zero_and_ignores_writes)
 		CHECK(load(4 * s) == 0);
 		CHECK(store(4 * s, 1));
 		CHECK(*plic_reg(4 * s) == 6);
-		CHECK(hart(0)->frame.mepc == EPC + 4);
+		CHECK(vcpu_on(0)->frame.mepc == EPC + 4);
 	}
 	CHECK(fake.plic_writes == 0);
 }
@@ -161,7 +161,7 @@ TEST(plic_context_pages_are_never_emulated)
 		CHECK(!store(page + 4, ALPHA_SOURCE));		/* complete */
 		CHECK(!store(page, 0));
 	}
-	CHECK(hart(0)->frame.mepc == EPC);
+	CHECK(vcpu_on(0)->frame.mepc == EPC);
 	CHECK(fake.plic_writes == 0 && fake.completion_count == 0);
 }
 
@@ -170,26 +170,26 @@ TEST(plic_accesses_other_than_aligned_words_are_forwarded)
 	*plic_reg(4 * ALPHA_SOURCE) = 2;
 	CHECK(!run(LD_A0_A1, LOAD, 4 * ALPHA_SOURCE));
 	CHECK(!run(LBU_A0_A1, LOAD, 4 * ALPHA_SOURCE));
-	hart(0)->frame.regs[12] = 7;
+	vcpu_on(0)->frame.regs[12] = 7;
 	CHECK(!run(SB_A2_A1, STORE, 4 * ALPHA_SOURCE));
 	CHECK(!run(LW_A0_A1, LOAD, 4 * ALPHA_SOURCE + 2));	/* misaligned */
 	CHECK(!run(LW_A0_A1, STORE, 4 * ALPHA_SOURCE));	/* not a store */
-	CHECK(hart(0)->frame.mepc == EPC);
+	CHECK(vcpu_on(0)->frame.mepc == EPC);
 	CHECK(*plic_reg(4 * ALPHA_SOURCE) == 2);
 	/* lwu and compressed lw are words too. */
 	CHECK(run(LWU_A0_A1, LOAD, 4 * ALPHA_SOURCE));
-	CHECK(hart(0)->frame.regs[10] == 2);
+	CHECK(vcpu_on(0)->frame.regs[10] == 2);
 	put16(EPC, C_LW_A0_A1);
-	hart(0)->frame.mepc = EPC;
+	vcpu_on(0)->frame.mepc = EPC;
 	{
 		struct bh_fault f = { .cause = LOAD, .access = BH_ACCESS_LOAD,
 				      .epc = EPC, .tval = PLIC_BASE + 4 * ALPHA_SOURCE };
 
-		hart(0)->frame.regs[10] = 0;
-		CHECK(bh_fault_emulate(hart(0), &f));
+		vcpu_on(0)->frame.regs[10] = 0;
+		CHECK(bh_fault_emulate(vcpu_on(0), &f));
 	}
-	CHECK(hart(0)->frame.regs[10] == 2);
-	CHECK(hart(0)->frame.mepc == EPC + 2);
+	CHECK(vcpu_on(0)->frame.regs[10] == 2);
+	CHECK(vcpu_on(0)->frame.mepc == EPC + 2);
 }
 
 TEST(plic_offsets_past_the_registers_or_the_window)
@@ -283,10 +283,10 @@ static int stop_alpha(enum bh_policy then)
 	int how;
 
 	fake.hart = 0;
-	hart(1)->parked = 1;
+	vcpu_on(1)->parked = 1;
 	how = setjmp(fake.leave);
 	if (!how)
-		bh_capsule_stop(hart(0), then, "rebooted");
+		bh_capsule_stop(vcpu_on(0), then, "rebooted");
 	return how;
 }
 

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The arch interface (bulkhead/arch.h) on RISC-V M-mode. */
+#include <stddef.h>
+
 #include "arch/csr.h"
 #include "arch/deliver.h"
 #include "arch/insn.h"
@@ -86,37 +88,91 @@ void bh_arch_inject_ssip(void)
 }
 
 /*
- * With Sstc the guest's timer is its own stimecmp. Without it, mtimecmp
- * is multiplexed: its interrupt (MTIP) is passed on as STIP.
+ * The M-mode timer (mtimecmp) serves the hypervisor's own deadline (window
+ * boundaries on a shared hart) and, on boards without Sstc, the guest's
+ * timer too: it is set to the earlier of the two, and when the guest's
+ * deadline passes its interrupt (MTIP) is passed on as STIP. With Sstc the
+ * guest's timer is its own stimecmp.
  */
-void bh_arch_set_guest_timer(uint64_t when)
+static uint64_t hyp_deadline[BH_HART_COUNT];
+#if !BH_HAS_SSTC
+static uint64_t guest_deadline[BH_HART_COUNT];
+#endif
+
+static void program_mtimecmp(uint32_t hart)
+{
+	uint64_t when = hyp_deadline[hart];
+
+#if !BH_HAS_SSTC
+	if (guest_deadline[hart] < when)
+		when = guest_deadline[hart];
+#endif
+	bh_clint_set_timer(hart, when);
+	if (when == TIMER_OFF)
+		csr_clear(CSR_MIE, MIP_MTIP);
+	else
+		csr_set(CSR_MIE, MIP_MTIP);
+}
+
+void bh_arch_set_hyp_timer(uint64_t when)
+{
+	uint32_t hart = bh_arch_hart_id();
+
+	hyp_deadline[hart] = when;
+	program_mtimecmp(hart);
+}
+
+static void set_guest_deadline(uint64_t when)
 {
 #if BH_HAS_SSTC
 	csr_write(CSR_STIMECMP, when);
 #else
-	bh_clint_set_timer(bh_arch_hart_id(), when);
+	uint32_t hart = bh_arch_hart_id();
+
+	guest_deadline[hart] = when;
 	csr_clear(CSR_MIP, MIP_STIP);
-	csr_set(CSR_MIE, MIP_MTIP);
+	program_mtimecmp(hart);
 #endif
 }
 
-/* The multiplexed timer fired (boards without Sstc): pass it on as STIP. */
-void bh_arch_timer_interrupt(void)
+static uint64_t guest_deadline_now(void)
 {
-	csr_clear(CSR_MIE, MIP_MTIP);
-	csr_set(CSR_MIP, MIP_STIP);
+#if BH_HAS_SSTC
+	return csr_read(CSR_STIMECMP);
+#else
+	return guest_deadline[bh_arch_hart_id()];
+#endif
 }
 
-/*
- * A hart waiting in M-mode takes no interrupt: the same path as the trap
- * for MTIP, polled. With Sstc the hardware raises STIP itself.
- */
-void bh_arch_timer_poll(void)
+void bh_arch_set_guest_timer(uint64_t when)
 {
+	set_guest_deadline(when);
+}
+
+bool bh_arch_timer_interrupt(void)
+{
+	uint32_t hart = bh_arch_hart_id();
+	uint64_t now = csr_read(CSR_TIME);
+	bool hyp = hyp_deadline[hart] <= now;
+
 #if !BH_HAS_SSTC
-	if (csr_read(CSR_MIP) & csr_read(CSR_MIE) & MIP_MTIP)
-		bh_arch_timer_interrupt();
+	if (guest_deadline[hart] <= now) {
+		guest_deadline[hart] = TIMER_OFF;
+		csr_set(CSR_MIP, MIP_STIP);
+	}
 #endif
+	if (hyp)
+		hyp_deadline[hart] = TIMER_OFF;
+	program_mtimecmp(hart);
+	return hyp;
+}
+
+/* A hart waiting in M-mode takes no interrupt: the trap's work, polled. */
+bool bh_arch_timer_poll(void)
+{
+	if (csr_read(CSR_MIP) & csr_read(CSR_MIE) & MIP_MTIP)
+		return bh_arch_timer_interrupt();
+	return false;
 }
 
 bool bh_arch_guest_irq_pending(void)
@@ -147,28 +203,28 @@ uint64_t bh_arch_mimpid(void)
  * the walk only has to find it; it reads page tables and the instruction
  * inside the capsule's memory and nowhere else.
  */
-static int read_u16(struct bh_hart_state *hs, uint64_t satp, uint64_t va,
+static int read_u16(struct bh_vcpu *vc, uint64_t satp, uint64_t va,
 		    uint16_t *out)
 {
-	const struct bh_region *mem = &bh_capsule_of(hs)->memory;
+	const struct bh_region *mem = &bh_capsule_of(vc)->memory;
 	uint64_t pa;
 
-	if (bh_pagewalk_cached(&hs->xlate_fetch, mem, satp, va, &pa) ||
+	if (bh_pagewalk_cached(&vc->xlate_fetch, mem, satp, va, &pa) ||
 	    !bh_region_contains(mem, pa, sizeof(*out)) || (pa & 1))
 		return -1;
 	*out = *(volatile const uint16_t *)bh_arch_phys(pa);
 	return 0;
 }
 
-int bh_arch_guest_fetch(struct bh_hart_state *hs, uint64_t epc,
+int bh_arch_guest_fetch(struct bh_vcpu *vc, uint64_t epc,
 			uint32_t *insn)
 {
-	const struct bh_region *mem = &bh_capsule_of(hs)->memory;
+	const struct bh_region *mem = &bh_capsule_of(vc)->memory;
 	uint64_t satp = csr_read(CSR_SATP);
 	uint16_t low, high;
 	uint64_t pa;
 
-	if (bh_pagewalk_cached(&hs->xlate_fetch, mem, satp, epc, &pa) ||
+	if (bh_pagewalk_cached(&vc->xlate_fetch, mem, satp, epc, &pa) ||
 	    !bh_region_contains(mem, pa, sizeof(low)) || (pa & 1))
 		return -1;
 	low = *(volatile const uint16_t *)bh_arch_phys(pa);
@@ -180,7 +236,7 @@ int bh_arch_guest_fetch(struct bh_hart_state *hs, uint64_t epc,
 		if (!bh_region_contains(mem, pa + 2, sizeof(high)))
 			return -1;
 		high = *(volatile const uint16_t *)bh_arch_phys(pa + 2);
-	} else if (read_u16(hs, satp, epc + 2, &high)) {
+	} else if (read_u16(vc, satp, epc + 2, &high)) {
 		return -1;
 	}
 	*insn |= (uint32_t)high << 16;
@@ -190,13 +246,9 @@ int bh_arch_guest_fetch(struct bh_hart_state *hs, uint64_t epc,
 /* The guest's timer and interrupt enables off, nothing pending for it. */
 void bh_arch_vcpu_quiesce(void)
 {
-	csr_clear(CSR_MIE, MIP_S_ALL | MIP_MTIP);
+	csr_clear(CSR_MIE, MIP_S_ALL);
 	csr_clear(CSR_MIP, MIP_STIP | MIP_SSIP);
-#if BH_HAS_SSTC
-	csr_write(CSR_STIMECMP, TIMER_OFF);
-#else
-	bh_clint_set_timer(bh_arch_hart_id(), TIMER_OFF);
-#endif
+	set_guest_deadline(TIMER_OFF);
 }
 
 void bh_fp_reset_d(void);
@@ -247,10 +299,10 @@ static uint64_t reset_mstatus(uint64_t mstatus)
  * The one way into a vCPU (start, restart, non-retentive resume): its
  * registers and CSRs at reset values, then S-mode at pc.
  */
-void bh_arch_enter_guest(struct bh_hart_state *hs, uint64_t pc, uint64_t a0,
+void bh_arch_enter_guest(struct bh_vcpu *vc, uint64_t pc, uint64_t a0,
 			 uint64_t a1)
 {
-	struct bh_frame *f = &hs->frame;
+	struct bh_frame *f = &vc->frame;
 	int i;
 
 	for (i = 0; i < 32; i++)
@@ -259,16 +311,20 @@ void bh_arch_enter_guest(struct bh_hart_state *hs, uint64_t pc, uint64_t a0,
 	f->regs[BH_REG_A1] = a1;
 	f->mepc = pc;
 	f->mstatus = reset_mstatus(csr_read(CSR_MSTATUS));
-	hs->xlate_data.leaf_addr = 0;
-	hs->xlate_fetch.leaf_addr = 0;
+	vc->xlate_data.leaf_addr = 0;
+	vc->xlate_fetch.leaf_addr = 0;
 	reset_supervisor_csrs();
 	asm volatile("fence.i\n\tsfence.vma" ::: "memory");
 	bh_trap_return(f);
 }
 
-void bh_arch_hart_init(struct bh_hart_state *hs, uint64_t stack_top)
+void bh_arch_resume_guest(struct bh_vcpu *vc)
 {
-	hs->frame.stack_top = stack_top;
+	bh_trap_return(&vc->frame);
+}
+
+void bh_arch_hart_init(void)
+{
 	csr_write(CSR_MEDELEG, MEDELEG_GUEST);
 	csr_write(CSR_MIDELEG, MIDELEG_GUEST);
 	csr_write(CSR_MCOUNTEREN, MCOUNTEREN_CY | MCOUNTEREN_TM |
@@ -276,8 +332,78 @@ void bh_arch_hart_init(struct bh_hart_state *hs, uint64_t stack_top)
 #if BH_HAS_SSTC
 	csr_set(CSR_MENVCFG, MENVCFG_STCE);
 #endif
-	bh_arch_vcpu_quiesce();
 	csr_write(CSR_MIE, MIP_MSIP);
+	hyp_deadline[bh_arch_hart_id()] = TIMER_OFF;
+	bh_arch_vcpu_quiesce();
+}
+
+void bh_arch_flush_all(void)
+{
+	asm volatile("fence.i\n\tsfence.vma" ::: "memory");
+}
+
+/* fp.S stores fcsr in the slot after f31. */
+_Static_assert(offsetof(struct bh_arch_context, fcsr) ==
+	       offsetof(struct bh_arch_context, fregs) + 32 * 8, "fcsr slot");
+
+void bh_fp_save_d(uint64_t *fregs);
+void bh_fp_save_f(uint64_t *fregs);
+void bh_fp_restore_d(const uint64_t *fregs);
+void bh_fp_restore_f(const uint64_t *fregs);
+
+/*
+ * Software sets SSIP, and STIP without Sstc; with Sstc STIP follows
+ * stimecmp, and SEIP follows the PLIC context (the hardware bits: the
+ * hypervisor never sets the software one).
+ */
+#define SIP_SAVED	(BH_HAS_SSTC ? MIP_SSIP : MIP_SSIP | MIP_STIP)
+
+void bh_arch_context_save(struct bh_arch_context *ctx)
+{
+	ctx->satp = csr_read(CSR_SATP);
+	ctx->stvec = csr_read(CSR_STVEC);
+	ctx->sscratch = csr_read(CSR_SSCRATCH);
+	ctx->sepc = csr_read(CSR_SEPC);
+	ctx->scause = csr_read(CSR_SCAUSE);
+	ctx->stval = csr_read(CSR_STVAL);
+	ctx->scounteren = csr_read(CSR_SCOUNTEREN);
+	ctx->senvcfg = csr_read(CSR_SENVCFG);
+	ctx->timer = guest_deadline_now();
+	ctx->sie = csr_read(CSR_MIE) & MIP_S_ALL;
+	ctx->sip = csr_read(CSR_MIP) & SIP_SAVED;
+#if BH_HAS_D
+	bh_fp_save_d(ctx->fregs);
+#elif BH_HAS_F
+	bh_fp_save_f(ctx->fregs);
+#endif
+}
+
+void bh_arch_context_restore(const struct bh_arch_context *ctx)
+{
+	csr_write(CSR_SATP, ctx->satp);
+	csr_write(CSR_STVEC, ctx->stvec);
+	csr_write(CSR_SSCRATCH, ctx->sscratch);
+	csr_write(CSR_SEPC, ctx->sepc);
+	csr_write(CSR_SCAUSE, ctx->scause);
+	csr_write(CSR_STVAL, ctx->stval);
+	csr_write(CSR_SCOUNTEREN, ctx->scounteren);
+	csr_write(CSR_SENVCFG, ctx->senvcfg);
+	/* The deadline first: without Sstc, setting it clears STIP. */
+	set_guest_deadline(ctx->timer);
+	csr_clear(CSR_MIE, MIP_S_ALL);
+	csr_set(CSR_MIE, ctx->sie);
+	csr_clear(CSR_MIP, SIP_SAVED);
+	csr_set(CSR_MIP, ctx->sip);
+#if BH_HAS_D
+	bh_fp_restore_d(ctx->fregs);
+#elif BH_HAS_F
+	bh_fp_restore_f(ctx->fregs);
+#endif
+}
+
+void bh_arch_context_reset(struct bh_arch_context *ctx)
+{
+	*ctx = (struct bh_arch_context){ .timer = TIMER_OFF };
 }
 
 void bh_arch_halt(void)

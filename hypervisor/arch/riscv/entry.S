@@ -7,7 +7,7 @@
  * touching any other register: a trap from M-mode is a panic.
  */
 #include "arch/csr.h"
-#include "bulkhead/hart.h"
+#include "bulkhead/vcpu.h"
 #include "bulkhead/sbi.h"
 #include "bulkhead_config.h"
 
@@ -172,9 +172,7 @@ bh_trap_return:
  * - the other 29 registers and mstatus, saved and restored: nothing here
  *   writes them, and mret changes mstatus back just as it does after the
  *   full path restored the value saved at entry;
- * - bh_trap: it counts the trap here, in the slot bh_traps_count uses; a
- *   trap on a hart without a capsule (capsule < 0) takes the full path,
- *   where bh_trap panics;
+ * - bh_trap: it counts the trap here, in the slot bh_traps_count uses;
  * - bh_vcpu_before_return: whenever stop_pending or leave is set, the
  *   full path is taken, and none of these calls sets either;
  * - bh_sbi_dispatch: the answers come from what the C path reads,
@@ -186,12 +184,10 @@ bh_trap_return:
  * are in the frame already.
  */
 
-/* To the full path if bh_trap or bh_vcpu_before_return has work (above). */
+/* To the full path if bh_vcpu_before_return has work (above). */
 .macro	sbi_fast_or_full
-	lw	t0, BH_HART_CAPSULE(sp)
-	bltz	t0, .Lsave
-	lw	t0, BH_HART_STOP_PENDING(sp)
-	lw	t1, BH_HART_LEAVE(sp)
+	lw	t0, BH_VCPU_STOP_PENDING(sp)
+	lw	t1, BH_VCPU_LEAVE(sp)
 	or	t0, t0, t1
 	bnez	t0, .Lsave
 .endm
@@ -239,9 +235,9 @@ bh_trap_return:
 
 .Lsbi_return:
 	li	a0, SBI_SUCCESS
-	ld	t0, (BH_HART_TRAPS_EXCEPTION + 8 * CAUSE_SUPERVISOR_ECALL)(sp)
+	ld	t0, (BH_VCPU_TRAPS_EXCEPTION + 8 * CAUSE_SUPERVISOR_ECALL)(sp)
 	addi	t0, t0, 1
-	sd	t0, (BH_HART_TRAPS_EXCEPTION + 8 * CAUSE_SUPERVISOR_ECALL)(sp)
+	sd	t0, (BH_VCPU_TRAPS_EXCEPTION + 8 * CAUSE_SUPERVISOR_ECALL)(sp)
 	csrr	t0, CSR_MEPC
 	addi	t0, t0, 4		/* after the ecall */
 	csrw	CSR_MEPC, t0

@@ -83,10 +83,10 @@ bool bh_insn_decode(uint32_t insn, struct bh_mem_op *op)
 	return decode_16((uint16_t)insn, op);
 }
 
-bool bh_arch_read_mem_op(struct bh_hart_state *hs, uint64_t epc,
+bool bh_arch_read_mem_op(struct bh_vcpu *vc, uint64_t epc,
 			 struct bh_mem_op *op)
 {
 	uint32_t insn;
 
-	return !bh_arch_guest_fetch(hs, epc, &insn) && bh_insn_decode(insn, op);
+	return !bh_arch_guest_fetch(vc, epc, &insn) && bh_insn_decode(insn, op);
 }

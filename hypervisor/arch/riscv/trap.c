@@ -11,6 +11,7 @@
 #include "bulkhead/log.h"
 #include "bulkhead/mailbox.h"
 #include "bulkhead/sbi.h"
+#include "bulkhead/sched.h"
 #include "bulkhead/traps.h"
 
 struct bh_frame *bh_trap(struct bh_frame *f);
@@ -21,7 +22,7 @@ static bool from_s_mode(const struct bh_frame *f)
 	return (f->mstatus & MSTATUS_MPP) == MSTATUS_MPP_S;
 }
 
-void bh_arch_guest_trap_state(const struct bh_hart_state *hs,
+void bh_arch_guest_trap_state(const struct bh_vcpu *vc,
 			      struct bh_guest_trap_state *g)
 {
 	/* Exceptions go to the vector base, whatever the mode bits say. */
@@ -29,17 +30,17 @@ void bh_arch_guest_trap_state(const struct bh_hart_state *hs,
 	g->epc = csr_read(CSR_SEPC);
 	g->cause = csr_read(CSR_SCAUSE);
 	g->tval = csr_read(CSR_STVAL);
-	g->from_s = from_s_mode(&hs->frame);
+	g->from_s = from_s_mode(&vc->frame);
 }
 
-void bh_arch_deliver_trap(struct bh_hart_state *hs, const struct bh_fault *f,
+void bh_arch_deliver_trap(struct bh_vcpu *vc, const struct bh_fault *f,
 			  uint64_t vector)
 {
 	csr_write(CSR_SEPC, f->epc);
 	csr_write(CSR_SCAUSE, f->cause);
 	csr_write(CSR_STVAL, f->tval);
-	hs->frame.mstatus = bh_riscv_deliver_mstatus(hs->frame.mstatus);
-	hs->frame.mepc = vector;
+	vc->frame.mstatus = bh_riscv_deliver_mstatus(vc->frame.mstatus);
+	vc->frame.mepc = vector;
 }
 
 static enum bh_access access_of(uint64_t cause)
@@ -56,53 +57,51 @@ static enum bh_access access_of(uint64_t cause)
 	}
 }
 
-static void handle_exception(struct bh_hart_state *hs, uint64_t cause)
+static void handle_exception(struct bh_vcpu *vc, uint64_t cause)
 {
 	struct bh_fault flt;
 
 	if (cause == CAUSE_SUPERVISOR_ECALL) {
-		bh_sbi_dispatch(hs);
+		bh_sbi_dispatch(vc);
 		return;
 	}
 	flt = (struct bh_fault){
 		.cause = cause,
 		.access = access_of(cause),
-		.epc = hs->frame.mepc,
+		.epc = vc->frame.mepc,
 		.tval = csr_read(CSR_MTVAL),
 		.satp = csr_read(CSR_SATP),
 	};
-	bh_fault_handle(hs, &flt);
+	bh_fault_handle(vc, &flt);
 }
 
-static void handle_interrupt(struct bh_hart_state *hs, uint64_t irq)
+static void handle_interrupt(struct bh_vcpu *vc, uint64_t irq)
 {
 	switch (irq) {
 	case IRQ_M_SOFT:
-		bh_mailbox_service(hs);
+		bh_mailbox_service(bh_hart_of(vc));
 		break;
 	case IRQ_M_TIMER:
-		bh_arch_timer_interrupt();
+		if (bh_arch_timer_interrupt())
+			bh_sched_tick(vc);
 		break;
 	default:
 		bh_panic("unexpected interrupt %lu from capsule %s",
-			 (unsigned long)irq, bh_capsule_of(hs)->name);
+			 (unsigned long)irq, bh_capsule_of(vc)->name);
 	}
 }
 
 struct bh_frame *bh_trap(struct bh_frame *f)
 {
-	struct bh_hart_state *hs = container_of(f, struct bh_hart_state, frame);
+	struct bh_vcpu *vc = container_of(f, struct bh_vcpu, frame);
 	uint64_t cause = csr_read(CSR_MCAUSE);
 
-	if (hs->capsule < 0)
-		bh_panic("trap from a guest on an idle hart: mcause=%#lx mepc=%#lx",
-			 (unsigned long)cause, (unsigned long)f->mepc);
-	bh_traps_count(hs, cause & CAUSE_INTERRUPT, cause & ~CAUSE_INTERRUPT);
+	bh_traps_count(vc, cause & CAUSE_INTERRUPT, cause & ~CAUSE_INTERRUPT);
 	if (cause & CAUSE_INTERRUPT)
-		handle_interrupt(hs, cause & ~CAUSE_INTERRUPT);
+		handle_interrupt(vc, cause & ~CAUSE_INTERRUPT);
 	else
-		handle_exception(hs, cause);
-	bh_vcpu_before_return(hs);
+		handle_exception(vc, cause);
+	bh_vcpu_before_return(vc);
 	return f;
 }
 

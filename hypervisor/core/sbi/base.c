@@ -10,12 +10,12 @@ const unsigned long bh_sbi_base_values[BH_SBI_BASE_VALUES] = {
 	[SBI_BASE_GET_IMPL_VERSION] = BH_VERSION,
 };
 
-struct bh_sbiret bh_sbi_base(struct bh_hart_state *hs, unsigned long fid,
+struct bh_sbiret bh_sbi_base(struct bh_vcpu *vc, unsigned long fid,
 			     const unsigned long *args)
 {
 	struct bh_sbiret ret = { SBI_SUCCESS, 0 };
 
-	(void)hs;
+	(void)vc;
 	switch (fid) {
 	case SBI_BASE_GET_SPEC_VERSION:
 	case SBI_BASE_GET_IMPL_ID:

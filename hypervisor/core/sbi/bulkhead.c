@@ -12,7 +12,7 @@
 #include "bulkhead/sbi.h"
 #include "bulkhead/traps.h"
 
-struct bh_sbiret bh_sbi_bulkhead(struct bh_hart_state *hs, unsigned long fid,
+struct bh_sbiret bh_sbi_bulkhead(struct bh_vcpu *vc, unsigned long fid,
 				 const unsigned long *args)
 {
 	struct bh_sbiret ret = { SBI_SUCCESS, 0 };
@@ -24,11 +24,11 @@ struct bh_sbiret bh_sbi_bulkhead(struct bh_hart_state *hs, unsigned long fid,
 			ret.error = SBI_ERR_INVALID_PARAM;
 			break;
 		}
-		ret.value = bh_traps_read(hs, args[0] ==
+		ret.value = bh_traps_read(vc, args[0] ==
 					  SBI_BULKHEAD_KIND_INTERRUPT, args[1]);
 		break;
 	case SBI_BULKHEAD_TRAP_TOTAL:
-		ret.value = bh_traps_total(hs);
+		ret.value = bh_traps_total(vc);
 		break;
 	default:
 		ret.error = SBI_ERR_NOT_SUPPORTED;

@@ -21,33 +21,33 @@ static struct bh_sbiret result(long error, unsigned long value)
 }
 
 /* The buffer's address, or NULL when it is not the capsule's. */
-static uint8_t *buffer(struct bh_hart_state *hs, unsigned long n,
+static uint8_t *buffer(struct bh_vcpu *vc, unsigned long n,
 		       unsigned long lo, unsigned long hi)
 {
-	if (hi || !bh_capsule_owns(bh_capsule_of(hs), lo, n))
+	if (hi || !bh_capsule_owns(bh_capsule_of(vc), lo, n))
 		return NULL;
 	return bh_arch_phys(lo);
 }
 
-static struct bh_sbiret console_write(struct bh_hart_state *hs,
+static struct bh_sbiret console_write(struct bh_vcpu *vc,
 				      unsigned long n, unsigned long lo,
 				      unsigned long hi)
 {
-	const uint8_t *buf = buffer(hs, n, lo, hi);
+	const uint8_t *buf = buffer(vc, n, lo, hi);
 
 	if (!buf)
 		return result(SBI_ERR_INVALID_PARAM, 0);
 	if (n > BH_DBCN_CHUNK)
 		n = BH_DBCN_CHUNK;
-	bh_console_write((uint32_t)hs->capsule, buf, n);
+	bh_console_write((uint32_t)vc->capsule, buf, n);
 	return result(SBI_SUCCESS, n);
 }
 
-static struct bh_sbiret console_read(struct bh_hart_state *hs,
+static struct bh_sbiret console_read(struct bh_vcpu *vc,
 				     unsigned long n, unsigned long lo,
 				     unsigned long hi)
 {
-	uint8_t *buf = buffer(hs, n, lo, hi);
+	uint8_t *buf = buffer(vc, n, lo, hi);
 	unsigned long i;
 	int ch;
 
@@ -56,7 +56,7 @@ static struct bh_sbiret console_read(struct bh_hart_state *hs,
 	if (n > BH_DBCN_CHUNK)
 		n = BH_DBCN_CHUNK;
 	for (i = 0; i < n; i++) {
-		ch = bh_console_getc((uint32_t)hs->capsule);
+		ch = bh_console_getc((uint32_t)vc->capsule);
 		if (ch < 0)
 			break;
 		buf[i] = (uint8_t)ch;
@@ -64,16 +64,16 @@ static struct bh_sbiret console_read(struct bh_hart_state *hs,
 	return result(SBI_SUCCESS, i);
 }
 
-struct bh_sbiret bh_sbi_dbcn(struct bh_hart_state *hs, unsigned long fid,
+struct bh_sbiret bh_sbi_dbcn(struct bh_vcpu *vc, unsigned long fid,
 			     const unsigned long *args)
 {
 	switch (fid) {
 	case DBCN_CONSOLE_WRITE:
-		return console_write(hs, args[0], args[1], args[2]);
+		return console_write(vc, args[0], args[1], args[2]);
 	case DBCN_CONSOLE_READ:
-		return console_read(hs, args[0], args[1], args[2]);
+		return console_read(vc, args[0], args[1], args[2]);
 	case DBCN_CONSOLE_WRITE_BYTE:
-		bh_console_putc((uint32_t)hs->capsule, (uint8_t)args[0]);
+		bh_console_putc((uint32_t)vc->capsule, (uint8_t)args[0]);
 		return result(SBI_SUCCESS, 0);
 	default:
 		return result(SBI_ERR_NOT_SUPPORTED, 0);

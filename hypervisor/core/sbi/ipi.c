@@ -7,10 +7,10 @@
 
 #define IPI_SEND_IPI	0
 
-struct bh_sbiret bh_sbi_ipi(struct bh_hart_state *hs, unsigned long fid,
+struct bh_sbiret bh_sbi_ipi(struct bh_vcpu *vc, unsigned long fid,
 			    const unsigned long *args)
 {
-	const struct bh_capsule *c = bh_capsule_of(hs);
+	const struct bh_capsule *c = bh_capsule_of(vc);
 	uint64_t vcpus;
 	long err;
 
@@ -20,7 +20,7 @@ struct bh_sbiret bh_sbi_ipi(struct bh_hart_state *hs, unsigned long fid,
 	if (err)
 		return (struct bh_sbiret){ err, 0 };
 	for (; vcpus; vcpus &= vcpus - 1)
-		bh_mailbox_post(c->vcpu_harts[bh_lowest_bit(vcpus)],
+		bh_mailbox_post(bh_vcpu_of(c, bh_lowest_bit(vcpus)),
 				BH_MSG_SSIP);
 	return (struct bh_sbiret){ SBI_SUCCESS, 0 };
 }

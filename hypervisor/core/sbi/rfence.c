@@ -45,11 +45,11 @@ static struct bh_fence fence_of(unsigned long fid, const unsigned long *args)
 	return f;
 }
 
-struct bh_sbiret bh_sbi_rfence(struct bh_hart_state *hs, unsigned long fid,
+struct bh_sbiret bh_sbi_rfence(struct bh_vcpu *vc, unsigned long fid,
 			       const unsigned long *args)
 {
-	const struct bh_capsule *c = bh_capsule_of(hs);
-	uint64_t vcpus, harts = 0;
+	const struct bh_capsule *c = bh_capsule_of(vc);
+	uint64_t vcpus;
 	struct bh_fence fence;
 	long err;
 
@@ -58,9 +58,7 @@ struct bh_sbiret bh_sbi_rfence(struct bh_hart_state *hs, unsigned long fid,
 	err = bh_sbi_hart_mask(c, args[0], args[1], &vcpus);
 	if (err)
 		return (struct bh_sbiret){ err, 0 };
-	for (; vcpus; vcpus &= vcpus - 1)
-		harts |= 1ULL << c->vcpu_harts[bh_lowest_bit(vcpus)];
 	fence = fence_of(fid, args);
-	bh_remote_fence(hs, harts, &fence);
+	bh_remote_fence(vc, vcpus, &fence);
 	return (struct bh_sbiret){ SBI_SUCCESS, 0 };
 }

@@ -26,20 +26,20 @@ const struct bh_sbi_extension bh_sbi_extensions[BH_SBI_SLOTS] = {
 	EXTENSION(SBI_EXT_BULKHEAD, bh_sbi_bulkhead),
 };
 
-void bh_sbi_dispatch(struct bh_hart_state *hs)
+void bh_sbi_dispatch(struct bh_vcpu *vc)
 {
-	uint64_t *regs = hs->frame.regs;
+	uint64_t *regs = vc->frame.regs;
 	unsigned long eid = regs[BH_REG_A7];
 	const struct bh_sbi_extension *ext = bh_sbi_find(eid);
 	struct bh_sbiret ret;
 
 	/* An ecall is 4 bytes; the guest resumes after it. */
-	hs->frame.mepc += 4;
+	vc->frame.mepc += 4;
 	if (!ext) {
 		regs[BH_REG_A0] = (uint64_t)SBI_ERR_NOT_SUPPORTED;
 		return;
 	}
-	ret = ext->handler(hs, regs[BH_REG_A6], &regs[BH_REG_A0]);
+	ret = ext->handler(vc, regs[BH_REG_A6], &regs[BH_REG_A0]);
 	regs[BH_REG_A0] = (uint64_t)ret.error;
 	if (eid > SBI_EXT_LEGACY_LAST)
 		regs[BH_REG_A1] = ret.value;

@@ -26,10 +26,10 @@ static long check(uint32_t type, uint32_t reason)
 	return SBI_SUCCESS;
 }
 
-struct bh_sbiret bh_sbi_srst(struct bh_hart_state *hs, unsigned long fid,
+struct bh_sbiret bh_sbi_srst(struct bh_vcpu *vc, unsigned long fid,
 			     const unsigned long *args)
 {
-	const struct bh_capsule *c = bh_capsule_of(hs);
+	const struct bh_capsule *c = bh_capsule_of(vc);
 	/* Both are uint32_t: the upper 32 bits of a0 and a1 are not theirs. */
 	uint32_t type = (uint32_t)args[0];
 	uint32_t reason = (uint32_t)args[1];
@@ -41,13 +41,13 @@ struct bh_sbiret bh_sbi_srst(struct bh_hart_state *hs, unsigned long fid,
 	err = check(type, reason);
 	if (err)
 		return (struct bh_sbiret){ err, 0 };
-	hs->srst_reason = reason;	/* exit status (capsule.c) */
+	vc->srst_reason = reason;	/* exit status (capsule.c) */
 	if (type == SBI_SRST_WARM_REBOOT && c->warm_reboot_is_panic)
-		hs->leave = BH_LEAVE_PANIC;
+		vc->leave = BH_LEAVE_PANIC;
 	else if (c->may_reset_system)
-		hs->leave = shutdown ? BH_LEAVE_SYSTEM_OFF :
+		vc->leave = shutdown ? BH_LEAVE_SYSTEM_OFF :
 				       BH_LEAVE_SYSTEM_RESET;
 	else
-		hs->leave = shutdown ? BH_LEAVE_SHUTDOWN : BH_LEAVE_REBOOT;
+		vc->leave = shutdown ? BH_LEAVE_SHUTDOWN : BH_LEAVE_REBOOT;
 	return (struct bh_sbiret){ SBI_SUCCESS, 0 };
 }

@@ -3,10 +3,10 @@
 #include "bulkhead/arch.h"
 #include "bulkhead/sbi.h"
 
-struct bh_sbiret bh_sbi_time(struct bh_hart_state *hs, unsigned long fid,
+struct bh_sbiret bh_sbi_time(struct bh_vcpu *vc, unsigned long fid,
 			     const unsigned long *args)
 {
-	(void)hs;
+	(void)vc;
 	if (fid != SBI_TIME_SET_TIMER)
 		return (struct bh_sbiret){ SBI_ERR_NOT_SUPPORTED, 0 };
 	bh_arch_set_guest_timer(args[0]);

@@ -12,7 +12,7 @@
 
 #include "bulkhead/compiler.h"
 
-struct bh_hart_state;
+struct bh_vcpu;
 struct bh_fault;
 
 /* A guest load or store, decoded from the instruction that trapped. */
@@ -84,6 +84,42 @@ struct bh_fence {
 /* Carry out fence f on this hart. */
 void bh_arch_fence(const struct bh_fence *f);
 
+/*
+ * A vCPU's supervisor state that the hart holds outside its trap frame
+ * (sstatus is the frame's mstatus): saved when its window ends on a shared
+ * hart, restored when its next window starts (docs/design.md, "Scheduler").
+ */
+struct bh_arch_context {
+	uint64_t satp, stvec, sscratch, sepc, scause, stval;
+	uint64_t scounteren, senvcfg;
+	uint64_t timer;		/* stimecmp, or the multiplexed timer's deadline */
+	uint64_t sie;		/* mie's supervisor bits */
+	uint64_t sip;		/* mip's supervisor bits that software sets */
+	uint64_t fregs[32];	/* FLEN bits each; all of them, whatever FS says */
+	uint64_t fcsr;
+};
+
+/* Save this hart's supervisor state into ctx / load it from ctx. */
+void bh_arch_context_save(struct bh_arch_context *ctx);
+void bh_arch_context_restore(const struct bh_arch_context *ctx);
+
+/* ctx as a vCPU has it at reset: all zero, its timer off. */
+void bh_arch_context_reset(struct bh_arch_context *ctx);
+
+/*
+ * Forget every cached translation and instruction of this hart (a new
+ * capsule's window starts): sfence.vma with no ASID, since capsules choose
+ * their own ASIDs, and fence.i.
+ */
+void bh_arch_flush_all(void);
+
+/*
+ * The hypervisor's own deadline on this hart (a window boundary): when the
+ * time CSR reaches when, the M-mode timer interrupt is taken (or, while the
+ * hart waits in M-mode, bh_arch_timer_poll says so). ~0: none.
+ */
+void bh_arch_set_hyp_timer(uint64_t when);
+
 /* Make the supervisor software interrupt pending for the guest on this hart. */
 void bh_arch_inject_ssip(void);
 
@@ -99,31 +135,31 @@ uint64_t bh_arch_marchid(void);
 uint64_t bh_arch_mimpid(void);
 
 /*
- * Read the instruction (16 or 32 bits) the guest of hs executed at epc,
- * translated through the guest's page tables (its satp, and hs's
+ * Read the instruction (16 or 32 bits) the guest of vc executed at epc,
+ * translated through the guest's page tables (its satp, and vc's
  * translation entry for instructions). Returns 0, or -1 when it does not
  * translate to aligned halfwords of the capsule's memory: the hypervisor
  * reads nothing else on a guest's behalf.
  */
-int bh_arch_guest_fetch(struct bh_hart_state *hs, uint64_t epc,
+int bh_arch_guest_fetch(struct bh_vcpu *vc, uint64_t epc,
 			uint32_t *insn);
 
 /*
  * Read the instruction at the guest's epc (as bh_arch_guest_fetch does)
  * and decode it as an integer load or store. False for anything else.
  */
-bool bh_arch_read_mem_op(struct bh_hart_state *hs, uint64_t epc,
+bool bh_arch_read_mem_op(struct bh_vcpu *vc, uint64_t epc,
 			 struct bh_mem_op *op);
 
-/* The guest's trap state on this hart, for the fault in hs->frame. */
-void bh_arch_guest_trap_state(const struct bh_hart_state *hs,
+/* The guest's trap state on this hart, for the fault in vc->frame. */
+void bh_arch_guest_trap_state(const struct bh_vcpu *vc,
 			      struct bh_guest_trap_state *g);
 
 /*
  * Deliver fault f to the guest's exception vector as the hardware would
- * have: its trap CSRs and status updated, hs->frame resumes at the vector.
+ * have: its trap CSRs and status updated, vc->frame resumes at the vector.
  */
-void bh_arch_deliver_trap(struct bh_hart_state *hs, const struct bh_fault *f,
+void bh_arch_deliver_trap(struct bh_vcpu *vc, const struct bh_fault *f,
 			  uint64_t vector);
 
 /*
@@ -131,23 +167,30 @@ void bh_arch_deliver_trap(struct bh_hart_state *hs, const struct bh_fault *f,
  * guest can write at its reset value (FP included, FS = Off), except the
  * timer and pending interrupts; never returns.
  */
-void bh_arch_enter_guest(struct bh_hart_state *hs, uint64_t pc, uint64_t a0,
+void bh_arch_enter_guest(struct bh_vcpu *vc, uint64_t pc, uint64_t a0,
 			 uint64_t a1) __noreturn;
 
-/* Boot: this hart's trap delegation, counters, envcfg, M-mode stack. */
-void bh_arch_hart_init(struct bh_hart_state *hs, uint64_t stack_top);
+/* Return to vc's guest as its trap frame says (it was descheduled or waited). */
+void bh_arch_resume_guest(struct bh_vcpu *vc) __noreturn;
+
+/* Boot: this hart's trap delegation, counters, envcfg, interrupts. */
+void bh_arch_hart_init(void);
 
 /* A vCPU stops: its timer off, its interrupts disabled and not pending. */
 void bh_arch_vcpu_quiesce(void);
 
-/* Boards without Sstc: the multiplexed timer fired, pass it on as STIP. */
-void bh_arch_timer_interrupt(void);
+/*
+ * The M-mode timer fired. Without Sstc, a guest deadline that passed is
+ * passed on as STIP. True when the hypervisor's own deadline passed (it is
+ * then cleared: bh_arch_set_hyp_timer sets the next).
+ */
+bool bh_arch_timer_interrupt(void);
 
 /*
- * For a hart waiting in M-mode with interrupts off: if the multiplexed
- * timer fired, bh_arch_timer_interrupt() as the trap would. No-op with Sstc.
+ * For a hart waiting in M-mode with interrupts off: if the M-mode timer
+ * fired, bh_arch_timer_interrupt() as the trap would, and its result.
  */
-void bh_arch_timer_poll(void);
+bool bh_arch_timer_poll(void);
 
 /*
  * A short name of a trap cause code ("ecall-s", "load-access", "m-soft"),

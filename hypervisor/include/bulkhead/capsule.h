@@ -8,6 +8,7 @@
 
 #include "bulkhead/compiler.h"
 #include "bulkhead/hart.h"
+#include "bulkhead/vcpu.h"
 #include "bulkhead/lock.h"
 #include "bulkhead/tables.h"
 #include "bulkhead/vuart.h"
@@ -39,15 +40,15 @@ struct bh_capsule_state {
 
 extern struct bh_capsule_state bh_capsule_states[BH_CAPSULE_COUNT];
 
-static inline const struct bh_capsule *bh_capsule_of(struct bh_hart_state *hs)
+static inline const struct bh_capsule *bh_capsule_of(const struct bh_vcpu *vc)
 {
-	return &bh_capsules[hs->capsule];
+	return &bh_capsules[vc->capsule];
 }
 
-static inline struct bh_hart_state *bh_vcpu_hart(const struct bh_capsule *c,
-						 uint32_t vcpu)
+static inline struct bh_vcpu *bh_vcpu_of(const struct bh_capsule *c,
+					 uint32_t vcpu)
 {
-	return &bh_hart_states[c->vcpu_harts[vcpu]];
+	return &bh_vcpus[c->first_vcpu + vcpu];
 }
 
 /* True when [base, base + size) lies inside the capsule's memory. */
@@ -59,6 +60,7 @@ struct bh_system_tables {
 	uint32_t capsule_count;
 	const struct bh_hart *harts;
 	uint32_t hart_count;
+	uint32_t vcpu_count;		/* vCPU states: first_vcpu counts into them */
 	struct bh_region hypervisor;
 	const struct bh_region *hypervisor_devices;
 	uint32_t hypervisor_device_count;
@@ -83,14 +85,11 @@ struct bh_system_tables {
 int bh_tables_check(const struct bh_system_tables *t, char *why, size_t len);
 
 /*
- * Refuse the tables of a system whose harts a schedule shares: the
- * generator writes them (docs/design.md, "Scheduler"), this hypervisor
- * cannot run them yet. Returns 0, or -1 naming the first shared hart in why.
+ * Prepare capsule, vCPU and hart states at boot (hart 0, before others
+ * run); stack_tops[h] is hart h's M-mode stack, which its vCPUs' trap
+ * frames name.
  */
-int bh_schedules_check(const struct bh_system_tables *t, char *why, size_t len);
-
-/* Prepare capsule and hart states at boot (hart 0, before others run). */
-void bh_capsules_init(void);
+void bh_capsules_init(const uint64_t *stack_tops);
 
 /*
  * The first start of capsule c, on its vCPU 0's hart before that vCPU
@@ -111,15 +110,15 @@ void bh_capsule_fill(const struct bh_capsule *c);
  * Stop every vCPU of the caller's capsule, then halt it or restart it from
  * the pristine store. Runs on one of the capsule's harts; never returns.
  */
-void bh_capsule_stop(struct bh_hart_state *hs, enum bh_policy then,
+void bh_capsule_stop(struct bh_vcpu *vc, enum bh_policy then,
 		     const char *why) __noreturn;
 
 /* The guest did something it cannot recover from: apply on_fault. */
-void bh_capsule_fault(struct bh_hart_state *hs, uint64_t cause, uint64_t epc,
+void bh_capsule_fault(struct bh_vcpu *vc, uint64_t cause, uint64_t epc,
 		      uint64_t tval, const char *why) __noreturn;
 
 /* The guest said it panicked (capsule table warm_reboot_is_panic): on_fault. */
-void bh_capsule_panicked(struct bh_hart_state *hs) __noreturn;
+void bh_capsule_panicked(struct bh_vcpu *vc) __noreturn;
 
 /*
  * The parking half that core code owns: this vCPU is STOPPED (unless a
@@ -128,7 +127,7 @@ void bh_capsule_panicked(struct bh_hart_state *hs) __noreturn;
  * restart from the pristine store, or off, and the board powers off when
  * every capsule is). Returns when the hart should wait for a start.
  */
-void bh_capsule_vcpu_parks(struct bh_hart_state *hs);
+void bh_capsule_vcpu_parks(struct bh_vcpu *vc);
 
 /*
  * A capsule that may reset the system shut it down (SRST): power the board
@@ -136,29 +135,29 @@ void bh_capsule_vcpu_parks(struct bh_hart_state *hs);
  * capsule already ended uncleanly. Capsules still running are cut off and
  * do not count.
  */
-void bh_capsule_power_off_board(struct bh_hart_state *hs) __noreturn;
+void bh_capsule_power_off_board(struct bh_vcpu *vc) __noreturn;
 
 /* Wait (servicing the mailbox) until this vCPU is started; never returns. */
-void bh_vcpu_park(struct bh_hart_state *hs) __noreturn;
+void bh_vcpu_park(struct bh_vcpu *vc) __noreturn;
 
 /* Enter this hart's vCPU at pc with a0 = vhart ID and a1 = arg. */
-void bh_vcpu_enter(struct bh_hart_state *hs, uint64_t pc, uint64_t arg)
+void bh_vcpu_enter(struct bh_vcpu *vc, uint64_t pc, uint64_t arg)
 	__noreturn;
 
 /*
- * Act on hs->leave and hs->stop_pending, at least one of which is set:
+ * Act on vc->leave and vc->stop_pending, at least one of which is set:
  * park, resume elsewhere, stop or restart the capsule... never returns.
  */
-void bh_vcpu_leave(struct bh_hart_state *hs) __noreturn;
+void bh_vcpu_leave(struct bh_vcpu *vc) __noreturn;
 
 /*
  * Before returning to the guest after a trap: what its SBI calls or a STOP
  * message asked of this vCPU. Nothing, nearly always: two loads.
  */
-static inline void bh_vcpu_before_return(struct bh_hart_state *hs)
+static inline void bh_vcpu_before_return(struct bh_vcpu *vc)
 {
-	if (hs->stop_pending || hs->leave != BH_LEAVE_NONE)
-		bh_vcpu_leave(hs);
+	if (vc->stop_pending || vc->leave != BH_LEAVE_NONE)
+		bh_vcpu_leave(vc);
 }
 
 #endif

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "bulkhead/hart.h"
+#include "bulkhead/vcpu.h"
 
 /* The access that faulted, as the arch layer classified its cause. */
 enum bh_access {
@@ -33,22 +33,22 @@ struct bh_fault {
  * else deliver it to the guest, else, when the guest cannot take it, apply
  * the capsule's on-fault policy (no return then).
  */
-void bh_fault_handle(struct bh_hart_state *hs, const struct bh_fault *f);
+void bh_fault_handle(struct bh_vcpu *vc, const struct bh_fault *f);
 
 /*
  * Try to emulate a load/store access fault as an access to the capsule's
  * virtual UART (width 1 or 4) or to the PLIC's shared priority, pending and
- * enable registers (aligned width 4, core/vplic.c). On success the destination register in hs->frame is written
- * and hs->frame.mepc advanced; returns true. False: forward the fault.
+ * enable registers (aligned width 4, core/vplic.c). On success the destination register in vc->frame is written
+ * and vc->frame.mepc advanced; returns true. False: forward the fault.
  */
-bool bh_fault_emulate(struct bh_hart_state *hs, const struct bh_fault *f);
+bool bh_fault_emulate(struct bh_vcpu *vc, const struct bh_fault *f);
 
 /*
  * Decide whether the guest can take fault f: NULL when it can, else the
  * reason it is a capsule fault (broken trap vector, the same fault again
  * inside its handler). Records f as forwarded when it can.
  */
-const char *bh_fault_check_forward(struct bh_hart_state *hs,
+const char *bh_fault_check_forward(struct bh_vcpu *vc,
 				   const struct bh_fault *f,
 				   const struct bh_guest_trap_state *g);
 

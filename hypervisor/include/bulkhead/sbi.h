@@ -6,7 +6,7 @@
 #ifndef BULKHEAD_SBI_H
 #define BULKHEAD_SBI_H
 
-#include "bulkhead/hart.h"
+#include "bulkhead/vcpu.h"
 #include "bulkhead/version.h"
 
 #define SBI_SPEC_VERSION	((2UL << 24) | 0)	/* 2.0 */
@@ -89,7 +89,7 @@ struct bh_sbiret {
 };
 
 /* The arguments a0..a5 of one call, where the trap entry saved them. */
-typedef struct bh_sbiret (*bh_sbi_handler)(struct bh_hart_state *hs,
+typedef struct bh_sbiret (*bh_sbi_handler)(struct bh_vcpu *vc,
 					   unsigned long fid,
 					   const unsigned long *args);
 
@@ -108,8 +108,8 @@ _Static_assert(offsetof(struct bh_sbi_extension, handler) ==
 extern const struct bh_sbi_extension bh_sbi_extensions[BH_SBI_SLOTS];
 extern const unsigned long bh_sbi_base_values[BH_SBI_BASE_VALUES];
 
-/* Handle the SBI call in hs->frame: a7 = EID, a6 = FID, a0..a5 arguments. */
-void bh_sbi_dispatch(struct bh_hart_state *hs);
+/* Handle the SBI call in vc->frame: a7 = EID, a6 = FID, a0..a5 arguments. */
+void bh_sbi_dispatch(struct bh_vcpu *vc);
 
 /* The extension that serves eid, or NULL. */
 static inline const struct bh_sbi_extension *bh_sbi_find(unsigned long eid)
@@ -128,26 +128,26 @@ static inline const struct bh_sbi_extension *bh_sbi_find(unsigned long eid)
 long bh_sbi_hart_mask(const struct bh_capsule *c, unsigned long mask,
 		      unsigned long base, uint64_t *vcpus);
 
-struct bh_sbiret bh_sbi_base(struct bh_hart_state *hs, unsigned long fid,
+struct bh_sbiret bh_sbi_base(struct bh_vcpu *vc, unsigned long fid,
 			     const unsigned long *args);
-struct bh_sbiret bh_sbi_time(struct bh_hart_state *hs, unsigned long fid,
+struct bh_sbiret bh_sbi_time(struct bh_vcpu *vc, unsigned long fid,
 			     const unsigned long *args);
-struct bh_sbiret bh_sbi_ipi(struct bh_hart_state *hs, unsigned long fid,
+struct bh_sbiret bh_sbi_ipi(struct bh_vcpu *vc, unsigned long fid,
 			    const unsigned long *args);
-struct bh_sbiret bh_sbi_rfence(struct bh_hart_state *hs, unsigned long fid,
+struct bh_sbiret bh_sbi_rfence(struct bh_vcpu *vc, unsigned long fid,
 			       const unsigned long *args);
-struct bh_sbiret bh_sbi_hsm(struct bh_hart_state *hs, unsigned long fid,
+struct bh_sbiret bh_sbi_hsm(struct bh_vcpu *vc, unsigned long fid,
 			    const unsigned long *args);
-struct bh_sbiret bh_sbi_srst(struct bh_hart_state *hs, unsigned long fid,
+struct bh_sbiret bh_sbi_srst(struct bh_vcpu *vc, unsigned long fid,
 			     const unsigned long *args);
-struct bh_sbiret bh_sbi_dbcn(struct bh_hart_state *hs, unsigned long fid,
+struct bh_sbiret bh_sbi_dbcn(struct bh_vcpu *vc, unsigned long fid,
 			     const unsigned long *args);
-struct bh_sbiret bh_sbi_bulkhead(struct bh_hart_state *hs, unsigned long fid,
+struct bh_sbiret bh_sbi_bulkhead(struct bh_vcpu *vc, unsigned long fid,
 				 const unsigned long *args);
-struct bh_sbiret bh_sbi_legacy_putchar(struct bh_hart_state *hs,
+struct bh_sbiret bh_sbi_legacy_putchar(struct bh_vcpu *vc,
 				       unsigned long fid,
 				       const unsigned long *args);
-struct bh_sbiret bh_sbi_legacy_getchar(struct bh_hart_state *hs,
+struct bh_sbiret bh_sbi_legacy_getchar(struct bh_vcpu *vc,
 				       unsigned long fid,
 				       const unsigned long *args);
 

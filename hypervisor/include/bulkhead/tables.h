@@ -47,6 +47,8 @@ enum bh_policy {
 struct bh_capsule {
 	const char *name;
 	uint32_t vcpu_count;
+	/* Its vCPU v's state is bh_vcpus[first_vcpu + v] (BH_VCPU_COUNT of them). */
+	uint32_t first_vcpu;
 	/* vcpu_harts[v] is the physical hart that runs virtual hart v. */
 	uint32_t vcpu_harts[BH_MAX_VCPUS];
 	struct bh_region memory;
@@ -105,7 +107,6 @@ struct bh_window {
  * The schedule of a shared hart (docs/design.md, "Scheduler"): the windows
  * repeat every frame ticks; they are in time order, disjoint, inside
  * [0, frame), each at least 100 us long; the hart is idle outside them.
- * Generator side only: the hypervisor refuses to boot a system with one.
  */
 struct bh_schedule {
 	uint64_t frame;

@@ -10,23 +10,23 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "bulkhead/hart.h"
+#include "bulkhead/vcpu.h"
 
-/* The trap path of hart hs took an interrupt or exception with this code. */
-static inline void bh_traps_count(struct bh_hart_state *hs, bool interrupt,
+/* The trap path of hart vc took an interrupt or exception with this code. */
+static inline void bh_traps_count(struct bh_vcpu *vc, bool interrupt,
 				  uint64_t code)
 {
-	uint64_t *slot = interrupt ? hs->traps.interrupt : hs->traps.exception;
+	uint64_t *slot = interrupt ? vc->traps.interrupt : vc->traps.exception;
 
 	slot[code < BH_TRAP_CODES ? code : BH_TRAP_CODES]++;
 }
 
-/* Traps of one kind and code on hart hs (code BH_TRAP_CODES: all above). */
-uint64_t bh_traps_read(const struct bh_hart_state *hs, bool interrupt,
+/* Traps of one kind and code on hart vc (code BH_TRAP_CODES: all above). */
+uint64_t bh_traps_read(const struct bh_vcpu *vc, bool interrupt,
 		       uint64_t code);
 
-/* Every trap taken on hart hs. */
-uint64_t bh_traps_total(const struct bh_hart_state *hs);
+/* Every trap taken on hart vc. */
+uint64_t bh_traps_total(const struct bh_vcpu *vc);
 
 /* One info line per vCPU of capsule c: its hart's non-zero counts. */
 void bh_traps_log(const struct bh_capsule *c);

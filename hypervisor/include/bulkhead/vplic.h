@@ -39,6 +39,25 @@ bool bh_vplic_access(const struct bh_capsule *c, uint64_t offset, bool store,
  */
 void bh_vplic_reset_capsule(const struct bh_capsule *c);
 
+/*
+ * A switch on a shared hart: capsule c's window on the hart of its PLIC
+ * context n ends; its enable bits there and the threshold go to enables
+ * and *threshold, its bits are cleared (the sources stay pending at their
+ * gateways until its next window). Nothing for n = BH_PLIC_NO_CONTEXT.
+ */
+void bh_vplic_save(const struct bh_capsule *c, uint32_t n, uint32_t *enables,
+		   uint32_t *threshold);
+
+/* Capsule c's window starts: what bh_vplic_save saved, back in context n. */
+void bh_vplic_restore(const struct bh_capsule *c, uint32_t n,
+		      const uint32_t *enables, uint32_t threshold);
+
+/* A saved state as after reset: no enables, threshold 0. */
+void bh_vplic_reset_saved(uint32_t *enables, uint32_t *threshold);
+
+/* A vCPU with context n enters its capsule: the threshold at reset, 0. */
+void bh_vplic_enter(uint32_t n);
+
 /* True when source s is one of capsule c's (never source 0). */
 bool bh_vplic_owns_source(const struct bh_capsule *c, uint32_t s);
 
