@@ -32,17 +32,17 @@ console, and the whole console is kept in build/qemu-2guest/test_2guest.log.
 import os
 import re
 import secrets
-import signal
 import subprocess
 import time
 import urllib.request
 
-import pexpect
 import pytest
 import yaml
 
 import qemu
-from qemu import PREFIXED, ROOT
+from linux_console import (COMMAND_TIMEOUT, ISSUE, Capsule, capsule_devices, check_devices,
+                           check_identity, spawn, wait_for_exit)
+from qemu import ROOT
 
 CONFIG = "qemu-2guest"
 # In config order: a capsule's index is its focus digit.
@@ -51,201 +51,16 @@ LOG = ROOT / "build" / CONFIG / "test_2guest.log"
 INPUTS_LOCK = ROOT / "build" / "guests" / "linux" / "inputs.lock"
 
 BOOT_TIMEOUT = 180  # both capsules to their login prompts
-COMMAND_TIMEOUT = 30
 EXIT_TIMEOUT = 60
-# The kernel keeps its own image, page structures and early allocations out
-# of MemTotal: about 72 MiB of a 256 MiB machine for Debian's kernel.
-KERNEL_RESERVE = 96 << 20
-
-ESCAPE = "\x1d"  # Ctrl-]
-# getty prints /etc/issue just before "NAME login: "; being a whole line, it
-# shows even while the capsule does not have the console focus (a partial
-# line like the prompt itself is printed only for the focused capsule).
-ISSUE = "Log in as root, no password."
-# QEMU user networking's DHCP server gives the first guest this address.
-DHCP_ADDRESS = "10.0.2.15"
-
-
-def capsule_devices(name):
-    """{slot: device entry} of the capsule's virtio devices in the config."""
-    entries = qemu.capsule_config(CONFIG, name).get("devices", [])
-    return {e["name"]: e for e in entries if isinstance(e, dict)}
-
-
 def forwarded_port(name):
     """The host port forwarded to the capsule's httpd (bulkhead.httpd=PORT)."""
     bootargs = qemu.capsule_config(CONFIG, name)["payload"]["bootargs"]
     guest = int(re.search(r"bulkhead\.httpd=(\d+)", bootargs).group(1))
-    for device in capsule_devices(name).values():
+    for device in capsule_devices(CONFIG, name).values():
         for rule in device.get("network", {}).get("forward", []):
             if rule["guest"] == guest:
                 return rule["host"]
     raise AssertionError(f"{name}: no forward to its httpd port {guest} in {CONFIG}")
-
-
-def virtio_interrupts(table):
-    """{device: total count} of the virtio lines of /proc/interrupts."""
-    lines = table.splitlines()
-    cpus = len(lines[0].split()) if lines else 0
-    counts = {}
-    for line in lines[1:]:
-        fields = line.split()
-        if fields and "virtio" in line:
-            counts[fields[-1]] = sum(int(f) for f in fields[1:1 + cpus])
-    return counts
-
-
-class SystemConsole:
-    """Splits Bulkhead's console into one stream per `[name]` prefix.
-
-    The hypervisor prints every capsule line as `[name] text` and starts
-    anybody else's output on a fresh line; on this terminal it erases the
-    focused capsule's unfinished line first and redraws it after. So each
-    line, as the terminal shows it, belongs to one prefix. The unterminated
-    last line counts too: a focused capsule's prompt is shown before its
-    newline.
-    """
-
-    def __init__(self, child):
-        self.child = child
-        self.lines = []   # (name, text), in arrival order
-        self.tail_raw = ""  # the unterminated last line, as it came
-        self.tail = ""   # ... as the terminal shows it
-        self.raw = []
-        self.cursor = {}  # stream -> offset already consumed
-
-    def _take(self, data):
-        self.raw.append(data)
-        *complete, self.tail_raw = (self.tail_raw + data).split("\n")
-        for line in complete:
-            self.lines.append(self._split(qemu.shown(line)))
-        self.tail = qemu.shown(self.tail_raw)
-
-    @staticmethod
-    def _split(line):
-        m = PREFIXED.match(line)
-        return (m.group(1), m.group(2)) if m else ("", line)
-
-    def stream(self, name):
-        text = "".join(t + "\n" for n, t in self.lines if n == name)
-        tail_name, tail_text = self._split(self.tail)
-        if self.tail and tail_name == name:
-            text += tail_text
-        return text
-
-    def pump(self, timeout):
-        try:
-            self._take(self.child.read_nonblocking(65536, timeout))
-        except pexpect.TIMEOUT:
-            pass
-
-    def wait_for(self, name, pattern, timeout, what):
-        """Waits until pattern shows in name's stream after what earlier
-        waits consumed; returns the match and consumes through it."""
-        regex = re.compile(pattern, re.DOTALL)
-        deadline = time.monotonic() + timeout
-        while True:
-            start = self.cursor.get(name, 0)
-            m = regex.search(self.stream(name), start)
-            if m:
-                self.cursor[name] = m.end()
-                return m
-            left = deadline - time.monotonic()
-            if left <= 0:
-                self.fail(f"no {what} from {name} within {timeout} s")
-            try:
-                self.pump(min(left, 1.0))
-            except pexpect.EOF:
-                self.fail(f"QEMU exited while waiting for {what} from {name}")
-
-    def send(self, text):
-        # Small pieces: the hypervisor queues 64 input bytes per capsule.
-        for i in range(0, len(text), 16):
-            self.child.send(text[i:i + 16])
-            time.sleep(0.02)
-
-    def save(self):
-        LOG.parent.mkdir(parents=True, exist_ok=True)
-        LOG.write_text("".join(self.raw))
-
-    def report(self):
-        names = CAPSULES + ["bulkhead", ""]
-        out = []
-        for name in names:
-            lines = self.stream(name).splitlines()[-25:]
-            label = f"[{name}]" if name else "unprefixed output"
-            out.append(f"--- last {len(lines)} lines of {label} ---")
-            out.extend(lines)
-        out.append(f"--- whole console: {LOG} ---")
-        return "\n".join(out)
-
-    def fail(self, message):
-        self.save()
-        pytest.fail(f"{message}\n{self.report()}", pytrace=False)
-
-
-class Capsule:
-    """One Linux capsule behind the shared console."""
-
-    def __init__(self, console, name):
-        self.console = console
-        self.name = name
-        self.digit = str(CAPSULES.index(name))
-        self.serial = 0
-
-    def focus(self):
-        self.console.send(ESCAPE + self.digit)
-        self.console.wait_for("bulkhead", rf"console focus: {self.name}\n",
-                              COMMAND_TIMEOUT, "the focus switch message")
-
-    def login(self):
-        self.focus()
-        # The prompt may have shown and been consumed by nobody yet, or
-        # be printed only now that the capsule has the focus.
-        self.console.wait_for(self.name, rf"{self.name} login: ",
-                              BOOT_TIMEOUT, "the login prompt")
-        self.console.send("root\r")
-        self.console.wait_for(self.name, rf"root@{self.name}:[^\n]*# ",
-                              COMMAND_TIMEOUT, "a root shell prompt after login")
-
-    def run(self, command):
-        """Runs command in the focused capsule's shell; returns its output.
-        The markers are split with "" so the echoed command line never
-        matches them."""
-        self.serial += 1
-        begin, end = f"BH-BEGIN-{self.serial}", f"BH-END-{self.serial}"
-        self.console.send(f'echo BH""-BEGIN-{self.serial}; {command}; '
-                          f'echo BH""-END-{self.serial}\r')
-        m = self.console.wait_for(self.name, rf"\n{begin}\n(.*?){end}\n",
-                                  COMMAND_TIMEOUT, f"the output of `{command}`")
-        return m.group(1)
-
-    def reboot(self):
-        """Reboots the capsule and logs in again once it is back."""
-        self.focus()
-        self.console.send("reboot\r")
-        self.console.wait_for(self.name, r"reboot: Restarting system", COMMAND_TIMEOUT,
-                              "the kernel's restart message")
-        self.console.wait_for(self.name, re.escape(ISSUE), BOOT_TIMEOUT,
-                              "getty's banner after the reboot")
-        self.login()
-
-    def poweroff(self):
-        self.focus()
-        self.console.send("poweroff\r")
-        self.console.wait_for(self.name, r"reboot: Power down", COMMAND_TIMEOUT,
-                              "the kernel's power-down message")
-
-
-def capsule_memory(name):
-    return parse_size(qemu.capsule_config(CONFIG, name)["memory"]["size"])
-
-
-def parse_size(text):
-    m = re.fullmatch(r"(\d+)\s*([KMG]i?B)?", str(text))
-    assert m, f"cannot read memory size {text!r}"
-    unit = {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, None: 1}
-    return int(m.group(1)) * unit[m.group(2)]
 
 
 def packaged_kernel_release():
@@ -253,28 +68,6 @@ def packaged_kernel_release():
     kernels = [p for p in inputs["packages"] if p["role"] == "kernel"]
     assert kernels, f"{INPUTS_LOCK} names no kernel package"
     return kernels[0]["kernel-release"]
-
-
-def check_devices(console, capsule):
-    """The capsule's disk is mounted, its network has its DHCP address, and
-    its virtio interrupts count on its own CPUs."""
-    devices = capsule_devices(capsule.name)
-    disks = [d for d in devices.values() if "disk" in d]
-    nets = [d for d in devices.values() if "network" in d]
-    if disks:
-        mounts = capsule.run("grep ' /data ' /proc/mounts")
-        if not re.search(r"^/dev/vda /data ext4 ", mounts, re.MULTILINE):
-            console.fail(f"{capsule.name}: /dev/vda is not mounted at /data: {mounts!r}")
-    if nets:
-        addresses = capsule.run("ip -4 addr show eth0")
-        if f"inet {DHCP_ADDRESS}/" not in addresses:
-            console.fail(f"{capsule.name}: eth0 has no DHCP address {DHCP_ADDRESS}: "
-                         f"{addresses!r}")
-    # Reading the disk and the network above made both interrupt.
-    counts = virtio_interrupts(capsule.run("cat /proc/interrupts"))
-    if len(counts) != len(devices) or not all(counts.values()):
-        console.fail(f"{capsule.name}: /proc/interrupts virtio counts {counts}, expected "
-                     f"{len(devices)} devices, each with interrupts")
 
 
 # A known file of KNOWN_LINES lines, numbered and of lengths 6..205, with
@@ -331,7 +124,7 @@ def check_time_of_day(console, capsule):
     it starts in 1970)."""
     name = capsule.name
     commands = {"date +%s": "date +%s"}
-    if any("disk" in d for d in capsule_devices(name).values()):
+    if any("disk" in d for d in capsule_devices(CONFIG, name).values()):
         commands["the mtime of a file written to /data"] = \
             "touch /data/clock && stat -c %Y /data/clock"
     slack = qemu.TIME_OF_DAY_SLACK
@@ -366,21 +159,12 @@ def check_httpd_from_the_host(console, capsule):
 @pytest.fixture(scope="module")
 def system():
     qemu.build(CONFIG)
-    child = pexpect.spawn("make", ["--no-print-directory", "run", f"CONFIG={CONFIG}"],
-                          cwd=str(ROOT), encoding="utf-8", codec_errors="replace",
-                          dimensions=(50, 200))
-    console = SystemConsole(child)
-    yield console
-    console.save()
-    if child.isalive():
-        # pexpect made make the leader of its own session: QEMU goes too.
-        os.killpg(child.pid, signal.SIGKILL)
-        child.close(force=True)
+    yield from spawn(CONFIG, LOG)
 
 
 def test_two_linux_capsules(system):
     console = system
-    capsules = {name: Capsule(console, name) for name in CAPSULES}
+    capsules = {name: Capsule(console, name, BOOT_TIMEOUT) for name in CAPSULES}
     for name in CAPSULES:
         console.wait_for(name, re.escape(ISSUE), BOOT_TIMEOUT,
                          "getty's banner (/etc/issue)")
@@ -389,21 +173,7 @@ def test_two_linux_capsules(system):
     markers = {}
     for name, capsule in capsules.items():
         capsule.login()
-        hostname = capsule.run("hostname").strip()
-        if hostname != name:
-            console.fail(f"{name}: hostname is {hostname!r}, not the capsule's name")
-        cpus = capsule.run("grep -c ^processor /proc/cpuinfo").strip()
-        if cpus != "2":
-            console.fail(f"{name}: /proc/cpuinfo lists {cpus!r} processors, expected 2")
-        meminfo = capsule.run("grep MemTotal /proc/meminfo")
-        m = re.search(r"MemTotal:\s+(\d+) kB", meminfo)
-        if not m:
-            console.fail(f"{name}: no MemTotal in {meminfo!r}")
-        total, size = int(m.group(1)) << 10, capsule_memory(name)
-        if not size - KERNEL_RESERVE <= total <= size:
-            console.fail(f"{name}: MemTotal is {total >> 10} kB; a {size >> 20} MiB "
-                         f"capsule should show {(size - KERNEL_RESERVE) >> 10}.."
-                                                 f"{size >> 10} kB")
+        check_identity(console, capsule)
         uname = capsule.run("uname -r").strip()
         if uname != release:
             console.fail(f"{name}: uname -r is {uname!r}, the packaged kernel is "
@@ -455,18 +225,7 @@ def test_two_linux_capsules(system):
         console.fail(f"{survivor.name} stopped answering after {stopped.name} powered off")
 
     survivor.poweroff()
-    deadline = time.monotonic() + EXIT_TIMEOUT
-    while console.child.isalive() and time.monotonic() < deadline:
-        try:
-            console.pump(1.0)
-        except pexpect.EOF:
-            break
-    if console.child.isalive():
-        console.fail(f"QEMU still runs {EXIT_TIMEOUT} s after both capsules powered off")
-    console.child.close()
-    if console.child.exitstatus != 0:
-        console.fail(f"make run exited with status {console.child.exitstatus}, "
-                     "expected 0 (QEMU powered off by the hypervisor)")
+    wait_for_exit(console, EXIT_TIMEOUT)
 
 
 def test_linux_guest_is_reproducible(tmp_path):
