@@ -19,10 +19,11 @@
  * slack of it; one whose deadline falls while it is descheduled must fire
  * within slack of its next window's start, never in another capsule's.
  *
- * It prints its first windows and a summary, then PASS/FAIL lines:
+ * It prints its first windows and a summary, then PASS/FAIL lines (again
+ * for each of rounds=R measurements; rounds=0: for ever):
  *
  *     windows: window N start T length L
- *     windows: N windows, length MIN..MAX, period MIN..MAX, jitter J ticks
+ *     windows: N windows, length MIN..MAX, period MIN..MAX[, jitter J ticks]
  *     PASS window-length / window-period / state-survives / timer-in-window
  */
 #include "fdt.h"
@@ -63,13 +64,13 @@ static struct sstate want;
 static int has_sstc;
 
 struct params {
-	unsigned long windows, frame, window, slack, seed;
+	unsigned long windows, frame, window, slack, seed, rounds;
 	int hog;
 };
 
 static void read_params(const char *bootargs, struct params *p)
 {
-	*p = (struct params){ .windows = 100, .slack = 100, .seed = 1 };
+	*p = (struct params){ .windows = 100, .slack = 100, .seed = 1, .rounds = 1 };
 	if (!bootargs)
 		return;
 	bootarg_number(bootargs, "windows", &p->windows, NULL);
@@ -77,6 +78,7 @@ static void read_params(const char *bootargs, struct params *p)
 	bootarg_number(bootargs, "window", &p->window, NULL);
 	bootarg_number(bootargs, "slack", &p->slack, NULL);
 	bootarg_number(bootargs, "seed", &p->seed, NULL);
+	bootarg_number(bootargs, "rounds", &p->rounds, NULL);
 	p->hog = strstr(bootargs, " hog") || !strncmp(bootargs, "hog", 3);
 	if (p->windows > MAX_WINDOWS)
 		p->windows = MAX_WINDOWS;
@@ -223,9 +225,12 @@ static void report(const struct params *p, unsigned long n)
 		if (p->frame - pmin > jitter)
 			jitter = p->frame - pmin;
 	}
-	printf("windows: %lu windows, length %lu..%lu, period %lu..%lu, jitter %lu ticks\n",
+	printf("windows: %lu windows, length %lu..%lu, period %lu..%lu",
 	       n, (unsigned long)lmin, (unsigned long)lmax, (unsigned long)pmin,
-	       (unsigned long)pmax, (unsigned long)jitter);
+	       (unsigned long)pmax);
+	if (p->frame)
+		printf(", jitter %lu ticks", (unsigned long)jitter);
+	printf("\n");
 	if (p->window)
 		printf("%s window-length: %lu..%lu ticks, the schedule says %lu (slack %lu)\n",
 		       within(lmin, p->window, p->slack) &&
@@ -322,7 +327,7 @@ static int sstc_in(const struct fdt *fdt)
 void guest_main(unsigned long hartid, const void *dtb)
 {
 	const char *bootargs = 0, *bad = 0;
-	unsigned long n, checks = 0;
+	unsigned long n, checks = 0, round;
 	struct params p;
 	struct fdt fdt;
 
@@ -334,21 +339,23 @@ void guest_main(unsigned long hartid, const void *dtb)
 	bootargs = fdt_prop_string(&fdt, fdt_path(&fdt, "/chosen"), "bootargs");
 	read_params(bootargs, &p);
 	has_sstc = sstc_in(&fdt);
-	set_state(p.seed);
-	n = measure(p.windows, 1, &bad, &checks);
-	/* Back to the runtime's world: bare translation, no pending stimecmp. */
-	csr_write(satp, 0);
-	asm volatile("sfence.vma" ::: "memory");
-	csr_write(sie, 0);
-	if (has_sstc)
-		csr_write(0x14d, ~0UL);
-	report(&p, n);
-	if (bad)
-		printf("FAIL state-survives: %s changed across a switch (check %lu)\n",
-		       bad, checks);
-	else
-		printf("PASS state-survives: every S-mode register and f0-f31 after %lu switches\n",
-		       checks);
+	for (round = 0; !p.rounds || round < p.rounds; round++) {
+		set_state(p.seed);
+		n = measure(p.windows, 1, &bad, &checks);
+		/* The runtime's world: bare translation, no stimecmp pending. */
+		csr_write(satp, 0);
+		asm volatile("sfence.vma" ::: "memory");
+		csr_write(sie, 0);
+		if (has_sstc)
+			csr_write(0x14d, ~0UL);
+		report(&p, n);
+		if (bad)
+			printf("FAIL state-survives: %s changed across a switch (check %lu)\n",
+			       bad, checks);
+		else
+			printf("PASS state-survives: every S-mode register and f0-f31 after %lu switches\n",
+			       checks);
+	}
 	if (!p.hog && p.frame && p.window)
 		timer_rounds(&p);
 	printf("windows: done\n");
