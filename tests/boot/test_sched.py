@@ -1,5 +1,7 @@
 # SPDX-License-Identifier: MIT
-"""The scheduler, measured from inside (configs/qemu-sched.yaml).
+"""The scheduler, measured from inside (configs/qemu-sched.yaml, and
+configs/qemu-sched-nosstc.yaml on a board without Sstc, where the guests'
+timers and the window boundaries share mtimecmp).
 
 Two `windows` capsules share hart 0 on a schedule; QEMU runs with
 `-icount shift=0,sleep=off`, so the time CSR counts retired instructions
@@ -21,7 +23,7 @@ import pytest
 
 import qemu
 
-CONFIG = "qemu-sched"
+CONFIGS = ["qemu-sched", "qemu-sched-nosstc"]
 BOOT_TIMEOUT = 300  # hang guard for the whole run, not a speed target
 ICOUNT = "QEMU_EXTRA=-icount shift=0,sleep=off"
 # How far a measured window or period may be from the YAML's, in timer
@@ -36,23 +38,23 @@ UNIT_NS = {"us": 1000, "ms": 1000000, "s": 1000000000}
 
 def ticks(text, timebase):
     m = DURATION.match(text)
-    assert m, f"{CONFIG}.yaml: cannot read duration {text!r}"
+    assert m, f"cannot read duration {text!r}"
     return int(m.group(1)) * UNIT_NS[m.group(2)] * timebase // 1000000000
 
 
-def schedule():
-    """(frame, {capsule: window length}) in ticks, from the YAML."""
-    config = qemu.load_config(CONFIG)
-    timebase = qemu.load_board(CONFIG)["timebase-frequency"]
+def schedule(name):
+    """(frame, {capsule: window length}) in ticks, from config name's YAML."""
+    config = qemu.load_config(name)
+    timebase = qemu.load_board(name)["timebase-frequency"]
     (sched,) = config["schedules"]
     lengths = {w["capsule"]: ticks(w["length"], timebase) for w in sched["windows"]}
     return ticks(sched["frame"], timebase), lengths
 
 
-@pytest.fixture(scope="module")
-def boot():
-    qemu.build(CONFIG)
-    return qemu.run_to_exit(CONFIG, timeout=BOOT_TIMEOUT, extra_args=[ICOUNT])
+@pytest.fixture(scope="module", params=CONFIGS)
+def boot(request):
+    qemu.build(request.param)
+    return qemu.run_to_exit(request.param, timeout=BOOT_TIMEOUT, extra_args=[ICOUNT])
 
 
 def summary(boot, name):
@@ -69,7 +71,7 @@ def test_qemu_exits_cleanly(boot):
 
 @pytest.mark.parametrize("name", ["ctl", "hog"])
 def test_windows_are_as_long_as_the_yaml_says(boot, name):
-    frame, lengths = schedule()
+    frame, lengths = schedule(boot.config)
     count, shortest, longest, _, _, _ = summary(boot, name)
     want = lengths[name]
     assert count >= 1000, f"{name} saw only {count} windows"
@@ -79,7 +81,7 @@ def test_windows_are_as_long_as_the_yaml_says(boot, name):
 
 @pytest.mark.parametrize("name", ["ctl", "hog"])
 def test_one_window_every_frame(boot, name):
-    frame, _ = schedule()
+    frame, _ = schedule(boot.config)
     _, _, _, low, high, jitter = summary(boot, name)
     assert frame - SLACK_TICKS <= low <= high <= frame + SLACK_TICKS, (
         f"{name}: windows start {low}..{high} ticks apart, the frame is {frame}")
@@ -108,11 +110,13 @@ def test_no_check_failed(boot):
 
 
 def test_the_hypervisor_switched_at_window_ends_only(boot):
-    """Each window ends with one M-mode timer trap of its vCPU, no more."""
+    """Each window ends with one M-mode timer trap of its vCPU, no more;
+    besides the measured windows come ctl's 20 timer rounds (a window or
+    two each) and, without Sstc, its 20 deadlines on mtimecmp."""
     for name in ("ctl", "hog"):
         traps = [line for line in boot.lines("bulkhead")
                  if line.startswith(f"capsule {name} vcpu 0 hart 0 traps:")]
         assert len(traps) == 1, boot.report(["bulkhead"])
         timer = int(re.search(r"m-timer (\d+)", traps[0]).group(1))
         count = summary(boot, name)[0]
-        assert count <= timer <= count + 40, traps[0]
+        assert count <= timer <= count + 80, traps[0]
