@@ -203,12 +203,26 @@ void bh_vplic_reset_capsule(const struct bh_capsule *c)
 	}
 }
 
+static bool owns_any_source(const struct bh_capsule *c)
+{
+	uint32_t w, any = 0;
+
+	for (w = 0; w < BH_PLIC_WORDS; w++)
+		any |= own_bits(c, w);
+	return any;
+}
+
 /* Capsules without a context there (none on a board without PLIC) skip these. */
 static bool has_context(uint32_t n)
 {
 	return bh_board.plic.size && n < contexts;
 }
 
+/*
+ * Only the words holding some of c's sources are touched, and the lock is
+ * not taken for a capsule that owns none: most of a switch's PLIC work
+ * otherwise (docs/performance.md, "Scheduler").
+ */
 void bh_vplic_save(const struct bh_capsule *c, uint32_t n, uint32_t *enables,
 		   uint32_t *threshold)
 {
@@ -216,13 +230,17 @@ void bh_vplic_save(const struct bh_capsule *c, uint32_t n, uint32_t *enables,
 
 	if (!has_context(n))
 		return;
+	*threshold = bh_plic_read(bh_plic_context(n, BH_PLIC_THRESHOLD));
+	if (!owns_any_source(c))
+		return;
 	bh_lock(&enable_lock);
 	for (w = 0; w < BH_PLIC_WORDS; w++) {
+		if (!own_bits(c, w))
+			continue;
 		enables[w] = bh_plic_read(bh_plic_enable(n, w)) & own_bits(c, w);
 		write_own_enables(c, n, w, 0);
 	}
 	bh_unlock(&enable_lock);
-	*threshold = bh_plic_read(bh_plic_context(n, BH_PLIC_THRESHOLD));
 }
 
 void bh_vplic_restore(const struct bh_capsule *c, uint32_t n,
@@ -233,9 +251,13 @@ void bh_vplic_restore(const struct bh_capsule *c, uint32_t n,
 	if (!has_context(n))
 		return;
 	bh_plic_write(bh_plic_context(n, BH_PLIC_THRESHOLD), threshold);
+	if (!owns_any_source(c))
+		return;
 	bh_lock(&enable_lock);
-	for (w = 0; w < BH_PLIC_WORDS; w++)
-		write_own_enables(c, n, w, enables[w]);
+	for (w = 0; w < BH_PLIC_WORDS; w++) {
+		if (own_bits(c, w))
+			write_own_enables(c, n, w, enables[w]);
+	}
 	bh_unlock(&enable_lock);
 }
 

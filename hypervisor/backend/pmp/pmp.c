@@ -64,11 +64,21 @@ void bh_isolation_hart_init(void)
 	asm volatile("sfence.vma" ::: "memory");
 }
 
+/*
+ * Entries this hart's last capsule used: past them every pmpaddr is 0
+ * already, so a switch rewrites only the entries either capsule uses.
+ * All of them at first: reset leaves the addresses unspecified.
+ */
+static uint8_t entries_used[BH_HART_COUNT] = {
+	[0 ... BH_HART_COUNT - 1] = BH_PMP_ENTRIES,
+};
+
 void bh_isolation_enter(const struct bh_capsule *c)
 {
 	uint64_t cfg[BH_PMPCFG_REGS];
 	int err = bh_pmp_pack(c, cfg);
-	unsigned int i;
+	uint8_t *used = &entries_used[csr_read(CSR_MHARTID)];
+	unsigned int i, end;
 
 	if (err == BH_PMP_TOO_MANY)
 		bh_panic("capsule %s needs %u PMP entries, the board has %u",
@@ -80,8 +90,10 @@ void bh_isolation_enter(const struct bh_capsule *c)
 	for (i = 0; i < BH_PMPCFG_REGS; i++)
 		write_pmpcfg(i, 0);
 	/* Unused addresses zeroed too, so the state is exactly the tables'. */
-	for (i = 0; i < BH_PMP_ENTRIES; i++)
+	end = c->pmp_count > *used ? c->pmp_count : *used;
+	for (i = 0; i < end; i++)
 		write_pmpaddr(i, i < c->pmp_count ? c->pmp[i].addr : 0);
+	*used = (uint8_t)c->pmp_count;
 	for (i = 0; i < BH_PMPCFG_REGS; i++)
 		write_pmpcfg(i, cfg[i]);
 	asm volatile("sfence.vma" ::: "memory");
