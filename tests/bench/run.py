@@ -50,6 +50,13 @@ in tests/bench/opensbi.lock, fetched into build/opensbi/ by
 tests/bench/fetch_opensbi.py): under -icount shift=0, instructions of the
 whole machine, exact; without, wall time.
 
+The scheduler (--parts sched): the instructions of each switch from one
+vCPU to another on configs/qemu-sched.yaml, from QEMU's trace of the
+hypervisor's own instructions under -icount; the window-start jitter the
+`windows` capsules measure there, under -icount and without; and Linux
+boot to login in configs/qemu-shared.yaml (two 2-vCPU capsules sharing 2
+harts) beside qemu-2guest (the same capsules on 4 harts of their own).
+
 Builds (--parts build): a clean and a no-op build of qemu-2guest in a
 scratch copy of the tree, its image size, and `bulkhead-gen build` on
 generated systems of 4 to 64 harts and 2 to 32 capsules.
@@ -1255,6 +1262,163 @@ def report_boot(config, capsules, samples, hangs, runs):
               + f" (console logs in {shown(LOG_DIR)})")
 
 
+# ---- the scheduler --------------------------------------------------------
+
+SCHED_CONFIG = "qemu-sched"
+SCHED_ICOUNT = ["-icount", "shift=0,sleep=off"]
+SCHED_TIMEOUT = 300
+SCHED_TRACE_WINDOWS = 30  # windows per capsule when tracing the switches
+SCHED_SUMMARY = re.compile(r"^\[(\w+)\] windows: (\d+) windows, length (\d+)\.\.(\d+), "
+                           r"period (\d+)\.\.(\d+), jitter (\d+) ticks", re.MULTILINE)
+TRACE_LINE = re.compile(r"^Trace (\d+): \S+ \[[0-9a-f]+/([0-9a-f]+)/")
+
+
+def symbols(elf):
+    """{name: (address, size)} of the ELF's functions."""
+    out = subprocess.run([NM, "-S", str(elf)], capture_output=True, text=True,
+                         check=True).stdout
+    found = {}
+    for line in out.splitlines():
+        fields = line.split()
+        if len(fields) == 4 and fields[2] in "tTW":
+            found[fields[3]] = (int(fields[0], 16), int(fields[1], 16))
+        elif len(fields) == 3:
+            found.setdefault(fields[2], (int(fields[0], 16), 0))
+    return found
+
+
+def sched_trace_config():
+    """qemu-sched with SCHED_TRACE_WINDOWS windows per capsule, as a config
+    file under build/bench (make builds a config given by its path)."""
+    config = yaml.safe_load((ROOT / "configs" / f"{SCHED_CONFIG}.yaml").read_text())
+    for capsule in config["capsules"]:
+        payload = capsule["payload"]
+        payload["bootargs"] = re.sub(r"windows=\d+", f"windows={SCHED_TRACE_WINDOWS}",
+                                     payload["bootargs"])
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    path = LOG_DIR / "bench-sched-trace.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def switch_costs(trace, syms):
+    """Instructions of each trap (bh_trap_entry to the mret, the trace
+    holding the hypervisor's instructions only) that switched from one vCPU
+    straight to another: it ran bh_sched_follow and never waited."""
+    entry = syms["bh_trap_entry"][0]
+    ranges = [syms[name] for name in ("bh_sched_follow", "bh_arch_wait")]
+
+    def inside(pc, index):
+        base, size = ranges[index]
+        return base <= pc < base + size
+
+    costs, current = [], {}
+    with open(trace) as f:
+        for line in f:
+            m = TRACE_LINE.match(line)
+            if not m:
+                continue
+            cpu, pc = int(m.group(1)), int(m.group(2), 16)
+            if pc == entry:
+                seg = current.get(cpu)
+                if seg and seg["follow"] and not seg["waited"]:
+                    costs.append(seg["count"])
+                current[cpu] = {"count": 0, "follow": False, "waited": False}
+            seg = current.get(cpu)
+            if seg is None:
+                continue
+            seg["count"] += 1
+            seg["follow"] = seg["follow"] or inside(pc, 0)
+            seg["waited"] = seg["waited"] or inside(pc, 1)
+    return costs
+
+
+def sched_switch(timeout):
+    """Instruction counts of direct switches, from QEMU's trace of the
+    hypervisor's own code (-singlestep -d exec,nochain -dfilter) under
+    -icount, where QEMU's mcycle counts one cycle per instruction too."""
+    path = sched_trace_config()
+    build(str(path))
+    out = ROOT / "build" / path.stem
+    elf = out / "bulkhead.elf"
+    syms = symbols(elf)
+    text_end = syms["__etext"][0]
+    trace = LOG_DIR / "sched-trace.log"
+    qemu = (out / "gen" / "qemu.args").read_text().split()
+    command = qemu + SCHED_ICOUNT + [
+        "-singlestep", "-d", "exec,nochain", "-D", str(trace),
+        "-dfilter", f"{syms['_start'][0]:#x}..{text_end - 1:#x}", "-kernel", str(elf)]
+    result = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True,
+                            timeout=timeout)
+    if result.returncode != 0:
+        raise BenchError(f"the traced {SCHED_CONFIG} run failed (status "
+                         f"{result.returncode}): {shlex.join(command)}")
+    costs = switch_costs(trace, syms)
+    trace.unlink()
+    if not costs:
+        raise BenchError(f"no switch from one vCPU to another in the trace of {path}")
+    return costs
+
+
+def sched_jitter(mode, timeout):
+    """{capsule: (windows, length min, max, period min, max, jitter)} of one
+    qemu-sched run; mode "icount" (exact) or "wall" (QEMU's threads as the
+    host schedules them)."""
+    out = ROOT / "build" / SCHED_CONFIG
+    qemu = (out / "gen" / "qemu.args").read_text().split()
+    command = qemu + (SCHED_ICOUNT if mode == "icount" else []) + [
+        "-kernel", str(out / "bulkhead.elf")]
+    result = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True,
+                            text=True, errors="replace", timeout=timeout)
+    found = {m.group(1): tuple(int(g) for g in m.groups()[1:])
+             for m in SCHED_SUMMARY.finditer(result.stdout)}
+    if not found:
+        raise BenchError(f"{SCHED_CONFIG} ({mode}) printed no window summary")
+    return found
+
+
+def shared_boots(runs, timeout):
+    """{config: {capsule: [seconds to its login prompt]}} of qemu-shared and
+    qemu-2guest under Bulkhead, rounds alternating their order."""
+    configs = ["qemu-shared", "qemu-2guest"]
+    samples = {config: {} for config in configs}
+    hangs = {}
+    for config in configs:
+        build(config)
+    for run in range(runs):
+        print(f"bench: shared-hart boot round {run + 1} of {runs}", file=sys.stderr)
+        for config in (configs if run % 2 == 0 else reversed(configs)):
+            out = ROOT / "build" / config
+            qemu = (out / "gen" / "qemu.args").read_text().split()
+            names = [c["name"] for c in
+                     yaml.safe_load((ROOT / "configs" / f"{config}.yaml").read_text())["capsules"]]
+            launches = timed(config, lambda: [Launch(config, qemu + ["-kernel",
+                                                     str(out / "bulkhead.elf")], names, True)],
+                             hangs, timeout, LOG_DIR)
+            for name, seconds in launches[0].times.items():
+                samples[config].setdefault(name, []).append(seconds)
+    return samples
+
+
+def report_sched(costs, jitter, boots, runs):
+    print("\n## The scheduler (configs/qemu-sched.yaml, configs/qemu-shared.yaml)\n")
+    print("| figure | Bulkhead | goal |")
+    print("|---|---|---|")
+    print(f"| switch from one vCPU to another: instructions from the timer trap to the "
+          f"mret, with the PMP backend ({len(costs)} switches, -icount) "
+          f"| {median(costs):.0f} ({spread(costs)}) | <= 400 |")
+    print("| the same in cycles | QEMU counts one cycle per instruction under -icount "
+          "(no cycle model): as above | |")
+    for mode in ("icount", "wall"):
+        for name, (count, lmin, lmax, pmin, pmax, jit) in sorted(jitter[mode].items()):
+            print(f"| window-start jitter, {name}, {mode} ({count} windows; period "
+                  f"{pmin}..{pmax}, length {lmin}..{lmax}) | {jit} ticks | |")
+    for config, capsules in boots.items():
+        for name, times in capsules.items():
+            print(f"| boot to login, {config} {name} (median of {runs}) "
+                  f"| {median(times):.2f} s ({spread(times)}) | |")
+
+
 def report_footprint(sizes, lines):
     text, data, bss, per_hart, vcpus, total = sizes
     print("\n## Hypervisor footprint (bytes, as the link prints it)\n")
@@ -1314,7 +1478,7 @@ def report_io(rows, trap_lines, disk, args):
         print(f"\nBulkhead trap counts at the capsule's end (since boot): {line}")
 
 
-PARTS = ("boot", "irq", "io", "console", "sbi", "build")
+PARTS = ("boot", "irq", "io", "console", "sbi", "build", "sched")
 
 
 def parse_parts(text):
@@ -1329,7 +1493,8 @@ def parse_parts(text):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--parts", type=parse_parts, default=list(PARTS),
-                        help="comma-separated parts to run: boot, irq, io, console, sbi, build "
+                        help="comma-separated parts to run: boot, irq, io, console, sbi, build, "
+                        "sched "
                         "(default all; the footprint is always printed)")
     parser.add_argument("--config", default="qemu-2guest",
                         help="system whose Linux capsules are timed (default %(default)s)")
@@ -1356,6 +1521,9 @@ def main():
     parser.add_argument("--sbi-runs", type=int, default=3,
                         help="bench guest runs of each kind for the firmware costs "
                         "(default %(default)s)")
+    parser.add_argument("--sched-runs", type=int, default=3,
+                        help="boots of qemu-shared and qemu-2guest for the scheduler "
+                        "figures (default %(default)s)")
     parser.add_argument("--build-runs", type=int, default=3,
                         help="no-op builds and generator runs of each size "
                         "(default %(default)s)")
@@ -1387,6 +1555,11 @@ def main():
                        args.sbi_runs, trap_lines)
         if "build" in args.parts:
             report_build(build_figures(args), args.build_runs)
+        if "sched" in args.parts:
+            build(SCHED_CONFIG)
+            jitter = {mode: sched_jitter(mode, SCHED_TIMEOUT) for mode in ("icount", "wall")}
+            report_sched(sched_switch(SCHED_TIMEOUT), jitter,
+                         shared_boots(args.sched_runs, args.boot_timeout), args.sched_runs)
         sizes = footprint(ROOT / "build" / args.config / "bulkhead.elf")
         lines = sloc(ROOT / "hypervisor")
     except BenchError as e:

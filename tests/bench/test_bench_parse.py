@@ -330,3 +330,32 @@ def test_build_table_shows_every_generated_size(capsys):
     assert "| 61.2 | 0.31 (0.30-0.35) | 40721656 bytes = 38.8 MiB |" in out
     for harts, capsules in bench.GEN_SIZES:
         assert f"| {harts} | {capsules} | 0.50 (0.40-0.60) | {0.5 / capsules:.3f} |" in out
+
+
+# A trace of the hypervisor's instructions alone: two traps on cpu 0 (one
+# switching straight to another vCPU, one that waited in idle time) and one
+# on cpu 1 that switched nothing.
+SYMS = {"bh_trap_entry": (0x100, 4), "bh_sched_follow": (0x200, 0x40),
+        "bh_arch_wait": (0x300, 8)}
+
+
+def trace_line(cpu, pc):
+    return f"Trace {cpu}: 0x7f0000000000 [0000000000000000/{pc:016x}/00000000/00000000] \n"
+
+
+def test_switch_costs_count_direct_switches_only(tmp_path):
+    lines = ([trace_line(0, 0x100), trace_line(0, 0x104), trace_line(0, 0x210),
+              trace_line(0, 0x214), trace_line(0, 0x400)]              # 5: a switch
+             + [trace_line(1, 0x100), trace_line(1, 0x400)]            # cpu 1: no switch
+             + [trace_line(0, 0x100), trace_line(0, 0x210), trace_line(0, 0x300)]
+             + [trace_line(0, 0x100)])                                 # closes the wait
+    trace = tmp_path / "trace.log"
+    trace.write_text("".join(lines))
+    assert bench.switch_costs(trace, SYMS) == [5]
+
+
+def test_sched_summary_line():
+    text = ("[ctl] windows: 1000 windows, length 1487..1489, period 4999..5001, "
+            "jitter 1 ticks\n[hog] windows: 12 windows, length 3..4, period 5..6\n")
+    found = {m.group(1): m.groups()[1:] for m in bench.SCHED_SUMMARY.finditer(text)}
+    assert found == {"ctl": ("1000", "1487", "1489", "4999", "5001", "1")}
