@@ -754,9 +754,8 @@ WINDOW = Record("window", "Time a capsule runs on every hart of its schedule: on
 
 SCHEDULE = Record("schedule", "Harts shared by capsules on a static, cyclic time-partition "
                   "schedule: the same windows repeat every frame on each of its harts. "
-                  "Name exactly one of windows and shares. The hypervisor does not run "
-                  "schedules yet: it refuses a system that has one (docs/design.md, "
-                  "\"Scheduler\").", [
+                  "Name exactly one of windows and shares. The hypervisor switches "
+                  "vCPUs at window boundaries (docs/design.md, \"Scheduler\").", [
     Field("harts", List(Int(0, 63), 1), "The physical harts the schedule shares; each "
           "capsule in it runs its vCPUs on them as its own `harts:` says.", required=True),
     Field("frame", Duration(1), "The major frame: the period after which the windows "

@@ -288,7 +288,7 @@ def test_hypervisor_pages_cover_stacks_and_hart_data():
         elif len(fields) == 3:
             symbols[fields[2]] = (int(fields[0], 16), 0)
     spans = {"image": (symbols["__image_start"][0], symbols["_end"][0])}
-    for name in ("bh_stacks", "bh_hart_states"):
+    for name in ("bh_stacks", "bh_hart_states", "bh_vcpus"):
         assert name in symbols, f"{ELF} has no symbol {name}"
         start, length = symbols[name]
         assert length, f"{ELF}: nm gives {name} no size"
