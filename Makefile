@@ -27,7 +27,7 @@ GENERATOR_SOURCES := $(wildcard generator/bulkhead-gen generator/bulkhead/*.py t
 
 .DEFAULT_GOAL := all
 .PHONY: all run info check guests hypervisor test test-generator test-hypervisor \
-	test-boot bench clean help FORCE
+	test-boot bench clean help board-files lock-board-files FORCE
 
 all: $(OUT)/bulkhead.elf
 
@@ -38,7 +38,7 @@ $(OUT)/deps.mk: $(CONFIG_FILE) $(GENERATOR_SOURCES)
 
 # `include`, not `-include`: an invalid config stops make at deps, with its
 # diagnostics printed once, before any guest is built. `check` needs no deps.
-ifeq ($(filter check clean help test test-generator test-hypervisor,$(MAKECMDGOALS)),)
+ifeq ($(filter check clean help test test-generator test-hypervisor board-files lock-board-files,$(MAKECMDGOALS)),)
 ifeq ($(wildcard $(CONFIG_FILE)),)
 $(error $(CONFIG_FILE) does not exist; configs: $(basename $(notdir $(wildcard configs/*.yaml))))
 endif
@@ -108,6 +108,14 @@ BENCH_ARGS ?=
 bench:
 	@$(PYTHON) tests/bench/run.py $(BENCH_ARGS)
 
+# The real boards' device trees and Debian's HiFive Unleashed U-Boot SPL, as
+# boards/packages.lock locks them, into build/boards/ (tools/fetch-boards).
+board-files:
+	@$(PYTHON) tools/fetch-boards fetch
+
+lock-board-files:
+	@$(PYTHON) tools/fetch-boards lock
+
 clean:
 	rm -rf build
 
@@ -119,6 +127,7 @@ help:
 	@echo "make check [CONFIG=name]  validate configs/name.yaml only"
 	@echo "make test                 generator, hypervisor unit and QEMU boot tests"
 	@echo "make bench                benchmarks (figures, not pass/fail); BENCH_ARGS=\"--parts irq,io\" for some"
+	@echo "make board-files          fetch the real boards' device trees and U-Boot SPL into build/boards/"
 	@echo "make clean                remove build/"
 	@echo "configs: $(basename $(notdir $(wildcard configs/*.yaml)))"
 
