@@ -29,7 +29,7 @@ GENERATOR_SOURCES := $(wildcard generator/bulkhead-gen generator/bulkhead/*.py t
 .PHONY: all run info check guests hypervisor test test-generator test-hypervisor \
 	test-boot bench clean help board-files lock-board-files FORCE
 
-all: $(OUT)/bulkhead.elf
+all: $(OUT)/bulkhead.elf $(BH_BOOT_ARTIFACT)
 
 # deps.mk names the board, guests and payload files of the config, so that
 # guests are built (or fetched) before the generator needs their sizes.
@@ -75,9 +75,16 @@ $(GEN)/.stamp: $(BH_INPUTS) $(BH_PAYLOADS) $(GENERATOR_SOURCES)
 $(OUT)/bulkhead.elf: $(GEN)/.stamp FORCE
 	@$(MAKE) -s --no-print-directory -C hypervisor GEN=$(CURDIR)/$(GEN) OUT=$(CURDIR)/$(OUT)
 
+# A board's boot artifact (boot-artifact: fit): the FIT image U-Boot SPL
+# loads, cut out of bulkhead.elf by tools/mkfit (docs/boards.md).
+$(OUT)/bulkhead.itb: $(OUT)/bulkhead.elf $(GEN)/.stamp tools/mkfit
+	@echo "  FIT     $@"
+	@$(PYTHON) tools/mkfit --elf $(OUT)/bulkhead.elf --gen $(GEN) --out $@
+
 # On a terminal, the hypervisor is told so (qemu-terminal.args): it then
 # redraws the focused capsule's unfinished line after other output.
 run: $(OUT)/bulkhead.elf
+	@test -f $(GEN)/qemu.args || { echo "bulkhead: $(BH_BOARD) is a real board, not a QEMU machine: put $(BH_BOOT_ARTIFACT) on it (docs/boards.md)" >&2; exit 1; }
 	@echo "bulkhead: booting $(OUT)/bulkhead.elf; Ctrl-] then a digit focuses a capsule, Ctrl-] ? lists the console keys, Ctrl-A X quits QEMU"
 	@set -- $$(cat $(GEN)/qemu.args); \
 	if [ -t 1 ]; then set -- "$$@" $$(cat $(GEN)/qemu-terminal.args); fi; \

@@ -57,6 +57,8 @@ class Device:
         self.size = rec["size"]
         self.interrupts = list(rec.get("interrupts") or [])
         self.clock_frequency = rec.get("clock-frequency")
+        self.reg_shift = rec["reg-shift"]
+        self.reg_io_width = rec["reg-io-width"]
         self.sources = rec.get("sources")
         self.contexts = [(c["hart"], c["mode"]) for c in rec.get("contexts") or []]
         self.dma = rec["dma"]
@@ -83,7 +85,8 @@ class Board:
                          for r in rec["loader-reserved"]]
         self.devices = {n: Device(n, d) for n, d in rec["devices"].items()}
         self.hv_roles = dict(rec["hypervisor-devices"])
-        self.qemu = rec["qemu"]
+        self.qemu = rec.get("qemu")  # None: a real board, which QEMU does not model
+        self.boot_artifact = rec.get("boot-artifact")
 
     def hv_device(self, role):
         return self.devices[self.hv_roles[role]]
@@ -93,6 +96,11 @@ class Board:
         """{role: device name} of the devices no capsule may have."""
         return {role: name for role, name in self.hv_roles.items()
                 if role not in BOOT_ONLY_ROLES}
+
+    @property
+    def poweroff(self):
+        """The device that powers the machine off, or None."""
+        return self.hv_device("poweroff") if "poweroff" in self.hv_roles else None
 
     @property
     def clock(self):

@@ -241,18 +241,58 @@ def render_all(system, tmp, gen_dir, diags):
         "payloads.S": env.get_template("payloads.S.j2").render(
             incbin=incbin, pristine_incbin=pristine_incbin, **common),
         "payloads.ld": env.get_template("payloads.ld.j2").render(**common),
-        "qemu.args": env.get_template("qemu.args.j2").render(
-            words=[shlex.quote(w) for w in qemu_words(system.board)
-                   + qemu.device_words(system, system.out)]),
-        "qemu-terminal.args": env.get_template("qemu.args.j2").render(
-            words=[shlex.quote(w) for w in qemu.terminal_words(system.board)]),
         "memory-map.txt": env.get_template("memory-map.txt.j2").render(
             lines=report.memory_map(system), **common),
     }
+    if system.board.qemu is not None:
+        outputs["qemu.args"] = env.get_template("qemu.args.j2").render(
+            words=[shlex.quote(w) for w in qemu_words(system.board)
+                   + qemu.device_words(system, system.out)])
+        outputs["qemu-terminal.args"] = env.get_template("qemu.args.j2").render(
+            words=[shlex.quote(w) for w in qemu.terminal_words(system.board)])
+    if system.board.boot_artifact is not None:
+        images = fit_images(system)
+        outputs["bulkhead.its"] = env.get_template("bulkhead.its.j2").render(
+            images=images, cells=cells, **common)
+        outputs["fit-sections.txt"] = env.get_template("fit-sections.txt.j2").render(
+            images=images, **common)
     for name, text in outputs.items():
         write(os.path.join(tmp, name), text)
         names.append(name)
     return names
+
+
+class FitImage:
+    """One image of the boot artifact: a part of bulkhead.elf at its address."""
+
+    def __init__(self, name, load, sections, description):
+        self.name = name
+        self.load = load
+        self.sections = sections
+        self.description = description
+
+
+def fit_images(system):
+    """The hypervisor (the firmware, at its link address), then every
+    payload in the image at its load address and every pristine copy: the
+    sections payloads.ld places, in the same order."""
+    images = [FitImage("hypervisor", system.hypervisor.base,
+                       [".text", ".rodata", ".data"],
+                       f"Bulkhead hypervisor, M-mode, every hart enters at {system.hypervisor.base:#x}")]
+    for capsule in system.capsules:
+        for payload in capsule.payloads:
+            if payload.pristine:
+                continue
+            what = f"capsule {capsule.name} {payload.what}"
+            if payload.file:
+                what += f", {os.path.basename(payload.file.path)}"
+            images.append(FitImage(f"{capsule.name}-{payload.what}", payload.load_addr,
+                                   [f".payload.{capsule.name}.{payload.what}"], what))
+    for copy in system.pristine:
+        images.append(FitImage(f"pristine-{copy.index}", copy.base,
+                               [f".pristine.{copy.index}"],
+                               f"pristine copy {copy.index}: {copy.describe()}"))
+    return images
 
 
 def hypervisor_devices(board):

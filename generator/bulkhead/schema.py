@@ -254,6 +254,29 @@ class Int(Type):
         return "integer" + bounds
 
 
+class IntChoice(Int):
+    """An integer from a fixed set (e.g. a register width in bytes)."""
+
+    def __init__(self, *choices):
+        super().__init__(min(choices), max(choices))
+        self.choices = choices
+
+    def check_range(self, value, node, ctx, path):
+        if value not in self.choices:
+            listed = ", ".join(str(c) for c in self.choices)
+            ctx.diags.error(ctx.loc(node), "bad-value",
+                            f"{path}: {value} is not one of: {listed}",
+                            hint=f"write one of: {listed}")
+            return INVALID
+        return value
+
+    def json(self):
+        return {"type": "integer", "enum": list(self.choices)}
+
+    def doc_type(self):
+        return " \\| ".join(f"`{c}`" for c in self.choices)
+
+
 class Addr(Int):
     """A physical address: an integer, written in hex by convention."""
 
@@ -852,6 +875,11 @@ DEVICE = Record("device", "A memory-mapped device.", [
     Field("size", Size(), "MMIO window size.", required=True),
     Field("interrupts", List(Int(1, 1023)), "Interrupt sources at the interrupt controller."),
     Field("clock-frequency", Int(1), "Input clock in Hz (UARTs)."),
+    Field("reg-shift", Int(0, 3), "UARTs: register n is at base + (n << reg-shift), as "
+          "the device tree's reg-shift says (a DesignWare APB UART: 2).", default=0),
+    Field("reg-io-width", IntChoice(1, 4), "UARTs: the width in bytes of each register "
+          "access, as the device tree's reg-io-width says (a DesignWare APB UART: 4).",
+          default=1),
     Field("sources", Int(1, 1023), "Number of interrupt sources (interrupt controllers)."),
     Field("contexts", List(PLIC_CONTEXT, 1), "A PLIC's contexts in context order (context N "
           "is item N): whose hart and which privilege mode each belongs to."),
@@ -888,8 +916,10 @@ BOARD = Record("board", "A machine (boards/NAME.yaml).", [
         Field("timer", file_name_type(), "CLINT/ACLINT device.", required=True),
         Field("interrupt-controller", file_name_type(), "PLIC device.", required=True),
         Field("console", file_name_type(), "ns16550 UART the hypervisor owns.", required=True),
-        Field("poweroff", file_name_type(), "sifive,test device that powers the machine off.",
-              required=True),
+        Field("poweroff", file_name_type(), "sifive,test device that powers the machine off. "
+              "Without one (a real board whose poweroff is a PMIC the hypervisor does not "
+              "drive: docs/boards.md), the harts halt where the machine would power off "
+              "or reset."),
         Field("clock", file_name_type(), "goldfish-rtc device the hypervisor reads the time "
               "of day from, once at boot before any capsule runs; a capsule may still own "
               "it. Without one, capsules get time of day 0 (unknown)."),
@@ -904,7 +934,15 @@ BOARD = Record("board", "A machine (boards/NAME.yaml).", [
         Field("machine", Str(), "-M value.", required=True),
         Field("args", List(Str()), "Further arguments, before -smp and -m are added.",
               default=Seq(Loc("<default>"))),
-    ]), "QEMU command line.", required=True),
+    ]), "QEMU command line. A real board has none: `make run` refuses it."),
+    Field("boot-artifact", Record("boot artifact", "The file a board's boot loader "
+          "loads the hypervisor from, which `make` writes beside bulkhead.elf "
+          "(docs/boards.md says how to put it on each board).", [
+        Field("format", Enum("fit"), "`fit`: build/CONFIG/bulkhead.itb, a U-Boot FIT image "
+              "(mkimage): the hypervisor as its firmware at its link address (the start "
+              "of RAM bank 0), entered on every hart, and each payload as a loadable at "
+              "its own address.", required=True),
+    ]), "What the board's boot loader loads (none: QEMU loads bulkhead.elf itself)."),
 ])
 
 

@@ -19,6 +19,8 @@ enum bh_msg {
 };
 
 void bh_mailbox_post(uint32_t hart, uint32_t msg);
+/* Posts BH_MSG_HALT to every hart but this one (core/panic.c). */
+void bh_halt_other_harts(void);
 
 /* Handle this hart's messages; a STOP sets hs->stop_pending. */
 void bh_mailbox_service(struct bh_hart_state *hs);
