@@ -68,6 +68,26 @@ class Device:
         return self.kind == "virtio-mmio"
 
 
+class HartKind:
+    """A hart-kinds entry: harts with their own ISA, paging or modes."""
+
+    def __init__(self, rec, board):
+        self.rec = rec
+        self.loc = rec.loc
+        self.name = rec["name"]
+        self.harts = list(rec["harts"])
+        self.rec_isa = rec.get("isa")
+        self.isa_base = self.rec_isa["base"] if self.rec_isa else board.isa_base
+        self.extensions = list(self.rec_isa["extensions"]) if self.rec_isa \
+            else list(board.extensions)
+        self.mmu = rec.get("mmu", board.mmu)
+        self.supervisor = rec["supervisor"]
+
+    def describe(self):
+        """e.g. "hart kind 'e51', supervisor: false" for messages."""
+        return f"hart kind '{self.name}'"
+
+
 class Board:
     def __init__(self, path, rec):
         self.path = path
@@ -78,6 +98,7 @@ class Board:
         self.isa_base = rec["isa"]["base"]
         self.extensions = list(rec["isa"]["extensions"])
         self.mmu = rec["mmu"]
+        self.kinds = [HartKind(k, self) for k in rec["hart-kinds"]]
         self.pmp_entries = rec["pmp"]["entries"]
         self.pmp_granularity = rec["pmp"]["granularity"]
         self.ram = [(r["base"], r["size"], r.loc) for r in rec["ram"]]
@@ -87,6 +108,41 @@ class Board:
         self.hv_roles = dict(rec["hypervisor-devices"])
         self.qemu = rec.get("qemu")  # None: a real board, which QEMU does not model
         self.boot_artifact = rec.get("boot-artifact")
+
+    def kind_of(self, hart):
+        """The hart-kinds entry that lists hart (the first one), or None."""
+        return next((k for k in self.kinds if hart in k.harts), None)
+
+    def hart_isa(self, hart):
+        """(base, extensions) of hart."""
+        kind = self.kind_of(hart)
+        return (kind.isa_base, kind.extensions) if kind else (self.isa_base,
+                                                               self.extensions)
+
+    def hart_mmu(self, hart):
+        kind = self.kind_of(hart)
+        return kind.mmu if kind else self.mmu
+
+    def hart_supervisor(self, hart):
+        """Whether hart has S-mode, so that it can run a vCPU."""
+        kind = self.kind_of(hart)
+        return kind.supervisor if kind else True
+
+    @property
+    def supervisor_harts(self):
+        return [h for h in range(self.harts) if self.hart_supervisor(h)]
+
+    def hart_extensions_loc(self, hart):
+        """Where the extensions of hart are written."""
+        kind = self.kind_of(hart)
+        if kind and kind.rec_isa is not None:
+            return kind.rec_isa.where("extensions")
+        return self.rec["isa"].where("extensions")
+
+    def supervisor_has(self, ext):
+        """Whether the harts that run capsules have ext (check_board makes
+        them agree on the extensions the hypervisor itself relies on)."""
+        return any(ext in self.hart_isa(h)[1] for h in self.supervisor_harts)
 
     def hv_device(self, role):
         return self.devices[self.hv_roles[role]]
@@ -186,6 +242,7 @@ class Capsule:
         self.disks = []  # Disk of each slot that holds one: check_device_uses
         self.networks = []  # Network of each slot that holds one: check_device_uses
         self.isa = None
+        self.vcpu_isa = []  # (base, extensions, mmu) of each vCPU: check_isa
         self.on_fault = rec["on-fault"]
         self.on_poweroff = rec["on-poweroff"]
         self.on_reboot = rec["on-reboot"]
@@ -492,6 +549,7 @@ def check_board(board, diags):
                         hint=f"name a device of kind {HYPERVISOR_ROLES[role][0]} for "
                              f"hypervisor-devices.{role}")
     check_plic_layout(board, diags)
+    check_hart_kinds(board, diags)
     ranges = [(base, size, f"RAM bank {i}", loc) for i, (base, size, loc)
               in enumerate(board.ram)]
     ranges += [(d.base, d.size, f"device '{d.name}'", d.loc) for d in board.devices.values()]
@@ -556,6 +614,57 @@ def check_plic_layout(board, diags):
                             f"'{plic.name}' has sources 1..{plic.sources}",
                             notes=[(plic.rec.where("sources"), f"sources: {plic.sources}")],
                             hint="check the interrupt numbers and the PLIC's sources")
+
+
+# Extensions the hypervisor relies on alike on every hart that runs
+# capsules: FP registers it resets (BH_HAS_F, BH_HAS_D) and Sstc's timer.
+UNIFORM_EXTENSIONS = ("f", "d", "sstc")
+
+
+def check_hart_kinds(board, diags):
+    """Each hart in one kind at most; a hart without S-mode has no
+    supervisor PLIC context; the harts that run capsules agree on the
+    extensions the hypervisor relies on board-wide."""
+    seen = {}
+    for index, kind in enumerate(board.kinds):
+        for item, hart in enumerate(kind.harts):
+            loc = kind.rec["harts"].locs[item]
+            if hart >= board.harts:
+                diags.error(loc, "board-invalid",
+                            f"hart-kinds[{index}] '{kind.name}' names hart {hart}, but the "
+                            f"board has harts 0..{board.harts - 1}",
+                            hint="check the hart numbers")
+            elif hart in seen:
+                other, other_loc = seen[hart]
+                diags.error(loc, "board-invalid",
+                            f"hart {hart} is in hart kinds '{other.name}' and '{kind.name}'",
+                            notes=[(other_loc, f"hart kind '{other.name}' lists it here")],
+                            hint="list each hart in one kind at most")
+            else:
+                seen[hart] = (kind, loc)
+    plic = board.devices.get(board.hv_roles["interrupt-controller"])
+    if plic is not None and plic.kind == "plic":
+        for index, (hart, mode) in enumerate(plic.contexts):
+            kind = board.kind_of(hart)
+            if mode == "supervisor" and kind is not None and not kind.supervisor:
+                diags.error(plic.rec["contexts"].locs[index], "board-invalid",
+                            f"PLIC '{plic.name}' context {index} is hart {hart} supervisor, "
+                            f"but hart {hart} ({kind.describe()}) has no S-mode",
+                            notes=[(kind.rec.where("supervisor"), "supervisor: false")],
+                            hint="check the contexts against the machine's device tree "
+                                 "(9 is supervisor external, 11 machine external)")
+    harts = board.supervisor_harts
+    for ext in UNIFORM_EXTENSIONS:
+        having = [h for h in harts if ext in board.hart_isa(h)[1]]
+        if having and len(having) != len(harts):
+            lacking = next(h for h in harts if h not in having)
+            diags.error(board.hart_extensions_loc(lacking), "board-invalid",
+                        f"hart {lacking} lacks '{ext}', which hart {having[0]} has: harts "
+                        "with S-mode must agree on f, d and sstc",
+                        notes=[(board.hart_extensions_loc(having[0]),
+                                f"hart {having[0]}'s extensions")],
+                        hint="the hypervisor resets FP registers and drives the timer the "
+                             "same way on every hart that runs capsules")
 
 
 def check_system(system, diags):
@@ -646,6 +755,15 @@ def check_harts(system, diags):
                             f"'{board.name}'",
                             hint=f"the board's harts are 0..{board.harts - 1}")
                 continue
+            if not board.hart_supervisor(hart):
+                kind = board.kind_of(hart)
+                diags.error(loc, "hart-no-supervisor",
+                            f"capsule '{capsule.name}': vCPU {index} runs on hart {hart}, "
+                            f"which has no S-mode ({kind.describe()}): it runs the "
+                            "hypervisor, never a vCPU",
+                            notes=[(kind.rec.where("supervisor"), "supervisor: false")],
+                            hint="run the vCPU on a hart with S-mode: " + ", ".join(
+                                str(h) for h in board.supervisor_harts))
             schedule = schedule_of(system, hart)
             first = capsule.harts.index(hart)
             if first < index and schedule is not None:
@@ -1051,6 +1169,7 @@ def check_isa(system, diags):
         wanted = capsule.rec.get("isa-extensions")
         if wanted is None:
             capsule.isa = list(board.extensions)
+            capsule.vcpu_isa = [vcpu_isa(board, hart, None) for hart in capsule.harts]
             continue
         ok = True
         for index, ext in enumerate(wanted):
@@ -1068,7 +1187,41 @@ def check_isa(system, diags):
                         "integer ISA", hint="add 'i' to the list")
             ok = False
         if ok:
+            ok = check_hart_isa(board, capsule, wanted, diags)
+        if ok:
             capsule.isa = [e for e in board.extensions if e in wanted]
+            capsule.vcpu_isa = [vcpu_isa(board, hart, wanted) for hart in capsule.harts]
+
+
+def vcpu_isa(board, hart, wanted):
+    """(base, extensions, mmu) a vCPU on hart sees: its hart's, restricted to
+    the capsule's isa-extensions when it lists some."""
+    base, extensions = board.hart_isa(hart)
+    if wanted is not None:
+        extensions = [e for e in extensions if e in wanted]
+    return base, extensions, board.hart_mmu(hart)
+
+
+def check_hart_isa(board, capsule, wanted, diags):
+    """Every extension the capsule asks for is on each hart it runs on
+    (a hart of a hart-kinds entry may lack what the board's isa has)."""
+    ok = True
+    for vcpu, hart in enumerate(capsule.harts):
+        if hart >= board.harts:
+            continue
+        kind = board.kind_of(hart)
+        has = board.hart_isa(hart)[1]
+        for index, ext in enumerate(wanted):
+            if ext in has:
+                continue
+            ok = False
+            diags.error(wanted.locs[index], "isa-extension",
+                        f"capsule '{capsule.name}': ISA extension '{ext}' is not on hart "
+                        f"{hart} ({kind.describe()}), where vCPU {vcpu} runs",
+                        notes=[(board.hart_extensions_loc(hart),
+                                f"hart {hart}'s extensions")],
+                        hint=f"drop '{ext}', or run vCPU {vcpu} on a hart that has it")
+    return ok
 
 
 def check_guest_minimum(system, diags):

@@ -104,16 +104,32 @@ def node_name(device):
 def render_dts(env, system, capsule, header):
     board = system.board
     initrd = next((p for p in capsule.payloads if p.what == "initrd"), None)
-    isa = sorted(capsule.isa, key=isa_key)
     return env.get_template("capsule.dts.j2").render(
         banner=header, system=system, board=board, c=capsule, src=source,
         plic=board.plic,
         plic_targets=plic_targets(board, capsule),
         uart=board.hv_device("console"), initrd=initrd, cells=cells,
         vuart_baud=VUART_BAUD, vuart_clock=VUART_CLOCK, vuart_fifo=VUART_FIFO,
-        node_name=node_name, isa_string=isa_string(board.isa_base, isa),
-        device_source=lambda d: device_source(capsule, d),
-        isa_list=", ".join(f'"{e}"' for e in isa))
+        node_name=node_name, cpus=vcpu_nodes(board, capsule),
+        device_source=lambda d: device_source(capsule, d))
+
+
+def vcpu_nodes(board, capsule):
+    """Per vCPU: what its cpu node says of the hart it runs on (ISA string,
+    base, extension list, mmu-type or None) and where that comes from."""
+    nodes = []
+    for vcpu, (base, extensions, mmu) in enumerate(capsule.vcpu_isa):
+        hart = capsule.harts[vcpu]
+        kind = board.kind_of(hart)
+        ordered = sorted(extensions, key=isa_key)
+        nodes.append({
+            "isa": isa_string(base, ordered), "base": base,
+            "extensions": ", ".join(f'"{e}"' for e in ordered),
+            "mmu": None if mmu == "none" else mmu,
+            "source": f"hart kind '{kind.name}', {kind.loc.short()}" if kind
+            else f"the board's isa, {board.rec.where('isa').short()}",
+        })
+    return nodes
 
 
 NO_INTERRUPT = 0xffffffff
@@ -237,7 +253,9 @@ def render_all(system, tmp, gen_dir, diags):
             redraw_source=console_source(system, "redraw"),
             device_regions=lambda c: device_regions(system.board, c),
             irq_words=lambda c: irq_words(system.board, c), irq_comment=irq_comment,
-            plic_contexts=lambda c: plic_context_cells(system.board, c), **common),
+            plic_contexts=lambda c: plic_context_cells(system.board, c),
+            supervisor_mask=sum(1 << h for h in system.board.supervisor_harts),
+            supervisor_comment=supervisor_comment(system.board), **common),
         "payloads.S": env.get_template("payloads.S.j2").render(
             incbin=incbin, pristine_incbin=pristine_incbin, **common),
         "payloads.ld": env.get_template("payloads.ld.j2").render(**common),
@@ -293,6 +311,15 @@ def fit_images(system):
                                [f".pristine.{copy.index}"],
                                f"pristine copy {copy.index}: {copy.describe()}"))
     return images
+
+
+def supervisor_comment(board):
+    """Which harts may run capsules, and why the others may not."""
+    without = [(k, h) for k in board.kinds if not k.supervisor for h in k.harts]
+    if not without:
+        return "every hart has S-mode (no hart-kinds entry says otherwise)"
+    return "harts with S-mode; without: " + ", ".join(
+        f"hart {h} ({k.name}, {k.rec.where('supervisor').short()})" for k, h in without)
 
 
 def hypervisor_devices(board):

@@ -887,6 +887,27 @@ DEVICE = Record("device", "A memory-mapped device.", [
           "it, so a capsule gets it only with dma-reaches-all-memory: true.", default=False),
 ])
 
+ISA_EXTENSION = Str(r"^([a-z]|[zsx][a-z0-9]+)$", "an ISA extension name (a single letter, "
+                    "or z/s/x followed by letters and digits)")
+
+HART_KIND = Record("hart kind", "Harts that differ from the board's isa and mmu: their own "
+                   "ISA, paging and whether they have S-mode. A hart in no kind has the "
+                   "board's isa and mmu and S-mode.", [
+    Field("name", file_name_type(), "The kind's name (e.g. the core's: e51, u54), for "
+          "messages and comments.", required=True),
+    Field("harts", List(Int(0, 63), 1), "The harts of this kind.", required=True),
+    Field("isa", Record("hart isa", "The ISA of a kind of hart.", [
+        Field("base", Enum("rv64i"), "Base ISA.", required=True),
+        Field("extensions", List(ISA_EXTENSION, 1), "Extensions these harts have, lower "
+              "case.", required=True),
+    ]), "The ISA of these harts (default: the board's isa)."),
+    Field("mmu", Enum("none", "sv39", "sv48", "sv57"), "Largest paging mode of these "
+          "harts, or none (default: the board's mmu)."),
+    Field("supervisor", Bool(), "Whether these harts have S-mode. A hart without it (M and "
+          "U only, e.g. a monitor core) runs the hypervisor but never a vCPU; it parks "
+          "after boot.", default=True),
+])
+
 BOARD = Record("board", "A machine (boards/NAME.yaml).", [
     Field("board", file_name_type(), "Board name, same as the file name.", required=True),
     Field("description", Str(), "What the machine is."),
@@ -896,12 +917,15 @@ BOARD = Record("board", "A machine (boards/NAME.yaml).", [
           "device-tree cell).", required=True),
     Field("isa", Record("isa", "The harts' ISA.", [
         Field("base", Enum("rv64i"), "Base ISA.", required=True),
-        Field("extensions", List(Str(r"^([a-z]|[zsx][a-z0-9]+)$", "an ISA extension name "
-              "(a single letter, or z/s/x followed by letters and digits)"), 1),
-              "Extensions every hart has, lower case.", required=True),
+        Field("extensions", List(ISA_EXTENSION, 1),
+              "Extensions every hart has, lower case (but harts of a hart-kinds entry "
+              "with an isa of its own).", required=True),
     ]), "The harts' ISA.", required=True),
-    Field("mmu", Enum("sv39", "sv48", "sv57"), "Largest supported paging mode.",
-          required=True),
+    Field("mmu", Enum("sv39", "sv48", "sv57"), "Largest supported paging mode (but on "
+          "harts of a hart-kinds entry with an mmu of its own).", required=True),
+    Field("hart-kinds", List(HART_KIND), "Harts whose ISA, paging or privilege modes "
+          "differ from isa and mmu; harts not listed have the board's isa and mmu, and "
+          "S-mode.", default=Seq(Loc("<default>"))),
     Field("pmp", Record("pmp", "Physical memory protection.", [
         Field("entries", Int(0, 64), "PMP entries per hart.", required=True),
         Field("granularity", Size(), "PMP granularity in bytes (a power of two, >= 4).",

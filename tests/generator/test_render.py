@@ -443,7 +443,8 @@ def test_device_tree_points_back_to_the_yaml(root):
             f" * Capsule hello0: {line('  - name: hello0')}\n",
             f"\t\t/* bootargs: {bootargs} */\n\t\tbootargs = \"hello from capsule 0 end=hart-stop\";\n",
             f"\t/* vcpus: {line('    vcpus: 2')} */\n\tcpus {{\n",
-            f"\t\t/* vCPU 1 runs on hart 1: {line('    harts: [0, 1]')} */\n\t\tcpu@1 {{\n",
+            f"\t\t/* vCPU 1 runs on hart 1: {line('    harts: [0, 1]')}; its ISA: the board's "
+            f"isa, boards/qemu-virt.yaml:{board.index('isa:') + 2} */\n\t\tcpu@1 {{\n",
             f"\t/* memory: {line('      size: 16MiB')} */\n\tmemory@81000000 {{\n",
             f"\t\t * console: uart, {line('    console: uart')} */\n\t\tserial@10000000 {{\n",
             f"\t\t/* passthrough rtc: {line('    devices: [rtc]')}; device {rtc} */"
@@ -514,3 +515,19 @@ def test_payloads_outside_the_repository_and_beside_the_config(root, tmp_path):
     digest = hashlib.sha256(open(os.path.join(root, "configs", "initrd.gz"), "rb")
                             .read()).hexdigest()
     assert f"/* initrd: configs/initrd.gz (configs/ext.yaml:7), sha256 {digest} */" in tables
+
+
+def test_tables_say_which_harts_run_capsules(root):
+    """bh_board.supervisor_harts: bit h set for a hart with S-mode; the
+    hetero board's hart 0 (kind monitor, supervisor: false) is left out."""
+    with open(os.path.join(root, "configs", "hetero.yaml"), "w") as stream:
+        stream.write("board: hetero\ncapsules:\n  - name: a\n    vcpus: 1\n    harts: [1]\n"
+                     "    memory: {size: 16MiB}\n    payload: {guest: hello}\n")
+    result, out = build(root, "configs/hetero.yaml")
+    assert result.rc == 0, result.err
+    tables = open(os.path.join(out, "gen", "tables.c")).read()
+    assert "\t.supervisor_harts = 0xe,\t/* harts with S-mode; without: hart 0 (monitor, " \
+           "boards/hetero.yaml:19) */\n" in tables
+    result, out = build(root, "configs/qemu-hello.yaml")
+    tables = open(os.path.join(out, "gen", "tables.c")).read()
+    assert "\t.supervisor_harts = 0xf,\t/* every hart has S-mode" in tables

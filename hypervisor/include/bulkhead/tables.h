@@ -155,6 +155,12 @@ struct bh_board {
 	struct bh_region plic;
 	/* plic_context_map[n]: the hart and mode of PLIC context n (BH_PLIC_CONTEXTS of them). */
 	const struct bh_plic_context *plic_context_map;
+	/*
+	 * Bit h: hart h has S-mode and may run vCPUs. A hart without it (a
+	 * monitor core, M and U only) runs the hypervisor and never a vCPU,
+	 * and must never touch an S-mode CSR.
+	 */
+	uint64_t supervisor_harts;
 };
 
 extern const struct bh_board bh_board;
