@@ -29,7 +29,7 @@ GENERATOR_SOURCES := $(wildcard generator/bulkhead-gen generator/bulkhead/*.py t
 .PHONY: all run info check guests hypervisor test test-generator test-hypervisor \
 	test-boot bench clean help board-files lock-board-files FORCE
 
-all: $(OUT)/bulkhead.elf $(BH_BOOT_ARTIFACT)
+all: $(OUT)/bulkhead.elf
 
 # deps.mk names the board, guests and payload files of the config, so that
 # guests are built (or fetched) before the generator needs their sizes.
@@ -52,6 +52,8 @@ endif
 
 # Generated disk images (rules in deps.mk); a user's image must exist to run.
 all run: $(BH_DISKS)
+# The board's boot artifact (deps.mk names it when the board has one).
+all: $(BH_BOOT_ARTIFACT)
 run: $(BH_USER_DISKS)
 
 guests: $(addprefix guest-,$(BH_GUESTS))

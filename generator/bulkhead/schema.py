@@ -875,11 +875,12 @@ DEVICE = Record("device", "A memory-mapped device.", [
     Field("size", Size(), "MMIO window size.", required=True),
     Field("interrupts", List(Int(1, 1023)), "Interrupt sources at the interrupt controller."),
     Field("clock-frequency", Int(1), "Input clock in Hz (UARTs)."),
-    Field("reg-shift", Int(0, 3), "UARTs: register n is at base + (n << reg-shift), as "
-          "the device tree's reg-shift says (a DesignWare APB UART: 2).", default=0),
-    Field("reg-io-width", IntChoice(1, 4), "UARTs: the width in bytes of each register "
-          "access, as the device tree's reg-io-width says (a DesignWare APB UART: 4).",
-          default=1),
+    Field("reg-shift", Int(0, 3), "Register n is at base + (n << reg-shift), as the "
+          "device tree's reg-shift says (a DesignWare APB UART: 2). The hypervisor's "
+          "console driver honours it.", default=0),
+    Field("reg-io-width", IntChoice(1, 4), "The width in bytes of each register access, as "
+          "the device tree's reg-io-width says (a DesignWare APB UART: 4). The "
+          "hypervisor's console driver honours it.", default=1),
     Field("sources", Int(1, 1023), "Number of interrupt sources (interrupt controllers)."),
     Field("contexts", List(PLIC_CONTEXT, 1), "A PLIC's contexts in context order (context N "
           "is item N): whose hart and which privilege mode each belongs to."),

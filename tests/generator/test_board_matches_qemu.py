@@ -12,6 +12,7 @@ import libfdt
 import pytest
 import yaml
 
+from board_dt import as_int, cells, device_mismatches, plic_contexts
 from conftest import REPO
 
 BOARD = os.path.join(REPO, "boards", "qemu-virt.yaml")
@@ -26,8 +27,7 @@ def board():
 @pytest.fixture(scope="module")
 def fdt(board, tmp_path_factory):
     path = tmp_path_factory.mktemp("qemu") / "virt.dtb"
-    ram = sum(bank["size"] if isinstance(bank["size"], int) else parse_size(bank["size"])
-              for bank in board["ram"])
+    ram = sum(as_int(bank["size"]) for bank in board["ram"])
     qemu = board["qemu"]
     # The same command line as `make run` (qemu.args), plus dumpdtb.
     subprocess.run([qemu["binary"], "-M", f"{qemu['machine']},dumpdtb={path}", "-smp",
@@ -36,63 +36,10 @@ def fdt(board, tmp_path_factory):
     return libfdt.Fdt(path.read_bytes())
 
 
-def parse_size(text):
-    from bulkhead.schema import SIZE_RE, UNITS, parse_int
-    value = parse_int(text)
-    if value is not None:
-        return value
-    match = SIZE_RE.match(text)
-    return parse_int(match.group(1)) * UNITS[match.group(2)]
-
-
-def as_int(value):
-    return value if isinstance(value, int) else parse_size(value)
-
-
-def cells(fdt, offset, name):
-    prop = fdt.getprop(offset, name, libfdt.QUIET_NOTFOUND)
-    if prop == -libfdt.NOTFOUND:
-        return None
-    raw = bytes(prop)
-    return [int.from_bytes(raw[i:i + 4], "big") for i in range(0, len(raw), 4)]
-
-
-def strings(fdt, offset, name):
-    return bytes(fdt.getprop(offset, name)).rstrip(b"\0").decode().split("\0")
-
-
-def nodes(fdt, offset=0):
-    """Offsets of the node at offset and of every node below it."""
-    out = [offset]
-    child = fdt.first_subnode(offset, libfdt.QUIET_NOTFOUND)
-    while child >= 0:
-        out += nodes(fdt, child)
-        child = fdt.next_subnode(child, libfdt.QUIET_NOTFOUND)
-    return out
-
-
-def node_at(fdt, base):
-    """The node whose first reg range starts at base (2 address cells)."""
-    found = []
-    for offset in nodes(fdt):
-        reg = cells(fdt, offset, "reg")
-        if reg and len(reg) >= 4 and (reg[0] << 32 | reg[1]) == base:
-            found.append(offset)
-    assert len(found) == 1, f"{len(found)} QEMU nodes at {base:#x}"
-    return found[0]
-
-
 def test_every_device_matches(board, fdt):
-    for name, device in board["devices"].items():
-        offset = node_at(fdt, device["base"])
-        reg = cells(fdt, offset, "reg")
-        assert reg[2] << 32 | reg[3] == as_int(device["size"]), name
-        assert strings(fdt, offset, "compatible") == device["compatible"], name
-        assert cells(fdt, offset, "interrupts") == device.get("interrupts"), name
-        if "clock-frequency" in device:
-            assert cells(fdt, offset, "clock-frequency") == [device["clock-frequency"]], name
-        if "sources" in device:
-            assert cells(fdt, offset, "riscv,ndev") == [device["sources"]], name
+    wrong = [w for name, device in board["devices"].items()
+             for w in device_mismatches(fdt, name, device)]
+    assert wrong == []
 
 
 def test_ram_matches(board, fdt):
@@ -173,10 +120,5 @@ def test_plic_contexts_match(board, fdt):
     interrupts-extended in QEMU's tree: a hart's controller with 11
     (machine external) or 9 (supervisor external)."""
     plic = fdt.path_offset("/soc/plic@c000000")
-    raw = cells(fdt, plic, "interrupts-extended")
-    modes = {11: "machine", 9: "supervisor"}
-    contexts = []
-    for phandle, irq in zip(raw[::2], raw[1::2]):
-        cpu = fdt.parent_offset(fdt.node_offset_by_phandle(phandle))
-        contexts.append({"hart": cells(fdt, cpu, "reg")[0], "mode": modes[irq]})
+    contexts = [{"hart": hart, "mode": mode} for hart, mode in plic_contexts(fdt, plic)]
     assert board["devices"]["plic"]["contexts"] == contexts
