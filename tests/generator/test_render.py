@@ -170,6 +170,9 @@ def test_deps(root):
         "BH_INPUTS := configs/qemu-2guest.yaml boards/qemu-virt.yaml guests/linux/guest.yaml "
         "guests/linux/mkmodules",
         "BH_PAYLOADS := build/guests/linux/Image build/guests/linux/initramfs.cpio.gz",
+        "# The file the board's boot loader loads (boot-artifact), or nothing: QEMU",
+        "# loads bulkhead.elf itself.",
+        "BH_BOOT_ARTIFACT := ",
         "# Disk images the config names: the user's, never a target of any rule here.",
         "BH_USER_DISKS := ",
         "# Generated disk images (disk: {size: ...}), made when missing or when their",
