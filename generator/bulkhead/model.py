@@ -25,8 +25,8 @@ from .yamlload import load
 HYPERVISOR_ROLES = {
     "timer": ("clint", "aclint"),
     "interrupt-controller": ("plic",),
-    "console": ("ns16550",),
-    "poweroff": ("sifive-test",),
+    "console": ("ns16550", "sifive-uart"),
+    "poweroff": ("sifive-test", "sifive-gpio"),
     "clock": ("goldfish-rtc",),
     "host-settings": ("qemu-fw-cfg",),
 }
@@ -60,6 +60,7 @@ class Device:
         self.reg_shift = rec["reg-shift"]
         self.reg_io_width = rec["reg-io-width"]
         self.sources = rec.get("sources")
+        self.restart_pin = rec.get("restart-pin")
         self.contexts = [(c["hart"], c["mode"]) for c in rec.get("contexts") or []]
         self.dma = rec["dma"]
 
@@ -78,6 +79,7 @@ class HartKind:
         self.harts = list(rec["harts"])
         self.rec_isa = rec.get("isa")
         self.isa_base = self.rec_isa["base"] if self.rec_isa else board.isa_base
+        self.privileged = self.rec_isa["privileged"] if self.rec_isa else board.privileged
         self.extensions = list(self.rec_isa["extensions"]) if self.rec_isa \
             else list(board.extensions)
         self.mmu = rec.get("mmu", board.mmu)
@@ -96,6 +98,8 @@ class Board:
         self.harts = rec["harts"]
         self.timebase = rec["timebase-frequency"]
         self.isa_base = rec["isa"]["base"]
+        self.privileged = rec["isa"]["privileged"]
+        self.time_csr = rec["time-csr"]
         self.extensions = list(rec["isa"]["extensions"])
         self.mmu = rec["mmu"]
         self.kinds = [HartKind(k, self) for k in rec["hart-kinds"]]
@@ -138,6 +142,16 @@ class Board:
         if kind and kind.rec_isa is not None:
             return kind.rec_isa.where("extensions")
         return self.rec["isa"].where("extensions")
+
+    def hart_privileged(self, hart):
+        kind = self.kind_of(hart)
+        return kind.privileged if kind else self.privileged
+
+    @property
+    def has_envcfg(self):
+        """menvcfg and senvcfg exist (privileged 1.12) on the harts that run
+        capsules (check_board makes them agree)."""
+        return any(self.hart_privileged(h) == "1.12" for h in self.supervisor_harts)
 
     def supervisor_has(self, ext):
         """Whether the harts that run capsules have ext (check_board makes
@@ -541,6 +555,12 @@ def check_board(board, diags):
                         f"console device '{name}' has no clock-frequency",
                         hint="the hypervisor and the capsules' virtual UARTs need the "
                              "UART's input clock")
+        elif role == "poweroff" and device.kind == "sifive-gpio" and \
+                device.restart_pin is None:
+            diags.error(device.loc, "board-invalid",
+                        f"poweroff device '{name}' is a GPIO controller without a "
+                        "restart-pin", hint="name the pin that resets the machine when "
+                        "driven low (the device tree's gpio-restart)")
         elif device.kind not in HYPERVISOR_ROLES[role]:
             diags.error(rec["hypervisor-devices"].where(role), "board-invalid",
                         f"hypervisor-devices.{role}: device '{name}' is a {device.kind}, "
@@ -654,6 +674,16 @@ def check_hart_kinds(board, diags):
                             hint="check the contexts against the machine's device tree "
                                  "(9 is supervisor external, 11 machine external)")
     harts = board.supervisor_harts
+    versions = sorted({board.hart_privileged(h) for h in harts})
+    if len(versions) > 1:
+        first = next(h for h in harts if board.hart_privileged(h) == versions[0])
+        other = next(h for h in harts if board.hart_privileged(h) == versions[-1])
+        diags.error(board.hart_extensions_loc(first), "board-invalid",
+                    f"hart {first} implements privileged {versions[0]}, hart {other} "
+                    f"{versions[-1]}: harts with S-mode must agree",
+                    notes=[(board.hart_extensions_loc(other), f"hart {other}'s isa")],
+                    hint="the hypervisor sets menvcfg and senvcfg alike on every hart "
+                         "that runs capsules")
     for ext in UNIFORM_EXTENSIONS:
         having = [h for h in harts if ext in board.hart_isa(h)[1]]
         if having and len(having) != len(harts):

@@ -36,6 +36,15 @@ VUART_FIFO = 1024
 # Device-tree node names (generic names, DT spec 2.2.2) by device kind.
 NODE_NAMES = {
     "ns16550": "serial",
+    "sifive-uart": "serial",
+    "sifive-gpio": "gpio",
+    "sifive-spi": "spi",
+    "sifive-pwm": "pwm",
+    "sifive-pdma": "dma-controller",
+    "sifive-ccache": "cache-controller",
+    "sifive-prci": "clock-controller",
+    "sifive-otp": "otp",
+    "cadence-gem": "ethernet",
     "virtio-mmio": "virtio_mmio",
     "goldfish-rtc": "rtc",
     "sifive-test": "test",

@@ -867,8 +867,9 @@ PLIC_CONTEXT = Record("PLIC context", "One PLIC context: a hart's interrupt targ
 
 DEVICE = Record("device", "A memory-mapped device.", [
     Field("kind", Str(r"^[a-z][a-z0-9-]*$", "a device kind of [a-z][a-z0-9-]*"),
-          "Device class (clint, plic, ns16550, sifive-test, goldfish-rtc, "
-          "virtio-mmio, qemu-fw-cfg, ...); names its device-tree node.", required=True),
+          "Device class (clint, plic, ns16550, sifive-uart, sifive-test, sifive-gpio, "
+          "goldfish-rtc, virtio-mmio, qemu-fw-cfg, ...); names its device-tree node.",
+          required=True),
     Field("compatible", List(Str(), 1), "Device-tree compatible strings, most specific "
           "first (quote them: a comma splits a flow list).", required=True),
     Field("base", Addr(), "MMIO base address.", required=True),
@@ -882,6 +883,8 @@ DEVICE = Record("device", "A memory-mapped device.", [
           "the device tree's reg-io-width says (a DesignWare APB UART: 4). The "
           "hypervisor's console driver honours it.", default=1),
     Field("sources", Int(1, 1023), "Number of interrupt sources (interrupt controllers)."),
+    Field("restart-pin", Int(0, 31), "A GPIO controller's pin that resets the machine when "
+          "driven low (a gpio-restart)."),
     Field("contexts", List(PLIC_CONTEXT, 1), "A PLIC's contexts in context order (context N "
           "is item N): whose hart and which privilege mode each belongs to."),
     Field("dma", Bool(), "Whether the device can master the bus (DMA): PMP does not confine "
@@ -890,6 +893,11 @@ DEVICE = Record("device", "A memory-mapped device.", [
 
 ISA_EXTENSION = Str(r"^([a-z]|[zsx][a-z0-9]+)$", "an ISA extension name (a single letter, "
                     "or z/s/x followed by letters and digits)")
+
+PRIVILEGED = Field("privileged", Enum("1.10", "1.11", "1.12"), "Version of the privileged "
+                   "architecture the harts implement (quote it: \"1.10\"); before 1.12 they "
+                   "have no menvcfg or senvcfg, which the hypervisor then leaves alone.",
+                   default="1.12")
 
 HART_KIND = Record("hart kind", "Harts that differ from the board's isa and mmu: their own "
                    "ISA, paging and whether they have S-mode. A hart in no kind has the "
@@ -901,6 +909,7 @@ HART_KIND = Record("hart kind", "Harts that differ from the board's isa and mmu:
         Field("base", Enum("rv64i"), "Base ISA.", required=True),
         Field("extensions", List(ISA_EXTENSION, 1), "Extensions these harts have, lower "
               "case.", required=True),
+        PRIVILEGED,
     ]), "The ISA of these harts (default: the board's isa)."),
     Field("mmu", Enum("none", "sv39", "sv48", "sv57"), "Largest paging mode of these "
           "harts, or none (default: the board's mmu)."),
@@ -921,12 +930,17 @@ BOARD = Record("board", "A machine (boards/NAME.yaml).", [
         Field("extensions", List(ISA_EXTENSION, 1),
               "Extensions every hart has, lower case (but harts of a hart-kinds entry "
               "with an isa of its own).", required=True),
+        PRIVILEGED,
     ]), "The harts' ISA.", required=True),
     Field("mmu", Enum("sv39", "sv48", "sv57"), "Largest supported paging mode (but on "
           "harts of a hart-kinds entry with an mmu of its own).", required=True),
     Field("hart-kinds", List(HART_KIND), "Harts whose ISA, paging or privilege modes "
           "differ from isa and mmu; harts not listed have the board's isa and mmu, and "
           "S-mode.", default=Seq(Loc("<default>"))),
+    Field("time-csr", Bool(), "Whether the harts' time CSR can be read. false: reading it "
+          "is an illegal instruction (the FU540 and QEMU sifive_u wire no time source to "
+          "it); the hypervisor then reads the timer device's mtime, and emulates a "
+          "capsule's reads of time.", default=True),
     Field("pmp", Record("pmp", "Physical memory protection.", [
         Field("entries", Int(0, 64), "PMP entries per hart.", required=True),
         Field("granularity", Size(), "PMP granularity in bytes (a power of two, >= 4).",
@@ -940,11 +954,16 @@ BOARD = Record("board", "A machine (boards/NAME.yaml).", [
           "drives; never given to capsules, but for the clock.", [
         Field("timer", file_name_type(), "CLINT/ACLINT device.", required=True),
         Field("interrupt-controller", file_name_type(), "PLIC device.", required=True),
-        Field("console", file_name_type(), "ns16550 UART the hypervisor owns.", required=True),
-        Field("poweroff", file_name_type(), "sifive,test device that powers the machine off. "
-              "Without one (a real board whose poweroff is a PMIC the hypervisor does not "
-              "drive: docs/boards.md), the harts halt where the machine would power off "
-              "or reset."),
+        Field("console", file_name_type(), "UART the hypervisor owns: kind `ns16550` or "
+              "`sifive-uart` (sifive,uart0). Capsules see a virtual ns16550 at its address "
+              "whatever its kind.", required=True),
+        Field("poweroff", file_name_type(), "Device that ends the machine: kind "
+              "`sifive-test` (sifive,test: power off with an exit status, or reset), or "
+              "`sifive-gpio` with a restart-pin (a reset, the only power control of "
+              "sifive_u: QEMU run with -no-reboot then exits, status 0, whatever the "
+              "capsules' endings). Without one (a real board whose power is a PMIC the "
+              "hypervisor does not drive: docs/boards.md), every hart halts where the "
+              "machine would power off or reset."),
         Field("clock", file_name_type(), "goldfish-rtc device the hypervisor reads the time "
               "of day from, once at boot before any capsule runs; a capsule may still own "
               "it. Without one, capsules get time of day 0 (unknown)."),

@@ -61,6 +61,7 @@ static void check_tables(void)
 		.plic_context_map = bh_board.plic_context_map,
 		.plic_context_count = BH_PLIC_CONTEXTS,
 		.plic_source_count = BH_PLIC_SOURCES,
+		.supervisor_harts = bh_board.supervisor_harts,
 	};
 	char why[160];
 
@@ -101,8 +102,14 @@ static void __noreturn idle(struct bh_hart_state *hs)
 void bh_main(uint32_t hart)
 {
 	struct bh_hart_state *hs = &bh_hart_states[hart];
+	uint64_t stack_top = (uintptr_t)bh_stacks[hart] + BH_STACK_SIZE;
 
-	bh_arch_hart_init(hs, (uintptr_t)bh_stacks[hart] + BH_STACK_SIZE);
+	/* A hart without S-mode (a monitor core) runs no vCPU: the tables say so. */
+	if (!(bh_board.supervisor_harts >> hart & 1)) {
+		bh_arch_monitor_hart_init(hs, stack_top);
+		idle(hs);
+	}
+	bh_arch_hart_init(hs, stack_top);
 	bh_isolation_hart_init();
 	if (hs->capsule < 0)
 		idle(hs);

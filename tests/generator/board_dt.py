@@ -88,12 +88,19 @@ def node_at(fdt, base):
     return found[0]
 
 
+# clock_from for device_mismatches: a device whose node gives its clock
+# only by reference (clocks = <&controller N>, QEMU sifive_u's PRCI) may
+# state the machine's documented rate.
+BY_REFERENCE = "by reference"
+
+
 def device_mismatches(fdt, name, device, clock_from=None):
     """What differs between a board file's device and the tree's node at
     its base: [] when the address, size, compatible list and interrupts
-    agree, and the clock, source count and UART register layout the board
-    file states (clock_from: the path of the node whose clock-frequency is
-    the device's, when its own node says none)."""
+    agree, and the clock, source count and register layout the board file
+    states. A clock the board states must be the node's clock-frequency;
+    when the node has none, clock_from says where it is: the path of the
+    node whose clock-frequency it is, or BY_REFERENCE."""
     offset = node_at(fdt, device["base"])
     wrong = []
 
@@ -106,9 +113,14 @@ def device_mismatches(fdt, name, device, clock_from=None):
     differs("compatible", device["compatible"], strings(fdt, offset, "compatible"))
     differs("interrupts", device.get("interrupts"), cells(fdt, offset, "interrupts"))
     if "clock-frequency" in device:
-        clock = offset if clock_from is None else fdt.path_offset(clock_from)
-        differs("clock-frequency", [device["clock-frequency"]],
-                cells(fdt, clock, "clock-frequency"))
+        own = cells(fdt, offset, "clock-frequency")
+        if own is not None or clock_from is None:
+            differs("clock-frequency", [device["clock-frequency"]], own)
+        elif clock_from == BY_REFERENCE:
+            differs("clock reference", True, cells(fdt, offset, "clocks") is not None)
+        else:
+            differs(f"clock-frequency (of {clock_from})", [device["clock-frequency"]],
+                    cells(fdt, fdt.path_offset(clock_from), "clock-frequency"))
     if "sources" in device:
         differs("sources", [device["sources"]], cells(fdt, offset, "riscv,ndev"))
     for key, default in (("reg-shift", 0), ("reg-io-width", 1)):

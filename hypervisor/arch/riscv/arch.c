@@ -23,8 +23,11 @@ void *bh_arch_phys(uint64_t pa)
 	return (void *)(uintptr_t)pa;
 }
 
+/* The time CSR, or the CLINT's mtime on a board where that traps. */
 uint64_t bh_arch_time(void)
 {
+	if (!BH_HAS_TIME_CSR)
+		return bh_clint_read_time();
 	return csr_read(CSR_TIME);
 }
 
@@ -229,7 +232,9 @@ static void reset_supervisor_csrs(void)
 	csr_write(CSR_SCAUSE, 0);
 	csr_write(CSR_STVAL, 0);
 	csr_write(CSR_SCOUNTEREN, 0);
+#if BH_HAS_ENVCFG
 	csr_write(CSR_SENVCFG, 0);
+#endif
 	reset_fp();
 }
 
@@ -277,6 +282,17 @@ void bh_arch_hart_init(struct bh_hart_state *hs, uint64_t stack_top)
 	csr_set(CSR_MENVCFG, MENVCFG_STCE);
 #endif
 	bh_arch_vcpu_quiesce();
+	csr_write(CSR_MIE, MIP_MSIP);
+}
+
+/*
+ * A hart without S-mode (bh_board.supervisor_harts) runs no vCPU: no
+ * delegation, no S-mode CSR (it has none), only the software interrupt
+ * that wakes it for the hypervisor's own requests.
+ */
+void bh_arch_monitor_hart_init(struct bh_hart_state *hs, uint64_t stack_top)
+{
+	hs->frame.stack_top = stack_top;
 	csr_write(CSR_MIE, MIP_MSIP);
 }
 

@@ -136,6 +136,8 @@ void bh_arch_enter_guest(struct bh_hart_state *hs, uint64_t pc, uint64_t a0,
 
 /* Boot: this hart's trap delegation, counters, envcfg, M-mode stack. */
 void bh_arch_hart_init(struct bh_hart_state *hs, uint64_t stack_top);
+/* Boot of a hart without S-mode, which never runs a vCPU: its M-mode stack. */
+void bh_arch_monitor_hart_init(struct bh_hart_state *hs, uint64_t stack_top);
 
 /* A vCPU stops: its timer off, its interrupts disabled and not pending. */
 void bh_arch_vcpu_quiesce(void);
