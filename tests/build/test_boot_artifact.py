@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
-"""The boot artifact of a real board: `make CONFIG=visionfive2-hello` writes
-build/visionfive2-hello/bulkhead.itb beside bulkhead.elf, a FIT image
-(boards/visionfive2.yaml, boot-artifact: fit) whose firmware is the
+"""The boot artifact of a real board: `make CONFIG=visionfive2-hello` (and
+hifive-unmatched-hello) writes build/CONFIG/bulkhead.itb beside bulkhead.elf,
+a FIT image (the board's boot-artifact: fit) whose firmware is the
 hypervisor at its link address, the start of the board's RAM, and whose
 loadables are the payloads at their addresses. `dumpimage -l` (u-boot-tools)
 must list exactly that, each image's bytes must be the ELF's, and a clean
@@ -18,7 +18,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 # Config -> (its board, the board's RAM base: where the hypervisor links).
-CONFIGS = {"visionfive2-hello": ("visionfive2", 0x40000000)}
+CONFIGS = {"visionfive2-hello": ("visionfive2", 0x40000000),
+           "hifive-unmatched-hello": ("hifive-unmatched", 0x80000000)}
 OBJCOPY = "riscv64-unknown-elf-objcopy"
 TIMEOUT = 600
 
