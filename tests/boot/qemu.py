@@ -314,6 +314,14 @@ def device_names(capsule):
     return [d if isinstance(d, str) else d["name"] for d in capsule.get("devices", [])]
 
 
+def parse_size(text):
+    """Bytes of a config size: a number, or one with KiB, MiB or GiB."""
+    m = re.fullmatch(r"(\d+)\s*([KMG]i?B)?", str(text))
+    assert m, f"cannot read size {text!r}"
+    unit = {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, None: 1}
+    return int(m.group(1)) * unit[m.group(2)]
+
+
 def capsule_config(config, name):
     return next(c for c in load_config(config)["capsules"] if c["name"] == name)
 
