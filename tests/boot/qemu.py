@@ -340,10 +340,12 @@ def hello_expected(config, name):
         verdicts["timer-sstc"] = "SKIP"
     if capsule.get("console", "uart") != "uart":
         verdicts["uart"] = "SKIP"
-    # irq-direct needs the goldfish RTC passed through with its interrupt.
-    rtc = [d for d in device_names(capsule)
-           if board["devices"][d]["kind"] == "goldfish-rtc" and board["devices"][d].get("interrupts")]
-    if not rtc:
+    # irq-direct needs a goldfish RTC or a sifive,uart0 passed through with
+    # its interrupt.
+    sources = [d for d in device_names(capsule)
+               if board["devices"][d]["kind"] in ("goldfish-rtc", "sifive-uart")
+               and board["devices"][d].get("interrupts")]
+    if not sources:
         verdicts["irq-direct"] = "SKIP"
     # Without a clock the hypervisor gives every capsule time of day 0.
     if "clock" not in board["hypervisor-devices"]:
