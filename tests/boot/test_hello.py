@@ -4,7 +4,9 @@ on QEMU virt with Sstc (qemu-hello) and without (qemu-hello-nosstc: the
 guests' timers multiplexed on mtimecmp, which the HSM suspend checks wake on),
 and on a second machine, QEMU sifive_u (sifive-u-hello: a monitor core
 without S-mode that only boots the hypervisor, a sifive,uart0 console, no
-time CSR, privileged 1.10, a GPIO restart pin to end the run).
+time CSR, privileged 1.10, a GPIO restart pin to end the run; hello0 owns
+the second UART, and its `irq-direct` check takes that UART's transmit
+watermark interrupts through its own PLIC context without a hypervisor trap).
 
 Builds `make CONFIG=...`, boots `make run` with no terminal on stdin
 and expects, for every capsule, one PASS line per self-check of

@@ -534,3 +534,33 @@ def test_tables_say_which_harts_run_capsules(root):
     result, out = build(root, "configs/qemu-hello.yaml")
     tables = open(os.path.join(out, "gen", "tables.c")).read()
     assert "\t.supervisor_harts = 0xf,\t/* every hart has S-mode" in tables
+
+
+def test_sifive_u_tables_name_its_devices_and_harts(root, tmp_path):
+    """boards/qemu-sifive-u.yaml: the console a sifive,uart0, the machine
+    ended through GPIO pin 10, hart 0 (the E51) no capsule hart, no time
+    CSR, no envcfg (privileged 1.10), FP from the U54s; the tables compile."""
+    shutil.copy(os.path.join(REPO, "boards", "qemu-sifive-u.yaml"),
+                os.path.join(root, "boards"))
+    shutil.copy(os.path.join(REPO, "configs", "sifive-u-hello.yaml"),
+                os.path.join(root, "configs"))
+    result, out = build(root, "configs/sifive-u-hello.yaml")
+    assert result.rc == 0, result.err
+    gen = os.path.join(out, "gen")
+    tables = open(os.path.join(gen, "tables.c")).read()
+    for line in ("\t.uart_kind = BH_UART_SIFIVE,\t/* kind sifive-uart: boards/qemu-sifive-u.yaml:",
+                 "\t.poweroff_kind = BH_POWEROFF_GPIO_RESTART,\t/* kind sifive-gpio: ",
+                 "\t.poweroff_pin = 10,\t/* boards/qemu-sifive-u.yaml:",
+                 "\t.supervisor_harts = 0x1e,\t/* harts with S-mode; without: hart 0 (e51, "):
+        assert line in tables, line
+    config = open(os.path.join(gen, "bulkhead_config.h")).read()
+    for define in ("BH_HART_COUNT\t\t5\t", "BH_HAS_TIME_CSR\t\t0\t", "BH_HAS_ENVCFG\t\t0\t",
+                   "BH_HAS_SSTC\t\t0\n", "BH_HAS_F\t\t1\t", "BH_HAS_D\t\t1\t",
+                   "BH_PLIC_CONTEXTS\t9\t"):
+        assert f"#define {define}" in config, define
+    include = os.path.join(REPO, "hypervisor", "include")
+    proc = subprocess.run([CROSS_GCC, "-Wall", "-Wextra", "-Werror", "-mcmodel=medany",
+                           "-ffreestanding", "-I", include, "-I", gen, "-c",
+                           os.path.join(gen, "tables.c"), "-o", str(tmp_path / "t.o")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
