@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 """Debian packages for the build, fetched and locked: the machinery that the
-Linux guest (guests/linux/fetch.py) and the real boards' device trees and
-U-Boot (tools/fetch-boards) share.
+Linux guest (guests/linux/fetch.py), the real boards' device trees and
+U-Boot (tools/fetch-boards) and the benchmarks' OpenSBI
+(tests/bench/fetch_opensbi.py) share.
 
 Packages come from Debian testing for riscv64 through `apt-get download` under
 a private apt configuration (own state, cache and source list), from the
