@@ -17,7 +17,8 @@ Debian 12's, installed on the host).
 The package comes the way the Linux guest's do (tools/debfetch.py, the
 machinery guests/linux/fetch.py and tools/fetch-boards share): `apt-get
 download` under a private apt configuration on the machine's Debian mirror,
-checked against the signed index and the lock's SHA256, cached in ${XDG_CACHE_HOME:-~/.cache}/bulkhead/.
+checked against the signed index and the lock's SHA256, cached in
+${XDG_CACHE_HOME:-~/.cache}/bulkhead/.
 """
 
 import argparse
