@@ -4,11 +4,15 @@ QEMU dumps the device tree it would hand to firmware (-M MACHINE,dumpdtb=...,
 with the board's own command line); every device (address, size,
 compatible, interrupts, clock, PLIC sources and contexts, restart pin), RAM
 bank, the timebase, the harts and each hart's ISA and paging in the board
-file are checked against it.
+file are checked against it. The PMP, which no device tree describes, is
+measured: pmp_probe/probe.S runs on the machine and counts its entries and
+grain.
 """
 
 import os
+import re
 import subprocess
+import time
 
 import libfdt
 import pytest
@@ -189,3 +193,52 @@ def test_plic_contexts_match(board, model, fdt):
     contexts = [{"hart": hart, "mode": mode} for hart, mode in plic_contexts(fdt, plic)]
     assert board["devices"][board["hypervisor-devices"]["interrupt-controller"]][
         "contexts"] == contexts
+
+
+PROBE = os.path.join(REPO, "tests", "generator", "pmp_probe", "probe.S")
+PROBE_RESULT = 0x80100000
+PROBE_MAGIC = 0x504d5050524f4245
+PROBE_TIMEOUT = 30  # hang guard
+
+
+def probe_pmp(board, elf):
+    """(entries, pmpaddr read back after all ones) from probe.S on the
+    board's machine, read through QEMU's monitor once the probe wrote them."""
+    qemu = board["qemu"]
+    ram = sum(as_int(bank["size"]) for bank in board["ram"])
+    args = [a for a in qemu["args"] if a != "-nographic"]
+    proc = subprocess.Popen([qemu["binary"], "-M", qemu["machine"], "-smp",
+                             str(board["harts"]), "-m", f"{ram >> 20}M"] + args +
+                            ["-display", "none", "-serial", "null", "-monitor", "stdio",
+                             "-kernel", str(elf)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    words = re.compile(r"^([0-9a-f]{16}): ((?:0x[0-9a-f]+ ?)+)")
+    deadline = time.monotonic() + PROBE_TIMEOUT
+    try:
+        while time.monotonic() < deadline:
+            proc.stdin.write(f"xp /3gx {PROBE_RESULT:#x}\n")
+            proc.stdin.flush()
+            values = []
+            while len(values) < 3:
+                m = words.match(proc.stdout.readline().strip())
+                if m:
+                    values += [int(v, 16) for v in m.group(2).split()]
+            if values[0] == PROBE_MAGIC:
+                return values[1], values[2]
+            time.sleep(0.1)
+        raise AssertionError(f"the PMP probe wrote no result in {PROBE_TIMEOUT} s")
+    finally:
+        proc.kill()
+        proc.communicate()
+
+
+def test_pmp_entries_and_grain_are_the_machines(board, tmp_path):
+    elf = tmp_path / "probe.elf"
+    subprocess.run(["riscv64-unknown-elf-gcc", "-march=rv64imac_zicsr", "-mabi=lp64",
+                    "-nostdlib", "-Wl,-Ttext=0x80000000", "-o", str(elf), PROBE],
+                   check=True, capture_output=True)
+    entries, address = probe_pmp(board, elf)
+    assert entries == board["pmp"]["entries"]
+    low_zeros = (address & -address).bit_length() - 1
+    assert 4 << low_zeros == as_int(board["pmp"]["granularity"])
