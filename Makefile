@@ -27,7 +27,7 @@ GENERATOR_SOURCES := $(wildcard generator/bulkhead-gen generator/bulkhead/*.py t
 
 .DEFAULT_GOAL := all
 .PHONY: all run info check guests hypervisor test test-generator test-hypervisor \
-	test-boot bench clean help FORCE
+	test-boot bench clean help board-files lock-board-files FORCE
 
 all: $(OUT)/bulkhead.elf
 
@@ -38,7 +38,7 @@ $(OUT)/deps.mk: $(CONFIG_FILE) $(GENERATOR_SOURCES)
 
 # `include`, not `-include`: an invalid config stops make at deps, with its
 # diagnostics printed once, before any guest is built. `check` needs no deps.
-ifeq ($(filter check clean help test test-generator test-hypervisor,$(MAKECMDGOALS)),)
+ifeq ($(filter check clean help test test-generator test-hypervisor board-files lock-board-files,$(MAKECMDGOALS)),)
 ifeq ($(wildcard $(CONFIG_FILE)),)
 $(error $(CONFIG_FILE) does not exist; configs: $(basename $(notdir $(wildcard configs/*.yaml))))
 endif
@@ -52,6 +52,8 @@ endif
 
 # Generated disk images (rules in deps.mk); a user's image must exist to run.
 all run: $(BH_DISKS)
+# The board's boot artifact (deps.mk names it when the board has one).
+all: $(BH_BOOT_ARTIFACT)
 run: $(BH_USER_DISKS)
 
 guests: $(addprefix guest-,$(BH_GUESTS))
@@ -75,9 +77,16 @@ $(GEN)/.stamp: $(BH_INPUTS) $(BH_PAYLOADS) $(GENERATOR_SOURCES)
 $(OUT)/bulkhead.elf: $(GEN)/.stamp FORCE
 	@$(MAKE) -s --no-print-directory -C hypervisor GEN=$(CURDIR)/$(GEN) OUT=$(CURDIR)/$(OUT)
 
+# A board's boot artifact (boot-artifact: fit): the FIT image U-Boot SPL
+# loads, cut out of bulkhead.elf by tools/mkfit (docs/boards.md).
+$(OUT)/bulkhead.itb: $(OUT)/bulkhead.elf $(GEN)/.stamp tools/mkfit
+	@echo "  FIT     $@"
+	@$(PYTHON) tools/mkfit --elf $(OUT)/bulkhead.elf --gen $(GEN) --out $@
+
 # On a terminal, the hypervisor is told so (qemu-terminal.args): it then
 # redraws the focused capsule's unfinished line after other output.
 run: $(OUT)/bulkhead.elf
+	@test -f $(GEN)/qemu.args || { echo "bulkhead: $(BH_BOARD) is a real board, not a QEMU machine: put $(BH_BOOT_ARTIFACT) on it (docs/boards.md)" >&2; exit 1; }
 	@echo "bulkhead: booting $(OUT)/bulkhead.elf; Ctrl-] then a digit focuses a capsule, Ctrl-] ? lists the console keys, Ctrl-A X quits QEMU"
 	@set -- $$(cat $(GEN)/qemu.args); \
 	if [ -t 1 ]; then set -- "$$@" $$(cat $(GEN)/qemu-terminal.args); fi; \
@@ -108,6 +117,14 @@ BENCH_ARGS ?=
 bench:
 	@$(PYTHON) tests/bench/run.py $(BENCH_ARGS)
 
+# The real boards' device trees and Debian's HiFive Unleashed U-Boot SPL, as
+# boards/packages.lock locks them, into build/boards/ (tools/fetch-boards).
+board-files:
+	@$(PYTHON) tools/fetch-boards fetch
+
+lock-board-files:
+	@$(PYTHON) tools/fetch-boards lock
+
 clean:
 	rm -rf build
 
@@ -119,6 +136,7 @@ help:
 	@echo "make check [CONFIG=name]  validate configs/name.yaml only"
 	@echo "make test                 generator, hypervisor unit and QEMU boot tests"
 	@echo "make bench                benchmarks (figures, not pass/fail); BENCH_ARGS=\"--parts irq,io\" for some"
+	@echo "make board-files          fetch the real boards' device trees and U-Boot SPL into build/boards/"
 	@echo "make clean                remove build/"
 	@echo "configs: $(basename $(notdir $(wildcard configs/*.yaml)))"
 

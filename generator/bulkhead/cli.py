@@ -94,6 +94,8 @@ def cmd_deps(args, diags):
         files=direct, payloads=payloads, tools=tools,
         user_disks=qemu.user_disks(system), disks=qemu.generated_disks(system, out),
         disk_tool=qemu.DISK_TOOL,
+        boot_artifact=(os.path.join(os.path.normpath(args.out), "bulkhead.itb")
+                       if system.board.boot_artifact else ""),
         deps_mk=os.path.join(os.path.normpath(args.out), "deps.mk"),
         config_file=args.config)
     for disk in qemu.generated_disks(system, out):

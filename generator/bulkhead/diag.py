@@ -89,6 +89,7 @@ RULES = {
     "hart-count": "a capsule's harts list does not have one hart per vCPU",
     "hart-unknown": "a hart ID the board does not have",
     "hart-shared": "a hart given to two vCPUs",
+    "hart-no-supervisor": "a vCPU or a schedule on a hart without S-mode",
     "vcpus-exceed-harts": "a capsule with more vCPUs than the board has harts",
     "device-unknown": "a device name the board does not have",
     "device-shared": "a device given to two capsules",
@@ -102,7 +103,8 @@ RULES = {
                       "disk without exactly one of image and size",
     "disk-in-build": "a user's disk image inside build/ (which make clean deletes)",
     "host-port-shared": "a host port forwarded twice",
-    "isa-extension": "an ISA extension the board does not have",
+    "isa-extension": "an ISA extension the board, or the hart a vCPU runs on, does "
+                     "not have",
     "focus-unknown": "the console focus names no capsule",
     "bad-duration": "a frame, window length or offset that is not a whole number with a "
                     "unit (us, ms, s)",

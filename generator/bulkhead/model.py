@@ -25,8 +25,8 @@ from .yamlload import load
 HYPERVISOR_ROLES = {
     "timer": ("clint", "aclint"),
     "interrupt-controller": ("plic",),
-    "console": ("ns16550",),
-    "poweroff": ("sifive-test",),
+    "console": ("ns16550", "sifive-uart"),
+    "poweroff": ("sifive-test", "sifive-gpio"),
     "clock": ("goldfish-rtc",),
     "host-settings": ("qemu-fw-cfg",),
 }
@@ -57,13 +57,37 @@ class Device:
         self.size = rec["size"]
         self.interrupts = list(rec.get("interrupts") or [])
         self.clock_frequency = rec.get("clock-frequency")
+        self.reg_shift = rec["reg-shift"]
+        self.reg_io_width = rec["reg-io-width"]
         self.sources = rec.get("sources")
+        self.restart_pin = rec.get("restart-pin")
         self.contexts = [(c["hart"], c["mode"]) for c in rec.get("contexts") or []]
         self.dma = rec["dma"]
 
     @property
     def virtio_slot(self):
         return self.kind == "virtio-mmio"
+
+
+class HartKind:
+    """A hart-kinds entry: harts with their own ISA, paging or modes."""
+
+    def __init__(self, rec, board):
+        self.rec = rec
+        self.loc = rec.loc
+        self.name = rec["name"]
+        self.harts = list(rec["harts"])
+        self.rec_isa = rec.get("isa")
+        self.isa_base = self.rec_isa["base"] if self.rec_isa else board.isa_base
+        self.privileged = self.rec_isa["privileged"] if self.rec_isa else board.privileged
+        self.extensions = list(self.rec_isa["extensions"]) if self.rec_isa \
+            else list(board.extensions)
+        self.mmu = rec.get("mmu", board.mmu)
+        self.supervisor = rec["supervisor"]
+
+    def describe(self):
+        """e.g. "hart kind 'e51', supervisor: false" for messages."""
+        return f"hart kind '{self.name}'"
 
 
 class Board:
@@ -74,8 +98,11 @@ class Board:
         self.harts = rec["harts"]
         self.timebase = rec["timebase-frequency"]
         self.isa_base = rec["isa"]["base"]
+        self.privileged = rec["isa"]["privileged"]
+        self.time_csr = rec["time-csr"]
         self.extensions = list(rec["isa"]["extensions"])
         self.mmu = rec["mmu"]
+        self.kinds = [HartKind(k, self) for k in rec["hart-kinds"]]
         self.pmp_entries = rec["pmp"]["entries"]
         self.pmp_granularity = rec["pmp"]["granularity"]
         self.ram = [(r["base"], r["size"], r.loc) for r in rec["ram"]]
@@ -83,7 +110,53 @@ class Board:
                          for r in rec["loader-reserved"]]
         self.devices = {n: Device(n, d) for n, d in rec["devices"].items()}
         self.hv_roles = dict(rec["hypervisor-devices"])
-        self.qemu = rec["qemu"]
+        self.qemu = rec.get("qemu")  # None: a real board, which QEMU does not model
+        self.boot_artifact = rec.get("boot-artifact")
+
+    def kind_of(self, hart):
+        """The hart-kinds entry that lists hart (the first one), or None."""
+        return next((k for k in self.kinds if hart in k.harts), None)
+
+    def hart_isa(self, hart):
+        """(base, extensions) of hart."""
+        kind = self.kind_of(hart)
+        return (kind.isa_base, kind.extensions) if kind else (self.isa_base,
+                                                               self.extensions)
+
+    def hart_mmu(self, hart):
+        kind = self.kind_of(hart)
+        return kind.mmu if kind else self.mmu
+
+    def hart_supervisor(self, hart):
+        """Whether hart has S-mode, so that it can run a vCPU."""
+        kind = self.kind_of(hart)
+        return kind.supervisor if kind else True
+
+    @property
+    def supervisor_harts(self):
+        return [h for h in range(self.harts) if self.hart_supervisor(h)]
+
+    def hart_extensions_loc(self, hart):
+        """Where the extensions of hart are written."""
+        kind = self.kind_of(hart)
+        if kind and kind.rec_isa is not None:
+            return kind.rec_isa.where("extensions")
+        return self.rec["isa"].where("extensions")
+
+    def hart_privileged(self, hart):
+        kind = self.kind_of(hart)
+        return kind.privileged if kind else self.privileged
+
+    @property
+    def has_envcfg(self):
+        """menvcfg and senvcfg exist (privileged 1.12) on the harts that run
+        capsules (check_board makes them agree)."""
+        return any(self.hart_privileged(h) == "1.12" for h in self.supervisor_harts)
+
+    def supervisor_has(self, ext):
+        """Whether the harts that run capsules have ext (check_board makes
+        them agree on the extensions the hypervisor itself relies on)."""
+        return any(ext in self.hart_isa(h)[1] for h in self.supervisor_harts)
 
     def hv_device(self, role):
         return self.devices[self.hv_roles[role]]
@@ -93,6 +166,11 @@ class Board:
         """{role: device name} of the devices no capsule may have."""
         return {role: name for role, name in self.hv_roles.items()
                 if role not in BOOT_ONLY_ROLES}
+
+    @property
+    def poweroff(self):
+        """The device that powers the machine off, or None."""
+        return self.hv_device("poweroff") if "poweroff" in self.hv_roles else None
 
     @property
     def clock(self):
@@ -178,6 +256,7 @@ class Capsule:
         self.disks = []  # Disk of each slot that holds one: check_device_uses
         self.networks = []  # Network of each slot that holds one: check_device_uses
         self.isa = None
+        self.vcpu_isa = []  # (base, extensions, mmu) of each vCPU: check_isa
         self.on_fault = rec["on-fault"]
         self.on_poweroff = rec["on-poweroff"]
         self.on_reboot = rec["on-reboot"]
@@ -476,6 +555,12 @@ def check_board(board, diags):
                         f"console device '{name}' has no clock-frequency",
                         hint="the hypervisor and the capsules' virtual UARTs need the "
                              "UART's input clock")
+        elif role == "poweroff" and device.kind == "sifive-gpio" and \
+                device.restart_pin is None:
+            diags.error(device.loc, "board-invalid",
+                        f"poweroff device '{name}' is a GPIO controller without a "
+                        "restart-pin", hint="name the pin that resets the machine when "
+                        "driven low (the device tree's gpio-restart)")
         elif device.kind not in HYPERVISOR_ROLES[role]:
             diags.error(rec["hypervisor-devices"].where(role), "board-invalid",
                         f"hypervisor-devices.{role}: device '{name}' is a {device.kind}, "
@@ -484,6 +569,7 @@ def check_board(board, diags):
                         hint=f"name a device of kind {HYPERVISOR_ROLES[role][0]} for "
                              f"hypervisor-devices.{role}")
     check_plic_layout(board, diags)
+    check_hart_kinds(board, diags)
     ranges = [(base, size, f"RAM bank {i}", loc) for i, (base, size, loc)
               in enumerate(board.ram)]
     ranges += [(d.base, d.size, f"device '{d.name}'", d.loc) for d in board.devices.values()]
@@ -548,6 +634,67 @@ def check_plic_layout(board, diags):
                             f"'{plic.name}' has sources 1..{plic.sources}",
                             notes=[(plic.rec.where("sources"), f"sources: {plic.sources}")],
                             hint="check the interrupt numbers and the PLIC's sources")
+
+
+# Extensions the hypervisor relies on alike on every hart that runs
+# capsules: FP registers it resets (BH_HAS_F, BH_HAS_D) and Sstc's timer.
+UNIFORM_EXTENSIONS = ("f", "d", "sstc")
+
+
+def check_hart_kinds(board, diags):
+    """Each hart in one kind at most; a hart without S-mode has no
+    supervisor PLIC context; the harts that run capsules agree on the
+    extensions the hypervisor relies on board-wide."""
+    seen = {}
+    for index, kind in enumerate(board.kinds):
+        for item, hart in enumerate(kind.harts):
+            loc = kind.rec["harts"].locs[item]
+            if hart >= board.harts:
+                diags.error(loc, "board-invalid",
+                            f"hart-kinds[{index}] '{kind.name}' names hart {hart}, but the "
+                            f"board has harts 0..{board.harts - 1}",
+                            hint="check the hart numbers")
+            elif hart in seen:
+                other, other_loc = seen[hart]
+                diags.error(loc, "board-invalid",
+                            f"hart {hart} is in hart kinds '{other.name}' and '{kind.name}'",
+                            notes=[(other_loc, f"hart kind '{other.name}' lists it here")],
+                            hint="list each hart in one kind at most")
+            else:
+                seen[hart] = (kind, loc)
+    plic = board.devices.get(board.hv_roles["interrupt-controller"])
+    if plic is not None and plic.kind == "plic":
+        for index, (hart, mode) in enumerate(plic.contexts):
+            kind = board.kind_of(hart)
+            if mode == "supervisor" and kind is not None and not kind.supervisor:
+                diags.error(plic.rec["contexts"].locs[index], "board-invalid",
+                            f"PLIC '{plic.name}' context {index} is hart {hart} supervisor, "
+                            f"but hart {hart} ({kind.describe()}) has no S-mode",
+                            notes=[(kind.rec.where("supervisor"), "supervisor: false")],
+                            hint="check the contexts against the machine's device tree "
+                                 "(9 is supervisor external, 11 machine external)")
+    harts = board.supervisor_harts
+    versions = sorted({board.hart_privileged(h) for h in harts})
+    if len(versions) > 1:
+        first = next(h for h in harts if board.hart_privileged(h) == versions[0])
+        other = next(h for h in harts if board.hart_privileged(h) == versions[-1])
+        diags.error(board.hart_extensions_loc(first), "board-invalid",
+                    f"hart {first} implements privileged {versions[0]}, hart {other} "
+                    f"{versions[-1]}: harts with S-mode must agree",
+                    notes=[(board.hart_extensions_loc(other), f"hart {other}'s isa")],
+                    hint="the hypervisor sets menvcfg and senvcfg alike on every hart "
+                         "that runs capsules")
+    for ext in UNIFORM_EXTENSIONS:
+        having = [h for h in harts if ext in board.hart_isa(h)[1]]
+        if having and len(having) != len(harts):
+            lacking = next(h for h in harts if h not in having)
+            diags.error(board.hart_extensions_loc(lacking), "board-invalid",
+                        f"hart {lacking} lacks '{ext}', which hart {having[0]} has: harts "
+                        "with S-mode must agree on f, d and sstc",
+                        notes=[(board.hart_extensions_loc(having[0]),
+                                f"hart {having[0]}'s extensions")],
+                        hint="the hypervisor resets FP registers and drives the timer the "
+                             "same way on every hart that runs capsules")
 
 
 def check_system(system, diags):
@@ -638,6 +785,15 @@ def check_harts(system, diags):
                             f"'{board.name}'",
                             hint=f"the board's harts are 0..{board.harts - 1}")
                 continue
+            if not board.hart_supervisor(hart):
+                kind = board.kind_of(hart)
+                diags.error(loc, "hart-no-supervisor",
+                            f"capsule '{capsule.name}': vCPU {index} runs on hart {hart}, "
+                            f"which has no S-mode ({kind.describe()}): it runs the "
+                            "hypervisor, never a vCPU",
+                            notes=[(kind.rec.where("supervisor"), "supervisor: false")],
+                            hint="run the vCPU on a hart with S-mode: " + ", ".join(
+                                str(h) for h in board.supervisor_harts))
             schedule = schedule_of(system, hart)
             first = capsule.harts.index(hart)
             if first < index and schedule is not None:
@@ -1043,6 +1199,7 @@ def check_isa(system, diags):
         wanted = capsule.rec.get("isa-extensions")
         if wanted is None:
             capsule.isa = list(board.extensions)
+            capsule.vcpu_isa = [vcpu_isa(board, hart, None) for hart in capsule.harts]
             continue
         ok = True
         for index, ext in enumerate(wanted):
@@ -1060,7 +1217,41 @@ def check_isa(system, diags):
                         "integer ISA", hint="add 'i' to the list")
             ok = False
         if ok:
+            ok = check_hart_isa(board, capsule, wanted, diags)
+        if ok:
             capsule.isa = [e for e in board.extensions if e in wanted]
+            capsule.vcpu_isa = [vcpu_isa(board, hart, wanted) for hart in capsule.harts]
+
+
+def vcpu_isa(board, hart, wanted):
+    """(base, extensions, mmu) a vCPU on hart sees: its hart's, restricted to
+    the capsule's isa-extensions when it lists some."""
+    base, extensions = board.hart_isa(hart)
+    if wanted is not None:
+        extensions = [e for e in extensions if e in wanted]
+    return base, extensions, board.hart_mmu(hart)
+
+
+def check_hart_isa(board, capsule, wanted, diags):
+    """Every extension the capsule asks for is on each hart it runs on
+    (a hart of a hart-kinds entry may lack what the board's isa has)."""
+    ok = True
+    for vcpu, hart in enumerate(capsule.harts):
+        if hart >= board.harts:
+            continue
+        kind = board.kind_of(hart)
+        has = board.hart_isa(hart)[1]
+        for index, ext in enumerate(wanted):
+            if ext in has:
+                continue
+            ok = False
+            diags.error(wanted.locs[index], "isa-extension",
+                        f"capsule '{capsule.name}': ISA extension '{ext}' is not on hart "
+                        f"{hart} ({kind.describe()}), where vCPU {vcpu} runs",
+                        notes=[(board.hart_extensions_loc(hart),
+                                f"hart {hart}'s extensions")],
+                        hint=f"drop '{ext}', or run vCPU {vcpu} on a hart that has it")
+    return ok
 
 
 def check_guest_minimum(system, diags):

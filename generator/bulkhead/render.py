@@ -36,6 +36,15 @@ VUART_FIFO = 1024
 # Device-tree node names (generic names, DT spec 2.2.2) by device kind.
 NODE_NAMES = {
     "ns16550": "serial",
+    "sifive-uart": "serial",
+    "sifive-gpio": "gpio",
+    "sifive-spi": "spi",
+    "sifive-pwm": "pwm",
+    "sifive-pdma": "dma-controller",
+    "sifive-ccache": "cache-controller",
+    "sifive-prci": "clock-controller",
+    "sifive-otp": "otp",
+    "cadence-gem": "ethernet",
     "virtio-mmio": "virtio_mmio",
     "goldfish-rtc": "rtc",
     "sifive-test": "test",
@@ -104,16 +113,32 @@ def node_name(device):
 def render_dts(env, system, capsule, header):
     board = system.board
     initrd = next((p for p in capsule.payloads if p.what == "initrd"), None)
-    isa = sorted(capsule.isa, key=isa_key)
     return env.get_template("capsule.dts.j2").render(
         banner=header, system=system, board=board, c=capsule, src=source,
         plic=board.plic,
         plic_targets=plic_targets(board, capsule),
         uart=board.hv_device("console"), initrd=initrd, cells=cells,
         vuart_baud=VUART_BAUD, vuart_clock=VUART_CLOCK, vuart_fifo=VUART_FIFO,
-        node_name=node_name, isa_string=isa_string(board.isa_base, isa),
-        device_source=lambda d: device_source(capsule, d),
-        isa_list=", ".join(f'"{e}"' for e in isa))
+        node_name=node_name, cpus=vcpu_nodes(board, capsule),
+        device_source=lambda d: device_source(capsule, d))
+
+
+def vcpu_nodes(board, capsule):
+    """Per vCPU: what its cpu node says of the hart it runs on (ISA string,
+    base, extension list, mmu-type or None) and where that comes from."""
+    nodes = []
+    for vcpu, (base, extensions, mmu) in enumerate(capsule.vcpu_isa):
+        hart = capsule.harts[vcpu]
+        kind = board.kind_of(hart)
+        ordered = sorted(extensions, key=isa_key)
+        nodes.append({
+            "isa": isa_string(base, ordered), "base": base,
+            "extensions": ", ".join(f'"{e}"' for e in ordered),
+            "mmu": None if mmu == "none" else mmu,
+            "source": f"hart kind '{kind.name}', {kind.loc.short()}" if kind
+            else f"the board's isa, {board.rec.where('isa').short()}",
+        })
+    return nodes
 
 
 NO_INTERRUPT = 0xffffffff
@@ -237,22 +262,73 @@ def render_all(system, tmp, gen_dir, diags):
             redraw_source=console_source(system, "redraw"),
             device_regions=lambda c: device_regions(system.board, c),
             irq_words=lambda c: irq_words(system.board, c), irq_comment=irq_comment,
-            plic_contexts=lambda c: plic_context_cells(system.board, c), **common),
+            plic_contexts=lambda c: plic_context_cells(system.board, c),
+            supervisor_mask=sum(1 << h for h in system.board.supervisor_harts),
+            supervisor_comment=supervisor_comment(system.board), **common),
         "payloads.S": env.get_template("payloads.S.j2").render(
             incbin=incbin, pristine_incbin=pristine_incbin, **common),
         "payloads.ld": env.get_template("payloads.ld.j2").render(**common),
-        "qemu.args": env.get_template("qemu.args.j2").render(
-            words=[shlex.quote(w) for w in qemu_words(system.board)
-                   + qemu.device_words(system, system.out)]),
-        "qemu-terminal.args": env.get_template("qemu.args.j2").render(
-            words=[shlex.quote(w) for w in qemu.terminal_words(system.board)]),
         "memory-map.txt": env.get_template("memory-map.txt.j2").render(
             lines=report.memory_map(system), **common),
     }
+    if system.board.qemu is not None:
+        outputs["qemu.args"] = env.get_template("qemu.args.j2").render(
+            words=[shlex.quote(w) for w in qemu_words(system.board)
+                   + qemu.device_words(system, system.out)])
+        outputs["qemu-terminal.args"] = env.get_template("qemu.args.j2").render(
+            words=[shlex.quote(w) for w in qemu.terminal_words(system.board)])
+    if system.board.boot_artifact is not None:
+        images = fit_images(system)
+        outputs["bulkhead.its"] = env.get_template("bulkhead.its.j2").render(
+            images=images, cells=cells, **common)
+        outputs["fit-sections.txt"] = env.get_template("fit-sections.txt.j2").render(
+            images=images, **common)
     for name, text in outputs.items():
         write(os.path.join(tmp, name), text)
         names.append(name)
     return names
+
+
+class FitImage:
+    """One image of the boot artifact: a part of bulkhead.elf at its address."""
+
+    def __init__(self, name, load, sections, description):
+        self.name = name
+        self.load = load
+        self.sections = sections
+        self.description = description
+
+
+def fit_images(system):
+    """The hypervisor (the firmware, at its link address), then every
+    payload in the image at its load address and every pristine copy: the
+    sections payloads.ld places, in the same order."""
+    images = [FitImage("hypervisor", system.hypervisor.base,
+                       [".text", ".rodata", ".data"],
+                       f"Bulkhead hypervisor, M-mode, every hart enters at {system.hypervisor.base:#x}")]
+    for capsule in system.capsules:
+        for payload in capsule.payloads:
+            if payload.pristine:
+                continue
+            what = f"capsule {capsule.name} {payload.what}"
+            if payload.file:
+                what += f", {os.path.basename(payload.file.path)}"
+            images.append(FitImage(f"{capsule.name}-{payload.what}", payload.load_addr,
+                                   [f".payload.{capsule.name}.{payload.what}"], what))
+    for copy in system.pristine:
+        images.append(FitImage(f"pristine-{copy.index}", copy.base,
+                               [f".pristine.{copy.index}"],
+                               f"pristine copy {copy.index}: {copy.describe()}"))
+    return images
+
+
+def supervisor_comment(board):
+    """Which harts may run capsules, and why the others may not."""
+    without = [(k, h) for k in board.kinds if not k.supervisor for h in k.harts]
+    if not without:
+        return "every hart has S-mode (no hart-kinds entry says otherwise)"
+    return "harts with S-mode; without: " + ", ".join(
+        f"hart {h} ({k.name}, {k.rec.where('supervisor').short()})" for k, h in without)
 
 
 def hypervisor_devices(board):

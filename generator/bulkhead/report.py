@@ -168,7 +168,12 @@ def hart_line(system, hart, capsule, vcpu):
     schedule = schedule_of(system, hart)
     if schedule is not None:
         return f"shared by schedules[{schedule.index}]"
-    return f"capsule {capsule.name} vCPU {vcpu}" if capsule else "idle (parked in wfi)"
+    if capsule:
+        return f"capsule {capsule.name} vCPU {vcpu}"
+    kind = system.board.kind_of(hart)
+    if kind is not None and not kind.supervisor:
+        return f"no S-mode ({kind.name}): runs the hypervisor, parked in wfi"
+    return "idle (parked in wfi)"
 
 
 def schedule_lines(system):

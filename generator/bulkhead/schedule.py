@@ -141,6 +141,14 @@ def check_schedule_harts(system, diags):
                             f"schedules[{index}]: hart {hart} is not on board '{board.name}'",
                             hint=f"the board's harts are 0..{board.harts - 1}")
                 continue
+            if not board.hart_supervisor(hart):
+                kind = board.kind_of(hart)
+                diags.error(loc, "hart-no-supervisor",
+                            f"schedules[{index}] shares hart {hart}, which has no S-mode "
+                            f"({kind.describe()}): no capsule can run there",
+                            notes=[(kind.rec.where("supervisor"), "supervisor: false")],
+                            hint="share harts with S-mode: " + ", ".join(
+                                str(h) for h in board.supervisor_harts))
             other = system.shared.get(hart)
             if other is None:
                 system.shared[hart] = (schedule, loc)

@@ -254,6 +254,29 @@ class Int(Type):
         return "integer" + bounds
 
 
+class IntChoice(Int):
+    """An integer from a fixed set (e.g. a register width in bytes)."""
+
+    def __init__(self, *choices):
+        super().__init__(min(choices), max(choices))
+        self.choices = choices
+
+    def check_range(self, value, node, ctx, path):
+        if value not in self.choices:
+            listed = ", ".join(str(c) for c in self.choices)
+            ctx.diags.error(ctx.loc(node), "bad-value",
+                            f"{path}: {value} is not one of: {listed}",
+                            hint=f"write one of: {listed}")
+            return INVALID
+        return value
+
+    def json(self):
+        return {"type": "integer", "enum": list(self.choices)}
+
+    def doc_type(self):
+        return " \\| ".join(f"`{c}`" for c in self.choices)
+
+
 class Addr(Int):
     """A physical address: an integer, written in hex by convention."""
 
@@ -843,19 +866,55 @@ PLIC_CONTEXT = Record("PLIC context", "One PLIC context: a hart's interrupt targ
 
 DEVICE = Record("device", "A memory-mapped device.", [
     Field("kind", Str(r"^[a-z][a-z0-9-]*$", "a device kind of [a-z][a-z0-9-]*"),
-          "Device class (clint, plic, ns16550, sifive-test, goldfish-rtc, "
-          "virtio-mmio, qemu-fw-cfg, ...); names its device-tree node.", required=True),
+          "Device class (clint, plic, ns16550, sifive-uart, sifive-test, sifive-gpio, "
+          "goldfish-rtc, virtio-mmio, qemu-fw-cfg, ...); names its device-tree node.",
+          required=True),
     Field("compatible", List(Str(), 1), "Device-tree compatible strings, most specific "
           "first (quote them: a comma splits a flow list).", required=True),
     Field("base", Addr(), "MMIO base address.", required=True),
     Field("size", Size(), "MMIO window size.", required=True),
     Field("interrupts", List(Int(1, 1023)), "Interrupt sources at the interrupt controller."),
     Field("clock-frequency", Int(1), "Input clock in Hz (UARTs)."),
+    Field("reg-shift", Int(0, 3), "Register n is at base + (n << reg-shift), as the "
+          "device tree's reg-shift says (a DesignWare APB UART: 2). The hypervisor's "
+          "console driver honours it.", default=0),
+    Field("reg-io-width", IntChoice(1, 4), "The width in bytes of each register access, as "
+          "the device tree's reg-io-width says (a DesignWare APB UART: 4). The "
+          "hypervisor's console driver honours it.", default=1),
     Field("sources", Int(1, 1023), "Number of interrupt sources (interrupt controllers)."),
+    Field("restart-pin", Int(0, 31), "A GPIO controller's pin that resets the machine when "
+          "driven low (a gpio-restart)."),
     Field("contexts", List(PLIC_CONTEXT, 1), "A PLIC's contexts in context order (context N "
           "is item N): whose hart and which privilege mode each belongs to."),
     Field("dma", Bool(), "Whether the device can master the bus (DMA): PMP does not confine "
           "it, so a capsule gets it only with dma-reaches-all-memory: true.", default=False),
+])
+
+ISA_EXTENSION = Str(r"^([a-z]|[zsx][a-z0-9]+)$", "an ISA extension name (a single letter, "
+                    "or z/s/x followed by letters and digits)")
+
+PRIVILEGED = Field("privileged", Enum("1.10", "1.11", "1.12"), "Version of the privileged "
+                   "architecture the harts implement (quote it: \"1.10\"); before 1.12 they "
+                   "have no menvcfg or senvcfg, which the hypervisor then leaves alone.",
+                   default="1.12")
+
+HART_KIND = Record("hart kind", "Harts that differ from the board's isa and mmu: their own "
+                   "ISA, paging and whether they have S-mode. A hart in no kind has the "
+                   "board's isa and mmu and S-mode.", [
+    Field("name", file_name_type(), "The kind's name (e.g. the core's: e51, u54), for "
+          "messages and comments.", required=True),
+    Field("harts", List(Int(0, 63), 1), "The harts of this kind.", required=True),
+    Field("isa", Record("hart isa", "The ISA of a kind of hart.", [
+        Field("base", Enum("rv64i"), "Base ISA.", required=True),
+        Field("extensions", List(ISA_EXTENSION, 1), "Extensions these harts have, lower "
+              "case.", required=True),
+        PRIVILEGED,
+    ]), "The ISA of these harts (default: the board's isa)."),
+    Field("mmu", Enum("none", "sv39", "sv48", "sv57"), "Largest paging mode of these "
+          "harts, or none (default: the board's mmu)."),
+    Field("supervisor", Bool(), "Whether these harts have S-mode. A hart without it (M and "
+          "U only, e.g. a monitor core) runs the hypervisor but never a vCPU; it parks "
+          "after boot.", default=True),
 ])
 
 BOARD = Record("board", "A machine (boards/NAME.yaml).", [
@@ -867,12 +926,20 @@ BOARD = Record("board", "A machine (boards/NAME.yaml).", [
           "device-tree cell).", required=True),
     Field("isa", Record("isa", "The harts' ISA.", [
         Field("base", Enum("rv64i"), "Base ISA.", required=True),
-        Field("extensions", List(Str(r"^([a-z]|[zsx][a-z0-9]+)$", "an ISA extension name "
-              "(a single letter, or z/s/x followed by letters and digits)"), 1),
-              "Extensions every hart has, lower case.", required=True),
+        Field("extensions", List(ISA_EXTENSION, 1),
+              "Extensions every hart has, lower case (but harts of a hart-kinds entry "
+              "with an isa of its own).", required=True),
+        PRIVILEGED,
     ]), "The harts' ISA.", required=True),
-    Field("mmu", Enum("sv39", "sv48", "sv57"), "Largest supported paging mode.",
-          required=True),
+    Field("mmu", Enum("sv39", "sv48", "sv57"), "Largest supported paging mode (but on "
+          "harts of a hart-kinds entry with an mmu of its own).", required=True),
+    Field("hart-kinds", List(HART_KIND), "Harts whose ISA, paging or privilege modes "
+          "differ from isa and mmu; harts not listed have the board's isa and mmu, and "
+          "S-mode.", default=Seq(Loc("<default>"))),
+    Field("time-csr", Bool(), "Whether the harts' time CSR can be read. false: reading it "
+          "is an illegal instruction (the FU540 and QEMU sifive_u wire no time source to "
+          "it); the hypervisor then reads the timer device's mtime, and emulates a "
+          "capsule's reads of time.", default=True),
     Field("pmp", Record("pmp", "Physical memory protection.", [
         Field("entries", Int(0, 64), "PMP entries per hart.", required=True),
         Field("granularity", Size(), "PMP granularity in bytes (a power of two, >= 4).",
@@ -886,9 +953,16 @@ BOARD = Record("board", "A machine (boards/NAME.yaml).", [
           "drives; never given to capsules, but for the clock.", [
         Field("timer", file_name_type(), "CLINT/ACLINT device.", required=True),
         Field("interrupt-controller", file_name_type(), "PLIC device.", required=True),
-        Field("console", file_name_type(), "ns16550 UART the hypervisor owns.", required=True),
-        Field("poweroff", file_name_type(), "sifive,test device that powers the machine off.",
-              required=True),
+        Field("console", file_name_type(), "UART the hypervisor owns: kind `ns16550` or "
+              "`sifive-uart` (sifive,uart0). Capsules see a virtual ns16550 at its address "
+              "whatever its kind.", required=True),
+        Field("poweroff", file_name_type(), "Device that ends the machine: kind "
+              "`sifive-test` (sifive,test: power off with an exit status, or reset), or "
+              "`sifive-gpio` with a restart-pin (a reset, the only power control of "
+              "sifive_u: QEMU run with -no-reboot then exits, status 0, whatever the "
+              "capsules' endings). Without one (a real board whose power is a PMIC the "
+              "hypervisor does not drive: docs/boards.md), every hart halts where the "
+              "machine would power off or reset."),
         Field("clock", file_name_type(), "goldfish-rtc device the hypervisor reads the time "
               "of day from, once at boot before any capsule runs; a capsule may still own "
               "it. Without one, capsules get time of day 0 (unknown)."),
@@ -903,7 +977,15 @@ BOARD = Record("board", "A machine (boards/NAME.yaml).", [
         Field("machine", Str(), "-M value.", required=True),
         Field("args", List(Str()), "Further arguments, before -smp and -m are added.",
               default=Seq(Loc("<default>"))),
-    ]), "QEMU command line.", required=True),
+    ]), "QEMU command line. A real board has none: `make run` refuses it."),
+    Field("boot-artifact", Record("boot artifact", "The file a board's boot loader "
+          "loads the hypervisor from, which `make` writes beside bulkhead.elf "
+          "(docs/boards.md says how to put it on each board).", [
+        Field("format", Enum("fit"), "`fit`: build/CONFIG/bulkhead.itb, a U-Boot FIT image "
+              "(mkimage): the hypervisor as its firmware at its link address (the start "
+              "of RAM bank 0), entered on every hart, and each payload as a loadable at "
+              "its own address.", required=True),
+    ]), "What the board's boot loader loads (none: QEMU loads bulkhead.elf itself)."),
 ])
 
 

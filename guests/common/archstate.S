@@ -15,6 +15,22 @@
 #define SSTATUS_SUM		(1 << 18)
 #define SSTATUS_MXR		(1 << 19)
 
+/*
+ * \insn, an access to senvcfg, which exists from privileged architecture
+ * 1.12 on: on a hart of an older one (QEMU sifive_u's U54s implement 1.10)
+ * it is an illegal instruction, and a trap vector just past it makes it a
+ * no-op. No stack: \tmp is clobbered, and when it traps so are sepc,
+ * scause, stval and sstatus's SIE, SPIE and SPP (callers save them first
+ * and restore sstatus).
+ */
+.macro IF_SENVCFG tmp, insn:vararg
+	lla	\tmp, 8f
+	csrrw	\tmp, stvec, \tmp
+	\insn
+	.balign	4
+8:	csrw	stvec, \tmp
+.endm
+
 	.text
 	.option push
 	.option arch, +d
@@ -42,7 +58,8 @@ arch_state_save:
 	sd	t1, STATE_SATP(a0)
 	csrr	t1, scounteren
 	sd	t1, STATE_SCOUNTEREN(a0)
-	csrr	t1, senvcfg
+	li	t1, 0
+	IF_SENVCFG t2, csrr t1, senvcfg
 	sd	t1, STATE_SENVCFG(a0)
 	/* The FP registers can only be read with FS on. */
 	li	t1, SSTATUS_FS_INITIAL
@@ -84,7 +101,7 @@ arch_state_dirty:
 	csrw	stval, t0
 	li	t0, -1
 	csrw	scounteren, t0
-	csrw	senvcfg, t0
+	IF_SENVCFG t1, csrw senvcfg, t0
 	/* Bare mode with an ASID and a PPN: translation stays off. */
 	li	t0, (0x5a << 44) | 0x12345
 	csrw	satp, t0

@@ -64,6 +64,7 @@ static void check_tables(void)
 		.plic_context_map = bh_board.plic_context_map,
 		.plic_context_count = BH_PLIC_CONTEXTS,
 		.plic_source_count = BH_PLIC_SOURCES,
+		.supervisor_harts = bh_board.supervisor_harts,
 	};
 	char why[160];
 
@@ -107,6 +108,11 @@ void bh_main(uint32_t hart)
 {
 	uint32_t i;
 
+	/* A hart without S-mode (a monitor core) runs no vCPU: the tables say so. */
+	if (!(bh_board.supervisor_harts >> hart & 1)) {
+		bh_arch_monitor_hart_init();
+		bh_hart_run(&bh_hart_states[hart]);
+	}
 	bh_arch_hart_init();
 	bh_isolation_hart_init();
 	for (i = 0; i < BH_CAPSULE_COUNT; i++) {

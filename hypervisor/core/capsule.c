@@ -114,8 +114,9 @@ static uint32_t unclean_endings(void)
 }
 
 /*
- * The board powers off; QEMU's exit status (through sifive,test) tells a
- * CI run whether every capsule that ended ended cleanly.
+ * The board powers off; QEMU's exit status (through a sifive,test) tells a
+ * CI run whether every capsule that ended ended cleanly. A board that can
+ * only reset exits 0 either way: then this log line tells.
  */
 static void __noreturn power_off_board(uint32_t unclean)
 {

@@ -387,12 +387,30 @@ static int check_plic_sources(const struct bh_system_tables *t, uint32_t i,
 	return 0;
 }
 
+/* A hart without S-mode (a monitor core) cannot run a vCPU. */
+static int check_supervisor_harts(const struct bh_system_tables *t, uint32_t i,
+				  char *why, size_t len)
+{
+	const struct bh_capsule *c = &t->capsules[i];
+	uint32_t v, h;
+
+	for (v = 0; v < c->vcpu_count; v++) {
+		h = c->vcpu_harts[v];
+		if (h < 64 && !(t->supervisor_harts >> h & 1))
+			return fail(why, len,
+				    "capsule %s vCPU %u runs on hart %u, which has no S-mode",
+				    c->name, v, h);
+	}
+	return 0;
+}
+
 int bh_tables_check(const struct bh_system_tables *t, char *why, size_t len)
 {
 	uint32_t i, h, first_vcpu = 0;
 
 	for (i = 0; i < t->capsule_count; i++) {
 		if (check_hart_map(t, i, first_vcpu, why, len) ||
+		    check_supervisor_harts(t, i, why, len) ||
 		    check_memory(t, i, why, len) ||
 		    check_pristine(t, i, why, len) ||
 		    check_plic_contexts(t, i, why, len) ||

@@ -13,7 +13,7 @@
 
 static uint32_t panicking;
 
-static void halt_other_harts(void)
+void bh_halt_other_harts(void)
 {
 	uint32_t self = bh_arch_hart_id(), hart;
 
@@ -32,7 +32,7 @@ void bh_panic(const char *fmt, ...)
 	/* A second panic (on another hart, or while panicking) just stops. */
 	if (__atomic_exchange_n(&panicking, 1, __ATOMIC_ACQ_REL))
 		bh_arch_halt();
-	halt_other_harts();
+	bh_halt_other_harts();
 	len = bh_snprintf(text, sizeof(text), "[bulkhead] PANIC hart %u: ",
 			  bh_arch_hart_id());
 	va_start(ap, fmt);

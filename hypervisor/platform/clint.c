@@ -6,6 +6,7 @@
 
 #define CLINT_MSIP	0x0
 #define CLINT_MTIMECMP	0x4000
+#define CLINT_MTIME	0xbff8
 
 static uint64_t msip(uint32_t hart)
 {
@@ -35,4 +36,9 @@ void bh_clint_set_timer(uint32_t hart, uint64_t when)
 {
 	bh_mmio_write64(bh_board.clint_base + CLINT_MTIMECMP + 8 * (uint64_t)hart,
 			when);
+}
+
+uint64_t bh_clint_read_time(void)
+{
+	return bh_mmio_read64(bh_board.clint_base + CLINT_MTIME);
 }

@@ -1,25 +1,44 @@
 // SPDX-License-Identifier: MIT
-/* The physical console: an ns16550 at bh_board.uart_base, polled. */
+/*
+ * The physical console when it is an ns16550 (bh_board.uart_base), polled.
+ * Register n is at base + (n << BH_UART_REG_SHIFT), accessed
+ * BH_UART_REG_IO_WIDTH bytes wide (a DesignWare APB UART, as on the JH7110:
+ * 4-byte registers, 32-bit accesses only), as the board's device tree says.
+ */
 #include <stdbool.h>
 
+#include "bulkhead_config.h"
 #include "bulkhead/mmio.h"
-#include "bulkhead/platform.h"
+#include "drivers.h"
 #include "bulkhead/tables.h"
 #include "bulkhead/vuart.h"
 
 #define BAUD	115200
 
+#if BH_UART_REG_IO_WIDTH != 1 && BH_UART_REG_IO_WIDTH != 4
+#error "the ns16550 driver accesses registers 1 or 4 bytes wide"
+#endif
+
 static uint8_t reg_read(uint32_t reg)
 {
-	return bh_mmio_read8(bh_board.uart_base + reg);
+	uint64_t pa = bh_board.uart_base + ((uint64_t)reg << BH_UART_REG_SHIFT);
+
+	if (BH_UART_REG_IO_WIDTH == 4)
+		return (uint8_t)bh_mmio_read32(pa);
+	return bh_mmio_read8(pa);
 }
 
 static void reg_write(uint32_t reg, uint8_t v)
 {
-	bh_mmio_write8(bh_board.uart_base + reg, v);
+	uint64_t pa = bh_board.uart_base + ((uint64_t)reg << BH_UART_REG_SHIFT);
+
+	if (BH_UART_REG_IO_WIDTH == 4)
+		bh_mmio_write32(pa, v);
+	else
+		bh_mmio_write8(pa, v);
 }
 
-void bh_uart_init(void)
+void bh_ns16550_init(void)
 {
 	uint32_t divisor = (uint32_t)(bh_board.uart_clock / (16 * BAUD));
 
@@ -56,7 +75,7 @@ static bool wait_thre(void)
 	return false;
 }
 
-void bh_uart_write(const uint8_t *buf, size_t n)
+void bh_ns16550_write(const uint8_t *buf, size_t n)
 {
 	while (n) {
 		size_t chunk = n < TX_FIFO ? n : TX_FIFO;
@@ -69,7 +88,7 @@ void bh_uart_write(const uint8_t *buf, size_t n)
 	}
 }
 
-int bh_uart_getc(void)
+int bh_ns16550_getc(void)
 {
 	if (!(reg_read(BH_UART_LSR) & BH_UART_LSR_DR))
 		return -1;

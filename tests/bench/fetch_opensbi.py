@@ -14,10 +14,11 @@ Debian 12's, installed on the host).
     fetch_opensbi.py lock --lock tests/bench/opensbi.lock
         Rewrites the lock with the newest version in testing.
 
-The package comes the way the Linux guest's do (guests/linux/fetch.py, whose
-code this uses): `apt-get download` under a private apt configuration on
-the machine's Debian mirror, checked against the signed index and the
-lock's SHA256, cached in ${XDG_CACHE_HOME:-~/.cache}/bulkhead/.
+The package comes the way the Linux guest's do (tools/debfetch.py, the
+machinery guests/linux/fetch.py and tools/fetch-boards share): `apt-get
+download` under a private apt configuration on the machine's Debian mirror,
+checked against the signed index and the lock's SHA256, cached in
+${XDG_CACHE_HOME:-~/.cache}/bulkhead/.
 """
 
 import argparse
@@ -35,15 +36,14 @@ ROLE = "opensbi"
 FIRMWARE = "usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
 
 
-def load_linux_fetch():
-    spec = importlib.util.spec_from_file_location(
-        "linux_fetch", ROOT / "guests" / "linux" / "fetch.py")
+def load_debfetch():
+    spec = importlib.util.spec_from_file_location("debfetch", ROOT / "tools" / "debfetch.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-fetch = load_linux_fetch()
+fetch = load_debfetch()
 
 
 def say(msg):
@@ -72,12 +72,7 @@ def read_lock(path):
 
 
 def write_lock(path, header, entry):
-    doc = {"suite": fetch.SUITE, "architecture": fetch.ARCH, "packages": [entry]}
-    text = header + yaml.safe_dump(doc, sort_keys=False, default_flow_style=False)
-    tmp = f"{path}.tmp"
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    fetch.write_lock_file(path, header, [entry])
 
 
 def firmware_of(deb, out):

@@ -314,6 +314,14 @@ def device_names(capsule):
     return [d if isinstance(d, str) else d["name"] for d in capsule.get("devices", [])]
 
 
+def parse_size(text):
+    """Bytes of a config size: a number, or one with KiB, MiB or GiB."""
+    m = re.fullmatch(r"(\d+)\s*([KMG]i?B)?", str(text))
+    assert m, f"cannot read size {text!r}"
+    unit = {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, None: 1}
+    return int(m.group(1)) * unit[m.group(2)]
+
+
 def capsule_config(config, name):
     return next(c for c in load_config(config)["capsules"] if c["name"] == name)
 
@@ -332,10 +340,12 @@ def hello_expected(config, name):
         verdicts["timer-sstc"] = "SKIP"
     if capsule.get("console", "uart") != "uart":
         verdicts["uart"] = "SKIP"
-    # irq-direct needs the goldfish RTC passed through with its interrupt.
-    rtc = [d for d in device_names(capsule)
-           if board["devices"][d]["kind"] == "goldfish-rtc" and board["devices"][d].get("interrupts")]
-    if not rtc:
+    # irq-direct needs a goldfish RTC or a sifive,uart0 passed through with
+    # its interrupt.
+    sources = [d for d in device_names(capsule)
+               if board["devices"][d]["kind"] in ("goldfish-rtc", "sifive-uart")
+               and board["devices"][d].get("interrupts")]
+    if not sources:
         verdicts["irq-direct"] = "SKIP"
     # Without a clock the hypervisor gives every capsule time of day 0.
     if "clock" not in board["hypervisor-devices"]:

@@ -1,7 +1,12 @@
 # SPDX-License-Identifier: MIT
 """qemu-hello end to end: two bare-metal `hello` capsules on the PMP backend,
 on QEMU virt with Sstc (qemu-hello) and without (qemu-hello-nosstc: the
-guests' timers multiplexed on mtimecmp, which the HSM suspend checks wake on).
+guests' timers multiplexed on mtimecmp, which the HSM suspend checks wake on),
+and on a second machine, QEMU sifive_u (sifive-u-hello: a monitor core
+without S-mode that only boots the hypervisor, a sifive,uart0 console, no
+time CSR, privileged 1.10, a GPIO restart pin to end the run; hello0 owns
+the second UART, and its `irq-direct` check takes that UART's transmit
+watermark interrupts through its own PLIC context without a hypervisor trap).
 
 Builds `make CONFIG=...`, boots `make run` with no terminal on stdin
 and expects, for every capsule, one PASS line per self-check of
@@ -30,7 +35,7 @@ import pytest
 
 import qemu
 
-CONFIGS = ["qemu-hello", "qemu-hello-nosstc"]
+CONFIGS = ["qemu-hello", "qemu-hello-nosstc", "sifive-u-hello"]
 BOOT_TIMEOUT = 120  # hang guard for the whole boot, not a speed target
 
 HEADER = re.compile(r"^hello: vhart (\d+) of (\d+), memory ([0-9a-f]+)\+([0-9a-f]+), "
@@ -39,7 +44,7 @@ UART_LINE = re.compile(r"^hello: uart ns16550 at ([0-9a-f]+) works$")
 SBI_LINE = re.compile(r"^hello: sbi (\d+\.\d+), implementation ([0-9a-f]+) version (-?\d+)$")
 BANNER = re.compile(r"^Bulkhead (\d+): system ")
 
-# Both configs have the same capsules; only the board differs.
+# Every config has the same capsules; only the board differs.
 CAPSULES = [c["name"] for c in qemu.load_config(CONFIGS[0])["capsules"]]
 assert all([c["name"] for c in qemu.load_config(config)["capsules"]] == CAPSULES
            for config in CONFIGS)

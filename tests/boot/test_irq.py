@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 """qemu-irq: a passthrough device's interrupt reaches its capsule directly.
 
-`irq` owns the goldfish RTC (PLIC source 11 on qemu-virt). hello's
+`irq` owns the goldfish RTC (PLIC source 11 on qemu-virt; sifive-u-hello,
+in test_hello, does the same with a sifive,uart0). hello's
 `irq-direct` check sets the source's priority and enable through the
 emulated shared registers (reading them back), arms the RTC alarm three
 times, and its S-mode handler claims and completes each interrupt in its

@@ -37,6 +37,17 @@ def test_info_report_and_svg(root):
     assert "irq none; PLIC contexts 1,3" in texts
 
 
+def test_info_says_which_harts_have_no_s_mode(root):
+    """boards/hetero.yaml: hart 0 (kind monitor) runs only the hypervisor."""
+    with open(os.path.join(root, "configs", "hetero.yaml"), "w") as stream:
+        stream.write("board: hetero\ncapsules:\n  - name: a\n    vcpus: 1\n    harts: [1]\n"
+                     "    memory: {size: 16MiB}\n    payload: {guest: hello}\n")
+    result = run_gen(root, "info", "--config", "configs/hetero.yaml", "--out", "build/hetero")
+    assert result.rc == 0, result.err
+    assert "  hart 0: no S-mode (monitor): runs the hypervisor, parked in wfi\n" in result.out
+    assert "  hart 2: idle (parked in wfi)\n" in result.out
+
+
 def test_info_writes_nothing_but_the_svg(root):
     run_gen(root, "info", "--config", "configs/qemu-hello.yaml", "--out", "build/qemu-hello")
     assert os.listdir(os.path.join(root, "build", "qemu-hello")) == ["system.svg"]

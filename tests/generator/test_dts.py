@@ -328,3 +328,29 @@ def test_linux_tree_holds_only_what_linux_needs(root, name):
                           os.path.join(out, "gen", f"capsule-{name}.dtb")],
                          capture_output=True, text=True, timeout=60)
     assert dtc.returncode == 0 and dtc.stderr == "", dtc.stderr
+
+
+def test_each_vcpu_has_its_own_harts_isa_and_mmu(root):
+    """boards/hetero.yaml: hart 1 has the board's isa and Sv48, hart 3 (kind
+    lite) fewer extensions and Sv39; a vCPU's node says what its hart has."""
+    write_config(root, "hetero-isa", "board: hetero\ncapsules:\n  - name: a\n"
+                 "    vcpus: 2\n    harts: [1, 3]\n    memory: {size: 16MiB}\n"
+                 "    payload: {guest: hello}\n")
+    result, out = build(root, "configs/hetero-isa.yaml")
+    assert result.rc == 0, result.err
+    tree = fdt(out, "a")
+    assert prop_str(tree, "/cpus/cpu@0", "riscv,isa") == (
+        "rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc")
+    assert prop_str(tree, "/cpus/cpu@0", "mmu-type") == "riscv,sv48"
+    assert prop_str(tree, "/cpus/cpu@1", "riscv,isa") == "rv64imafdc_zicsr_zifencei_sstc"
+    assert prop_strs(tree, "/cpus/cpu@1", "riscv,isa-extensions") == [
+        "i", "m", "a", "f", "d", "c", "zicsr", "zifencei", "sstc"]
+    assert prop_str(tree, "/cpus/cpu@1", "mmu-type") == "riscv,sv39"
+    dts = open(os.path.join(out, "gen", "capsule-a.dts")).read()
+    assert "vCPU 1 runs on hart 3: configs/hetero-isa.yaml:5; its ISA: hart kind 'lite', " \
+           "boards/hetero.yaml:" in dts
+
+
+def write_config(root, name, text):
+    with open(os.path.join(root, "configs", f"{name}.yaml"), "w") as stream:
+        stream.write(text)

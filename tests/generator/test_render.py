@@ -170,6 +170,9 @@ def test_deps(root):
         "BH_INPUTS := configs/qemu-2guest.yaml boards/qemu-virt.yaml guests/linux/guest.yaml "
         "guests/linux/mkmodules",
         "BH_PAYLOADS := build/guests/linux/Image build/guests/linux/initramfs.cpio.gz",
+        "# The file the board's boot loader loads (boot-artifact), or nothing: QEMU",
+        "# loads bulkhead.elf itself.",
+        "BH_BOOT_ARTIFACT := ",
         "# Disk images the config names: the user's, never a target of any rule here.",
         "BH_USER_DISKS := ",
         "# Generated disk images (disk: {size: ...}), made when missing or when their",
@@ -443,7 +446,8 @@ def test_device_tree_points_back_to_the_yaml(root):
             f" * Capsule hello0: {line('  - name: hello0')}\n",
             f"\t\t/* bootargs: {bootargs} */\n\t\tbootargs = \"hello from capsule 0 end=hart-stop\";\n",
             f"\t/* vcpus: {line('    vcpus: 2')} */\n\tcpus {{\n",
-            f"\t\t/* vCPU 1 runs on hart 1: {line('    harts: [0, 1]')} */\n\t\tcpu@1 {{\n",
+            f"\t\t/* vCPU 1 runs on hart 1: {line('    harts: [0, 1]')}; its ISA: the board's "
+            f"isa, boards/qemu-virt.yaml:{board.index('isa:') + 2} */\n\t\tcpu@1 {{\n",
             f"\t/* memory: {line('      size: 16MiB')} */\n\tmemory@81000000 {{\n",
             f"\t\t * console: uart, {line('    console: uart')} */\n\t\tserial@10000000 {{\n",
             f"\t\t/* passthrough rtc: {line('    devices: [rtc]')}; device {rtc} */"
@@ -514,3 +518,49 @@ def test_payloads_outside_the_repository_and_beside_the_config(root, tmp_path):
     digest = hashlib.sha256(open(os.path.join(root, "configs", "initrd.gz"), "rb")
                             .read()).hexdigest()
     assert f"/* initrd: configs/initrd.gz (configs/ext.yaml:7), sha256 {digest} */" in tables
+
+
+def test_tables_say_which_harts_run_capsules(root):
+    """bh_board.supervisor_harts: bit h set for a hart with S-mode; the
+    hetero board's hart 0 (kind monitor, supervisor: false) is left out."""
+    with open(os.path.join(root, "configs", "hetero.yaml"), "w") as stream:
+        stream.write("board: hetero\ncapsules:\n  - name: a\n    vcpus: 1\n    harts: [1]\n"
+                     "    memory: {size: 16MiB}\n    payload: {guest: hello}\n")
+    result, out = build(root, "configs/hetero.yaml")
+    assert result.rc == 0, result.err
+    tables = open(os.path.join(out, "gen", "tables.c")).read()
+    assert "\t.supervisor_harts = 0xe,\t/* harts with S-mode; without: hart 0 (monitor, " \
+           "boards/hetero.yaml:19) */\n" in tables
+    result, out = build(root, "configs/qemu-hello.yaml")
+    tables = open(os.path.join(out, "gen", "tables.c")).read()
+    assert "\t.supervisor_harts = 0xf,\t/* every hart has S-mode" in tables
+
+
+def test_sifive_u_tables_name_its_devices_and_harts(root, tmp_path):
+    """boards/qemu-sifive-u.yaml: the console a sifive,uart0, the machine
+    ended through GPIO pin 10, hart 0 (the E51) no capsule hart, no time
+    CSR, no envcfg (privileged 1.10), FP from the U54s; the tables compile."""
+    shutil.copy(os.path.join(REPO, "boards", "qemu-sifive-u.yaml"),
+                os.path.join(root, "boards"))
+    shutil.copy(os.path.join(REPO, "configs", "sifive-u-hello.yaml"),
+                os.path.join(root, "configs"))
+    result, out = build(root, "configs/sifive-u-hello.yaml")
+    assert result.rc == 0, result.err
+    gen = os.path.join(out, "gen")
+    tables = open(os.path.join(gen, "tables.c")).read()
+    for line in ("\t.uart_kind = BH_UART_SIFIVE,\t/* kind sifive-uart: boards/qemu-sifive-u.yaml:",
+                 "\t.poweroff_kind = BH_POWEROFF_GPIO_RESTART,\t/* kind sifive-gpio: ",
+                 "\t.poweroff_pin = 10,\t/* boards/qemu-sifive-u.yaml:",
+                 "\t.supervisor_harts = 0x1e,\t/* harts with S-mode; without: hart 0 (e51, "):
+        assert line in tables, line
+    config = open(os.path.join(gen, "bulkhead_config.h")).read()
+    for define in ("BH_HART_COUNT\t\t5\t", "BH_HAS_TIME_CSR\t\t0\t", "BH_HAS_ENVCFG\t\t0\t",
+                   "BH_HAS_SSTC\t\t0\n", "BH_HAS_F\t\t1\t", "BH_HAS_D\t\t1\t",
+                   "BH_PLIC_CONTEXTS\t9\t"):
+        assert f"#define {define}" in config, define
+    include = os.path.join(REPO, "hypervisor", "include")
+    proc = subprocess.run([CROSS_GCC, "-Wall", "-Wextra", "-Werror", "-mcmodel=medany",
+                           "-ffreestanding", "-I", include, "-I", gen, "-c",
+                           os.path.join(gen, "tables.c"), "-o", str(tmp_path / "t.o")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr

@@ -73,6 +73,15 @@ struct fake {
 	const char *fw_cfg_signature;	/* "QEMU" unless a test says otherwise */
 	uint16_t fw_cfg_boot_menu;	/* -boot menu=on: 1 */
 	const char *fw_cfg_stray;
+	/*
+	 * A sifive,uart0 at UART_BASE (its receive FIFO is in, its transmit
+	 * FIFO out) and a sifive,gpio0 at the board's poweroff_base: their
+	 * other registers by offset / 4; an access no register takes.
+	 */
+	uint32_t sifive_uart[8];
+	uint32_t tx_full_reads;		/* txdata reads that say "full" first */
+	uint32_t gpio[0x44 / 4];
+	const char *mmio32_stray;
 	const char *stray;		/* set when memory outside capsules is touched */
 	uint8_t mem[2][FAKE_MEM_SIZE] __attribute__((aligned(4096)));
 	uint8_t store[STORE_SIZE];	/* the pristine store at STORE_BASE */

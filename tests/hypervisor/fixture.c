@@ -47,6 +47,7 @@ const struct bh_board bh_board = {
 	.uart_base = UART_BASE,
 	.uart_clock = 3686400,
 	.poweroff_base = 0x100000,
+	.poweroff_pin = 10,	/* read by test_sifive_platform.c's GPIO restart only */
 	.host_settings_base = FW_CFG_BASE,
 	.clock_base = CLOCK_BASE,
 	.hypervisor = { 0x80000000, 0x200000 },
@@ -54,6 +55,7 @@ const struct bh_board bh_board = {
 	.hypervisor_device_count = sizeof(hypervisor_devices) / sizeof(hypervisor_devices[0]),
 	.plic = { PLIC_BASE, PLIC_SIZE },
 	.plic_context_map = plic_context_map,
+	.supervisor_harts = 0xf,
 };
 
 static const struct bh_payload alpha_payloads[] = {
@@ -516,6 +518,14 @@ uint8_t bh_mmio_read8(uint64_t pa)
 	return fw_cfg.pos < fw_cfg.size ? fw_cfg.item[fw_cfg.pos++] : 0;
 }
 
+/* No fake device takes byte writes (ns16550.c here uses 32-bit ones). */
+void bh_mmio_write8(uint64_t pa, uint8_t v)
+{
+	(void)pa;
+	(void)v;
+	fake.mmio32_stray = "byte write: no fake register takes one";
+}
+
 /* The selector register: the bus carries the store's bytes little-endian. */
 void bh_mmio_write16(uint64_t pa, uint16_t v)
 {
@@ -524,6 +534,46 @@ void bh_mmio_write16(uint64_t pa, uint16_t v)
 		return;
 	}
 	fw_cfg_select((uint16_t)((v & 0xff) << 8 | v >> 8));
+}
+
+#define SIFIVE_TXDATA	0x00
+#define SIFIVE_RXDATA	0x04
+#define SIFIVE_FLAG	(1u << 31)
+
+static bool in_window(uint64_t pa, uint64_t base, uint64_t size)
+{
+	return pa >= base && pa < base + size && !(pa & 3);
+}
+
+/* txdata says "full" tx_full_reads times; rxdata pops fake.in. */
+uint32_t bh_mmio_read32(uint64_t pa)
+{
+	if (pa == UART_BASE + SIFIVE_TXDATA) {
+		if (!fake.tx_full_reads)
+			return 0;
+		fake.tx_full_reads--;
+		return SIFIVE_FLAG;
+	}
+	if (pa == UART_BASE + SIFIVE_RXDATA)
+		return fake.in && *fake.in ? (uint8_t)*fake.in++ : SIFIVE_FLAG;
+	if (in_window(pa, UART_BASE, sizeof(fake.sifive_uart)))
+		return fake.sifive_uart[(pa - UART_BASE) / 4];
+	if (in_window(pa, bh_board.poweroff_base, sizeof(fake.gpio)))
+		return fake.gpio[(pa - bh_board.poweroff_base) / 4];
+	fake.mmio32_stray = "32-bit read of no fake register";
+	return 0;
+}
+
+void bh_mmio_write32(uint64_t pa, uint32_t v)
+{
+	if (pa == UART_BASE + SIFIVE_TXDATA && fake.out_len < sizeof(fake.out))
+		fake.out[fake.out_len++] = (char)v;
+	else if (in_window(pa, UART_BASE, sizeof(fake.sifive_uart)))
+		fake.sifive_uart[(pa - UART_BASE) / 4] = v;
+	else if (in_window(pa, bh_board.poweroff_base, sizeof(fake.gpio)))
+		fake.gpio[(pa - bh_board.poweroff_base) / 4] = v;
+	else
+		fake.mmio32_stray = "32-bit write of no fake register";
 }
 
 uint32_t *plic_reg(uint64_t offset)

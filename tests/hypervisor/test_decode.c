@@ -203,3 +203,29 @@ TEST(cached_walk_misses_when_the_leaf_or_satp_changes)
 				 &pa) == 0);
 	CHECK(pa == 0x10000004);	/* bare: no translation at all */
 }
+
+#define CSR_OP(funct3, rd, rs1, csr) \
+	(((uint32_t)(csr) << 20) | ((rs1) << 15) | ((funct3) << 12) | ((rd) << 7) | 0x73)
+
+/* The reads of time a board without the CSR must answer (time-csr: false). */
+TEST(decodes_reads_of_the_time_csr)
+{
+	unsigned int rd = 99;
+
+	CHECK(bh_insn_time_read(0xc0102573, &rd) && rd == 10);	/* rdtime a0 */
+	CHECK(bh_insn_time_read(CSR_OP(3, 5, 0, 0xc01), &rd) && rd == 5);	/* csrrc t0, time, x0 */
+	CHECK(bh_insn_time_read(CSR_OP(6, 7, 0, 0xc01), &rd) && rd == 7);	/* csrrsi t2, time, 0 */
+	CHECK(bh_insn_time_read(CSR_OP(2, 0, 0, 0xc01), &rd) && rd == 0);	/* to x0 */
+}
+
+TEST(rejects_what_is_not_a_plain_read_of_time)
+{
+	unsigned int rd = 99;
+
+	CHECK(!bh_insn_time_read(CSR_OP(2, 10, 0, 0xc00), &rd));	/* rdcycle */
+	CHECK(!bh_insn_time_read(CSR_OP(2, 10, 11, 0xc01), &rd));	/* csrrs with a mask */
+	CHECK(!bh_insn_time_read(CSR_OP(1, 10, 0, 0xc01), &rd));	/* csrrw: a write */
+	CHECK(!bh_insn_time_read(CSR_OP(7, 10, 3, 0xc01), &rd));	/* csrrci with 3 */
+	CHECK(!bh_insn_time_read(0x00b50533, &rd));			/* add */
+	CHECK(rd == 99);
+}

@@ -111,6 +111,7 @@ static struct bh_system_tables copy_tables(void)
 		.plic_context_map = bh_board.plic_context_map,
 		.plic_context_count = BH_PLIC_CONTEXTS,
 		.plic_source_count = BH_PLIC_SOURCES,
+		.supervisor_harts = bh_board.supervisor_harts,
 	};
 }
 
@@ -120,6 +121,21 @@ TEST(the_fixture_tables_are_consistent)
 
 	CHECK(bh_tables_check(&t, why, sizeof(why)) == 0);
 	CHECK(why[0] == '\0');
+}
+
+/* A monitor core (no S-mode, like sifive_u's E51) runs no vCPU. */
+TEST(a_vcpu_on_a_hart_without_s_mode_is_refused)
+{
+	struct bh_system_tables t = copy_tables();
+
+	t.supervisor_harts = 0xe;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) == -1);
+	CHECK(!strcmp(why, "capsule alpha vCPU 0 runs on hart 0, which has no S-mode"));
+	t.supervisor_harts = 0xb;
+	CHECK(bh_tables_check(&t, why, sizeof(why)) == -1);
+	CHECK(!strcmp(why, "capsule beta vCPU 0 runs on hart 2, which has no S-mode"));
+	t.supervisor_harts = 0x7;	/* hart 3 is idle: no capsule needs it */
+	CHECK(bh_tables_check(&t, why, sizeof(why)) == 0);
 }
 
 /*

@@ -25,8 +25,11 @@ void *bh_arch_phys(uint64_t pa)
 	return (void *)(uintptr_t)pa;
 }
 
+/* The time CSR, or the CLINT's mtime on a board where that traps. */
 uint64_t bh_arch_time(void)
 {
+	if (!BH_HAS_TIME_CSR)
+		return bh_clint_read_time();
 	return csr_read(CSR_TIME);
 }
 
@@ -152,7 +155,7 @@ void bh_arch_set_guest_timer(uint64_t when)
 bool bh_arch_timer_interrupt(void)
 {
 	uint32_t hart = bh_arch_hart_id();
-	uint64_t now = csr_read(CSR_TIME);
+	uint64_t now = bh_arch_time();
 	bool hyp = hyp_deadline[hart] <= now;
 
 #if !BH_HAS_SSTC
@@ -281,7 +284,9 @@ static void reset_supervisor_csrs(void)
 	csr_write(CSR_SCAUSE, 0);
 	csr_write(CSR_STVAL, 0);
 	csr_write(CSR_SCOUNTEREN, 0);
+#if BH_HAS_ENVCFG
 	csr_write(CSR_SENVCFG, 0);
+#endif
 	reset_fp();
 }
 
@@ -404,6 +409,16 @@ void bh_arch_context_restore(const struct bh_arch_context *ctx)
 void bh_arch_context_reset(struct bh_arch_context *ctx)
 {
 	*ctx = (struct bh_arch_context){ .timer = TIMER_OFF };
+}
+
+/*
+ * A hart without S-mode (bh_board.supervisor_harts) runs no vCPU: no
+ * delegation, no S-mode CSR (it has none), only the software interrupt
+ * that wakes it for the hypervisor's own requests.
+ */
+void bh_arch_monitor_hart_init(void)
+{
+	csr_write(CSR_MIE, MIP_MSIP);
 }
 
 void bh_arch_halt(void)

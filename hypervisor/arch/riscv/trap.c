@@ -5,6 +5,7 @@
  */
 #include "arch/csr.h"
 #include "arch/deliver.h"
+#include "arch/insn.h"
 #include "bulkhead/arch.h"
 #include "bulkhead/capsule.h"
 #include "bulkhead/fault.h"
@@ -57,6 +58,29 @@ static enum bh_access access_of(uint64_t cause)
 	}
 }
 
+/*
+ * On a board whose time CSR traps (BH_HAS_TIME_CSR 0), a guest's read of
+ * time is answered from the CLINT's mtime, as hardware with the CSR would:
+ * from U-mode only when the guest's scounteren allows it.
+ */
+static bool emulate_time_read(struct bh_vcpu *vc)
+{
+	struct bh_frame *f = &vc->frame;
+	unsigned int rd;
+	uint32_t insn;
+
+	if (bh_arch_guest_fetch(vc, f->mepc, &insn) ||
+	    !bh_insn_time_read(insn, &rd))
+		return false;
+	if ((f->mstatus & MSTATUS_MPP) != MSTATUS_MPP_S &&
+	    !(csr_read(CSR_SCOUNTEREN) & MCOUNTEREN_TM))	/* same layout */
+		return false;
+	if (rd)
+		f->regs[rd] = bh_arch_time();
+	f->mepc += 4;
+	return true;
+}
+
 static void handle_exception(struct bh_vcpu *vc, uint64_t cause)
 {
 	struct bh_fault flt;
@@ -65,6 +89,9 @@ static void handle_exception(struct bh_vcpu *vc, uint64_t cause)
 		bh_sbi_dispatch(vc);
 		return;
 	}
+	if (!BH_HAS_TIME_CSR && cause == CAUSE_ILLEGAL_INSTRUCTION &&
+	    emulate_time_read(vc))
+		return;
 	flt = (struct bh_fault){
 		.cause = cause,
 		.access = access_of(cause),

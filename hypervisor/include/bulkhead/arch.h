@@ -175,6 +175,8 @@ void bh_arch_resume_guest(struct bh_vcpu *vc) __noreturn;
 
 /* Boot: this hart's trap delegation, counters, envcfg, interrupts. */
 void bh_arch_hart_init(void);
+/* Boot of a hart without S-mode, which never runs a vCPU: its interrupts. */
+void bh_arch_monitor_hart_init(void);
 
 /* A vCPU stops: its timer off, its interrupts disabled and not pending. */
 void bh_arch_vcpu_quiesce(void);

@@ -68,6 +68,7 @@ struct bh_system_tables {
 	const struct bh_plic_context *plic_context_map;
 	uint32_t plic_context_count;
 	uint32_t plic_source_count;	/* sources 1..plic_source_count exist */
+	uint64_t supervisor_harts;	/* bit h: hart h has S-mode */
 };
 
 /*
@@ -78,7 +79,8 @@ struct bh_system_tables {
  * capsule and clear of the hypervisor's RAM and devices, a device inside
  * the PLIC window exactly the threshold/claim page of one of the capsule's
  * own contexts, each vCPU's PLIC context the supervisor context of its
- * hart, each PLIC source owned by one capsule at most, PMP entries that
+ * hart, each PLIC source owned by one capsule at most, every vCPU on a
+ * hart with S-mode, PMP entries that
  * reach only the capsule's memory and devices as the hardware reads them).
  * Returns 0, or -1 with the reason in why.
  */

@@ -21,6 +21,8 @@ enum bh_msg {
 };
 
 void bh_mailbox_post(struct bh_vcpu *target, uint32_t msg);
+/* Posts BH_MSG_HALT to every hart but this one (core/panic.c). */
+void bh_halt_other_harts(void);
 
 /* Stop a hart for good (a hypervisor panic). */
 void bh_mailbox_halt(uint32_t hart);

@@ -50,6 +50,15 @@ static inline uint32_t bh_mmio_read32(uint64_t pa)
 	return v;
 }
 
+static inline uint64_t bh_mmio_read64(uint64_t pa)
+{
+	uint64_t v;
+
+	asm volatile("ld %0, 0(%1)\n\tfence i,r"
+		     : "=r"(v) : "r"(bh_mmio(pa)) : "memory");
+	return v;
+}
+
 static inline void bh_mmio_write8(uint64_t pa, uint8_t v)
 {
 	asm volatile("fence w,o\n\tsb %0, 0(%1)"

@@ -9,7 +9,7 @@
 
 #include "bulkhead/compiler.h"
 
-/* Physical console UART (ns16550). */
+/* Physical console UART (ns16550 or sifive,uart0: bh_board.uart_kind). */
 void bh_uart_init(void);
 void bh_uart_write(const uint8_t *buf, size_t n);
 int bh_uart_getc(void);		/* -1 when nothing was received */
@@ -23,6 +23,8 @@ int bh_uart_getc(void);		/* -1 when nothing was received */
 void bh_clint_send_ipi(uint32_t hart);
 void bh_clint_clear_ipi(uint32_t hart);
 void bh_clint_set_timer(uint32_t hart, uint64_t when);
+/* mtime: the clock on a board whose time CSR traps (BH_HAS_TIME_CSR 0). */
+uint64_t bh_clint_read_time(void);
 
 /*
  * The host's settings, from the board's host-settings device (QEMU's
@@ -40,9 +42,15 @@ bool bh_host_console_is_terminal(void);
  */
 uint64_t bh_clock_read_ns(void);
 
-/* sifive,test: power the machine off (QEMU exits with code 0). */
+/*
+ * The board's poweroff device (bh_board.poweroff_kind): power the machine
+ * off (QEMU exits with code 0) ...
+ */
 void bh_poweroff(void) __noreturn;
-/* ... or exit with failure code, or reset the machine. */
+/*
+ * ... or exit with failure code, or reset the machine. A GPIO restart pin
+ * can only reset: all three reset (QEMU with -no-reboot exits, code 0).
+ */
 void bh_poweroff_fail(uint32_t code) __noreturn;
 void bh_system_reset(void) __noreturn;
 

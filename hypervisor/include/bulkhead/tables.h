@@ -136,12 +136,27 @@ struct bh_plic_context {
 	uint32_t mode;		/* enum bh_plic_mode */
 };
 
+/* The physical console's kind (hypervisor-devices.console). */
+enum bh_uart_kind {
+	BH_UART_NS16550 = 0,
+	BH_UART_SIFIVE = 1,	/* sifive,uart0 */
+};
+
+/* How the board ends (hypervisor-devices.poweroff). */
+enum bh_poweroff_kind {
+	BH_POWEROFF_SIFIVE_TEST = 0,	/* sifive,test: 0x5555 pass, 0x3333 fail, 0x7777 reset */
+	BH_POWEROFF_GPIO_RESTART = 1,	/* sifive,gpio0 pin poweroff_pin low: a reset */
+};
+
 struct bh_board {
 	const char *name;
 	uint64_t clint_base;		/* msip at +0, mtimecmp at +0x4000, mtime at +0xbff8 */
-	uint64_t uart_base;		/* the physical console, ns16550 */
+	uint64_t uart_base;		/* the physical console */
 	uint64_t uart_clock;
-	uint64_t poweroff_base;		/* sifive,test: 0x5555 pass, 0x3333 fail */
+	uint32_t uart_kind;		/* enum bh_uart_kind */
+	uint64_t poweroff_base;
+	uint32_t poweroff_kind;		/* enum bh_poweroff_kind */
+	uint32_t poweroff_pin;		/* BH_POWEROFF_GPIO_RESTART: the restart pin */
 	/*
 	 * The clock (goldfish RTC) the time of day is read from once at boot;
 	 * 0: the board names none. Not in hypervisor_devices: a capsule may own it.
@@ -156,6 +171,12 @@ struct bh_board {
 	struct bh_region plic;
 	/* plic_context_map[n]: the hart and mode of PLIC context n (BH_PLIC_CONTEXTS of them). */
 	const struct bh_plic_context *plic_context_map;
+	/*
+	 * Bit h: hart h has S-mode and may run vCPUs. A hart without it (a
+	 * monitor core, M and U only) runs the hypervisor and never a vCPU,
+	 * and must never touch an S-mode CSR.
+	 */
+	uint64_t supervisor_harts;
 };
 
 extern const struct bh_board bh_board;

@@ -9,13 +9,17 @@
 #include <stdint.h>
 
 #include "arch/csr.h"
+#include "bulkhead_config.h"
 
 /*
  * The guest's own exceptions go straight to its stvec. Access faults stay
- * with the hypervisor (virtual UART, isolation), as do S-mode ecalls (SBI).
+ * with the hypervisor (virtual UART, isolation), as do S-mode ecalls (SBI),
+ * and illegal instructions on a board whose time CSR traps: the hypervisor
+ * answers reads of time (arch/riscv/trap.c) and hands the others on.
  */
 #define MEDELEG_GUEST ((1UL << CAUSE_MISALIGNED_FETCH) |		\
-		       (1UL << CAUSE_ILLEGAL_INSTRUCTION) |		\
+		       ((BH_HAS_TIME_CSR ? 1UL : 0UL) <<		\
+			CAUSE_ILLEGAL_INSTRUCTION) |			\
 		       (1UL << CAUSE_BREAKPOINT) |			\
 		       (1UL << CAUSE_MISALIGNED_LOAD) |			\
 		       (1UL << CAUSE_MISALIGNED_STORE) |		\

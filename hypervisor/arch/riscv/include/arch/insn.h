@@ -21,4 +21,10 @@ static inline unsigned int bh_insn_length(uint16_t low)
  */
 bool bh_insn_decode(uint32_t insn, struct bh_mem_op *op);
 
+/*
+ * Whether insn only reads the time CSR (rdtime: csrrs or csrrc with x0,
+ * csrrsi or csrrci with 0); *rd is then its destination register.
+ */
+bool bh_insn_time_read(uint32_t insn, unsigned int *rd);
+
 #endif
