@@ -372,7 +372,9 @@ void bh_arch_context_save(struct bh_arch_context *ctx)
 	ctx->scause = csr_read(CSR_SCAUSE);
 	ctx->stval = csr_read(CSR_STVAL);
 	ctx->scounteren = csr_read(CSR_SCOUNTEREN);
+#if BH_HAS_ENVCFG
 	ctx->senvcfg = csr_read(CSR_SENVCFG);
+#endif
 	ctx->timer = guest_deadline_now();
 	ctx->sie = csr_read(CSR_MIE) & MIP_S_ALL;
 	ctx->sip = csr_read(CSR_MIP) & SIP_SAVED;
@@ -392,7 +394,9 @@ void bh_arch_context_restore(const struct bh_arch_context *ctx)
 	csr_write(CSR_SCAUSE, ctx->scause);
 	csr_write(CSR_STVAL, ctx->stval);
 	csr_write(CSR_SCOUNTEREN, ctx->scounteren);
+#if BH_HAS_ENVCFG
 	csr_write(CSR_SENVCFG, ctx->senvcfg);
+#endif
 	/* The deadline first: without Sstc, setting it clears STIP. */
 	set_guest_deadline(ctx->timer);
 	csr_clear(CSR_MIE, MIP_S_ALL);
