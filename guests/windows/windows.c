@@ -12,7 +12,7 @@
  *
  * Before measuring it gives every S-mode register it can write a value of
  * its own (seed=K): f0-f31 and fcsr, sscratch, sepc, scause, stval, sie,
- * satp (an Sv39 identity map with ASID K), scounteren, senvcfg, stimecmp
+ * a pending SSIP (odd seeds), satp (an Sv39 identity map with ASID K), scounteren, senvcfg, stimecmp
  * (with Sstc), sstatus.SUM and MXR; after each jump (a switch away and
  * back) it reads them all again. Then, unless it is a hog, it arms timer
  * interrupts: one whose deadline falls in its window must fire within
@@ -50,7 +50,7 @@
 #define CSR_STIMECMP		0x14d
 
 struct sstate {
-	unsigned long sstatus_bits, sscratch, sepc, scause, stval, sie, satp;
+	unsigned long sstatus_bits, sscratch, sepc, scause, stval, sie, sip, satp;
 	unsigned long scounteren, senvcfg, stimecmp, fcsr;
 	uint64_t f[32];
 };
@@ -106,6 +106,7 @@ static void read_state(struct sstate *s)
 	s->scause = csr_read(scause);
 	s->stval = csr_read(stval);
 	s->sie = csr_read(sie);
+	s->sip = csr_read(sip) & SIP_SSIP;
 	s->satp = csr_read(satp);
 	s->scounteren = csr_read(scounteren);
 	s->senvcfg = csr_read(senvcfg);
@@ -131,8 +132,14 @@ static void set_state(unsigned long seed)
 	csr_write(stval, 0xdead0000UL + seed);
 	csr_write(scounteren, 7);
 	csr_write(senvcfg, 1);
-	/* Interrupts stay off (sstatus.SIE): nothing may change sepc & co. */
+	/*
+	 * Interrupts stay off (sstatus.SIE): nothing may change sepc & co,
+	 * and a pending SSIP stays pending. Only an odd seed sets it, so two
+	 * capsules sharing a hart hold different values.
+	 */
 	csr_write(sie, SIE_SSIE | SIE_STIE | SIE_SEIE);
+	if (seed & 1)
+		csr_set(sip, SIP_SSIP);
 	if (has_sstc)
 		csr_write(0x14d, read_time() + 1000000000000UL + seed);
 	enter_sv39(seed & 0xff);
@@ -150,6 +157,7 @@ static const char *state_diff(void)
 	if (now.scause != want.scause) return "scause";
 	if (now.stval != want.stval) return "stval";
 	if (now.sie != want.sie) return "sie";
+	if (now.sip != want.sip) return "sip.SSIP";
 	if (now.satp != want.satp) return "satp";
 	if (now.scounteren != want.scounteren) return "scounteren";
 	if (now.senvcfg != want.senvcfg) return "senvcfg";
@@ -346,6 +354,7 @@ void guest_main(unsigned long hartid, const void *dtb)
 		csr_write(satp, 0);
 		asm volatile("sfence.vma" ::: "memory");
 		csr_write(sie, 0);
+		csr_clear(sip, SIP_SSIP);
 		if (has_sstc)
 			csr_write(0x14d, ~0UL);
 		report(&p, n);

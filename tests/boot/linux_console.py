@@ -226,13 +226,6 @@ def capsule_devices(config, name):
     return {e["name"]: e for e in entries if isinstance(e, dict)}
 
 
-def parse_size(text):
-    m = re.fullmatch(r"(\d+)\s*([KMG]i?B)?", str(text))
-    assert m, f"cannot read memory size {text!r}"
-    unit = {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, None: 1}
-    return int(m.group(1)) * unit[m.group(2)]
-
-
 def check_identity(console, capsule):
     """The hostname is the capsule's name, as many CPUs are online as it has
     vCPUs, and MemTotal fits its memory."""
@@ -248,7 +241,7 @@ def check_identity(console, capsule):
     m = re.search(r"MemTotal:\s+(\d+) kB", meminfo)
     if not m:
         console.fail(f"{capsule.name}: no MemTotal in {meminfo!r}")
-    total, size = int(m.group(1)) << 10, parse_size(config["memory"]["size"])
+    total, size = int(m.group(1)) << 10, qemu.parse_size(config["memory"]["size"])
     if not size - KERNEL_RESERVE <= total <= size:
         console.fail(f"{capsule.name}: MemTotal is {total >> 10} kB; a {size >> 20} MiB "
                      f"capsule should show {(size - KERNEL_RESERVE) >> 10}..{size >> 10} kB")

@@ -52,13 +52,6 @@ assert all([c["name"] for c in qemu.load_config(config)["capsules"]] == CAPSULES
 ALL_STOPPED = "capsule hello0 stopped all its vCPUs; halted"
 
 
-def parse_size(text):
-    m = re.fullmatch(r"(\d+)\s*([KMG]i?B)?", str(text))
-    assert m, f"cannot read size {text!r}"
-    unit = {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, None: 1}
-    return int(m.group(1)) * unit[m.group(2)]
-
-
 @pytest.fixture(scope="module", params=CONFIGS)
 def boot(request):
     return qemu.build_and_run(request.param, BOOT_TIMEOUT)
@@ -110,7 +103,7 @@ def test_guest_sees_its_device_tree(boot, name):
     want = {
         "boot vhart": (int(vhart), 0),
         "vCPU count": (int(vcpus), capsule["vcpus"]),
-        "memory size": (int(size, 16), parse_size(capsule["memory"]["size"])),
+        "memory size": (int(size, 16), qemu.parse_size(capsule["memory"]["size"])),
         "timebase": (int(timebase), board["timebase-frequency"]),
         "sstc in the ISA": (bool(sstc), "sstc" in capsule.get(
             "isa-extensions", board["isa"]["extensions"])),

@@ -65,15 +65,21 @@ def functions():
     return functions
 
 
+# Calls nested deeper than this stay calls: the orders checked here are
+# within a few calls of the function traced (and recursion ends).
+MAX_DEPTH = 6
+
+
 def trace(functions, name, depth=0):
     """The function's instructions in order, with the body of every function
-    it calls (jalr/jal) or tail-calls (jr/j) spliced in where it does."""
-    assert depth < 8, f"call chain too deep at {name}"
+    it calls (jalr/jal) or tail-calls (jr/j) spliced in where it does, down
+    to MAX_DEPTH."""
     out = []
     for mnemonic, operands in functions[name]:
         target = TARGET.search(operands)
         calls = mnemonic in ("jal", "jalr", "call", "jr", "j", "tail")
-        if calls and target and target.group(1) in functions and target.group(1) != name:
+        if (calls and target and target.group(1) in functions and target.group(1) != name
+                and depth < MAX_DEPTH):
             out.extend(trace(functions, target.group(1), depth + 1))
             if mnemonic in ("jr", "j", "tail"):
                 return out
