@@ -8,8 +8,10 @@ the capsule's, 2 CPUs are online (each capsule has both harts, in its own
 windows), MemTotal fits its memory, its network card got QEMU's DHCP
 address and its virtio interrupts count (they reach it through the harts'
 shared PLIC contexts, only in its windows), a command runs and its output
-shows only in that capsule's stream. Then both power off and QEMU exits by
-itself. The whole console is kept in build/qemu-shared/test_shared.log.
+shows only in that capsule's stream. linux0 then reboots: its restart
+(memory cleared and refilled from the pristine store) happens on the
+shared harts while linux1 keeps its windows, and both answer afterwards.
+Then both power off and QEMU exits by itself. The whole console is kept in build/qemu-shared/test_shared.log.
 """
 
 import re
@@ -53,6 +55,17 @@ def test_two_linux_capsules_share_two_harts(system):
         for other in capsules:
             if other != name and marker in console.stream(other):
                 console.fail(f"{name}'s marker {marker} shows in {other}'s output")
+    rebooted, other = capsules["linux0"], capsules["linux1"]
+    rebooted.focus()
+    rebooted.run("echo before-reboot > /root/witness")
+    rebooted.reboot()
+    after = rebooted.run("cat /root/witness 2>&1")
+    if "No such file" not in after:
+        console.fail(f"linux0: /root/witness survived the reboot ({after!r})")
+    check_identity(console, rebooted)
+    other.focus()
+    if "still-42" not in other.run("echo still-$((40 + 2))"):
+        console.fail("linux1 stopped answering while linux0 restarted")
     for capsule in capsules.values():
         capsule.poweroff()
     wait_for_exit(console, EXIT_TIMEOUT)
