@@ -138,18 +138,23 @@ def split_streams(output):
     return streams
 
 
-def _start(config, extra_args, stdin):
-    cmd = ["make", "--no-print-directory", "run", f"CONFIG={config}", *extra_args]
+def make_run(config, extra_args=()):
+    """The command of `make run CONFIG=config`."""
+    return ["make", "--no-print-directory", "run", f"CONFIG={config}", *extra_args]
+
+
+def _start(cmd, stdin):
     # Its own session, so a hang guard can end make and QEMU together.
     return subprocess.Popen(cmd, cwd=ROOT, stdin=stdin, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def run_to_exit(config, timeout=120, extra_args=()):
-    """Boots `make run CONFIG=config` with stdin on /dev/null and waits until
-    QEMU exits by itself or timeout seconds pass (then it is killed)."""
+def run_command_to_exit(config, cmd, timeout):
+    """Runs cmd (a boot of config) with stdin on /dev/null and waits until it
+    exits by itself or timeout seconds pass (then its whole session is
+    killed); its console as a Boot."""
     started = time.time()
-    proc = _start(config, extra_args, subprocess.DEVNULL)
+    proc = _start(cmd, subprocess.DEVNULL)
     timed_out = False
     try:
         raw, _ = proc.communicate(timeout=timeout)
@@ -159,9 +164,15 @@ def run_to_exit(config, timeout=120, extra_args=()):
         os.killpg(proc.pid, signal.SIGKILL)
         raw, _ = proc.communicate()
     output = raw.decode("utf-8", errors="replace")
-    boot = Boot(config=config, output=output, returncode=proc.returncode,
+    return Boot(config=config, output=output, returncode=proc.returncode,
                 timed_out=timed_out, streams=split_streams(output), started=started,
                 ended=time.time())
+
+
+def run_to_exit(config, timeout=120, extra_args=()):
+    """Boots `make run CONFIG=config` with stdin on /dev/null and waits until
+    QEMU exits by itself or timeout seconds pass (then it is killed)."""
+    boot = run_command_to_exit(config, make_run(config, extra_args), timeout)
     boot.save()
     return boot
 
@@ -230,7 +241,7 @@ class LiveBoot:
     def __init__(self, config, extra_args=()):
         self.config = config
         self.started = time.time()
-        self.proc = _start(config, extra_args, subprocess.PIPE)
+        self.proc = _start(make_run(config, extra_args), subprocess.PIPE)
         self._chunks = []
         self._lock = threading.Lock()
         self._reader = threading.Thread(target=self._read, daemon=True)

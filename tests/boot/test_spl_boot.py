@@ -14,11 +14,8 @@ same SPL code (docs/boards.md); QEMU models neither board, so this is as far
 as their flow is proven here.
 """
 
-import os
 import re
-import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -46,21 +43,8 @@ def boot(tmp_path_factory):
     args = [a for a in board["qemu"]["args"] if a not in ("-bios", "none")]
     cmd = [board["qemu"]["binary"], *SPL_MACHINE, *args, "-bios", str(SPL),
            "-drive", f"file={card},if=sd,format=raw"]
-    started = time.time()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    timed_out = False
-    try:
-        raw, _ = proc.communicate(timeout=BOOT_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        os.killpg(proc.pid, signal.SIGKILL)
-        raw, _ = proc.communicate()
-    output = raw.decode("utf-8", errors="replace")
-    result = qemu.Boot(config=CONFIG, output=output, returncode=proc.returncode,
-                       timed_out=timed_out, streams=qemu.split_streams(output),
-                       started=started, ended=time.time())
-    (ROOT / "build" / CONFIG / "spl-boot.log").write_text(output)
+    result = qemu.run_command_to_exit(CONFIG, cmd, BOOT_TIMEOUT)
+    (ROOT / "build" / CONFIG / "spl-boot.log").write_text(result.output)
     return result
 
 
