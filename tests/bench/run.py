@@ -150,15 +150,6 @@ class Capsule:
         self.initrd = ROOT / merged["initrd"]
         self.bootargs = merged["bootargs"]
 
-    def direct_command(self):
-        # bulkhead.capsule=NAME gives the guest the name the device tree
-        # gives it under Bulkhead (guests/linux/rootfs/init).
-        return ["qemu-system-riscv64", "-M", "virt", "-nographic",
-                "-smp", str(self.vcpus), "-m", f"{self.memory >> 20}M",
-                "-bios", OPENSBI, "-kernel", str(self.kernel),
-                "-initrd", str(self.initrd),
-                "-append", f"{self.bootargs} bulkhead.capsule={self.name}"]
-
 
 class Launch:
     """One QEMU being timed: which capsules' banners it waits for."""
@@ -307,12 +298,29 @@ def clear_logs(log_dir):
         old.unlink()
 
 
+def own_devices(device_args, name):
+    """The QEMU words of capsule name's devices among Bulkhead's (flag and
+    value pairs; the generator names them NAME-virtioK)."""
+    words = []
+    for flag, value in zip(device_args[::2], device_args[1::2]):
+        if re.search(rf"(?:^|[=,]){re.escape(name)}-virtio\d", value):
+            words += [flag, value]
+    return words
+
+
 def boot_times(config, capsules, runs, timeout):
-    gen = ROOT / "build" / config / "gen"
-    qemu = (gen / "qemu.args").read_text().split()
-    elf = ROOT / "build" / config / "bulkhead.elf"
+    out = ROOT / "build" / config
+    qemu = (out / "gen" / "qemu.args").read_text().split()
+    elf = out / "bulkhead.elf"
     names = [c.name for c in capsules]
     first = capsules[0]
+    device_args = qemu[qemu.index("-cpu") + 2:]
+
+    def direct(c):
+        # The same initrd (with its devices' modules) and devices as under
+        # Bulkhead, so both boots load and bring up the same things.
+        return direct_linux(qemu, c, capsule_initrd(out, c), own_devices(device_args, c.name))
+
     samples = {"bulkhead": {n: [] for n in names},
                "concurrent": {n: [] for n in names},
                "alone": {n: [] for n in names},
@@ -322,10 +330,10 @@ def boot_times(config, capsules, runs, timeout):
         ("bulkhead", "Bulkhead"): lambda: [
             Launch("Bulkhead", qemu + ["-kernel", str(elf)], names, True)],
         ("concurrent", "direct, concurrent"): lambda: [
-            Launch(f"direct {c.name}", c.direct_command(), [c.name], False)
+            Launch(f"direct {c.name}", direct(c), [c.name], False)
             for c in capsules],
         ("alone", "direct, alone"): lambda: [
-            Launch(f"direct {first.name} alone", first.direct_command(),
+            Launch(f"direct {first.name} alone", direct(first),
                    [first.name], False)],
     }
     hangs = {}
@@ -340,9 +348,8 @@ def boot_times(config, capsules, runs, timeout):
             for launch in launches:
                 for n, t in launch.times.items():
                     samples[kind][n].append(t)
-        bulkhead, direct = done["bulkhead"], done["concurrent"]
-        samples["cpu"]["bulkhead"].append(sum(l.cpu for l in bulkhead))
-        samples["cpu"]["concurrent"].append(sum(l.cpu for l in direct))
+        samples["cpu"]["bulkhead"].append(sum(l.cpu for l in done["bulkhead"]))
+        samples["cpu"]["concurrent"].append(sum(l.cpu for l in done["concurrent"]))
     return samples, hangs
 
 

@@ -359,3 +359,14 @@ def test_sched_summary_line():
             "jitter 1 ticks\n[hog] windows: 12 windows, length 3..4, period 5..6\n")
     found = {m.group(1): m.groups()[1:] for m in bench.SCHED_SUMMARY.finditer(text)}
     assert found == {"ctl": ("1000", "1487", "1489", "4999", "5001", "1")}
+
+
+def test_own_devices_picks_the_capsules_device_words():
+    args = ["-drive", "file=d.img,if=none,format=raw,id=linux0-virtio0",
+            "-device", "virtio-blk-device,drive=linux0-virtio0,bus=virtio-mmio-bus.0",
+            "-netdev", "user,id=linux1-virtio2,restrict=on",
+            "-device", "virtio-net-device,netdev=linux1-virtio2,bus=virtio-mmio-bus.2",
+            "-netdev", "user,id=linux10-virtio3,restrict=on"]
+    assert bench.own_devices(args, "linux0") == args[:4]
+    assert bench.own_devices(args, "linux1") == args[4:8]
+    assert bench.own_devices(args, "io") == []
