@@ -12,7 +12,8 @@
  *
  * Before measuring it gives every S-mode register it can write a value of
  * its own (seed=K): f0-f31 and fcsr, sscratch, sepc, scause, stval, sie,
- * a pending SSIP (odd seeds), satp (an Sv39 identity map with ASID K), scounteren, senvcfg, stimecmp
+ * a pending SSIP (odd seeds), satp (an Sv39 identity map with ASID K),
+ * scounteren, senvcfg (where the hart has it), stimecmp
  * (with Sstc), sstatus.SUM and MXR; after each jump (a switch away and
  * back) it reads them all again. Then, unless it is a hog, it arms timer
  * interrupts: one whose deadline falls in its window must fire within
@@ -61,7 +62,7 @@ void fp_store(uint64_t v[32]);
 static uint64_t page_table[512] __attribute__((aligned(4096)));
 static uint64_t starts[MAX_WINDOWS], lengths[MAX_WINDOWS];
 static struct sstate want;
-static int has_sstc;
+static int has_sstc, has_senvcfg;
 
 struct params {
 	unsigned long windows, frame, window, slack, seed, rounds;
@@ -109,7 +110,7 @@ static void read_state(struct sstate *s)
 	s->sip = csr_read(sip) & SIP_SSIP;
 	s->satp = csr_read(satp);
 	s->scounteren = csr_read(scounteren);
-	s->senvcfg = csr_read(senvcfg);
+	s->senvcfg = has_senvcfg ? csr_read(senvcfg) : 0;
 	s->stimecmp = has_sstc ? csr_read(0x14d) : 0;
 	s->fcsr = csr_read(0x003);
 	fp_store(s->f);
@@ -131,7 +132,8 @@ static void set_state(unsigned long seed)
 	csr_write(scause, 0x10 + seed);
 	csr_write(stval, 0xdead0000UL + seed);
 	csr_write(scounteren, 7);
-	csr_write(senvcfg, 1);
+	if (has_senvcfg)
+		csr_write(senvcfg, 1);
 	/*
 	 * Interrupts stay off (sstatus.SIE): nothing may change sepc & co,
 	 * and a pending SSIP stays pending. Only an odd seed sets it, so two
@@ -321,6 +323,22 @@ static void timer_rounds(const struct params *p)
 	       (unsigned long)late_out, p->slack);
 }
 
+/*
+ * senvcfg exists from privileged architecture 1.12 on; on an older hart
+ * (QEMU sifive_u's U54s) reading it is an illegal instruction, which the
+ * probe turns into a recorded fault.
+ */
+static int senvcfg_exists(void)
+{
+	unsigned long value;
+	struct fault f;
+
+	probe_begin();
+	asm volatile("csrr %0, senvcfg" : "=r"(value) : : "memory");
+	probe_end(&f);
+	return !f.faulted;
+}
+
 /* Sstc, as the device tree's ISA string says. */
 static int sstc_in(const struct fdt *fdt)
 {
@@ -347,6 +365,7 @@ void guest_main(unsigned long hartid, const void *dtb)
 	bootargs = fdt_prop_string(&fdt, fdt_path(&fdt, "/chosen"), "bootargs");
 	read_params(bootargs, &p);
 	has_sstc = sstc_in(&fdt);
+	has_senvcfg = senvcfg_exists();
 	for (round = 0; !p.rounds || round < p.rounds; round++) {
 		set_state(p.seed);
 		n = measure(p.windows, 1, &bad, &checks);
