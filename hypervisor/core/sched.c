@@ -97,7 +97,6 @@ void bh_sched_follow(struct bh_hart_state *h, uint64_t now)
 				  &h->schedule->windows[slot.window]));
 		h->window = slot.window;
 		h->window_end = slot.end;
-		h->switches++;
 		now = bh_arch_time();
 	}
 	bh_arch_set_hyp_timer(h->window_end);

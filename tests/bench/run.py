@@ -233,6 +233,12 @@ def time_launches(launches, timeout):
             launch.stop()
 
 
+def generated(config):
+    """build/CONFIG and the QEMU command words the generator wrote for it."""
+    out = ROOT / "build" / config
+    return out, (out / "gen" / "qemu.args").read_text().split()
+
+
 def build(config):
     result = subprocess.run(["make", f"CONFIG={config}"], cwd=ROOT,
                             capture_output=True, text=True)
@@ -309,8 +315,7 @@ def own_devices(device_args, name):
 
 
 def boot_times(config, capsules, runs, timeout):
-    out = ROOT / "build" / config
-    qemu = (out / "gen" / "qemu.args").read_text().split()
+    out, qemu = generated(config)
     elf = out / "bulkhead.elf"
     names = [c.name for c in capsules]
     first = capsules[0]
@@ -423,8 +428,7 @@ def bare_metal_bench(config, guest_elf):
     node, and the words that run the same guest directly (-kernel, -append
     the capsule's bootargs)."""
     build(config)
-    out = ROOT / "build" / config
-    qemu = (out / "gen" / "qemu.args").read_text().split()
+    out, qemu = generated(config)
     capsule = yaml.safe_load((ROOT / "configs" / f"{config}.yaml").read_text())["capsules"][0]
     guest = ["-kernel", str(guest_elf), "-append", capsule["payload"]["bootargs"]]
     return qemu, qemu + ["-kernel", str(out / "bulkhead.elf")], capsule, guest
@@ -678,8 +682,7 @@ def alternating_boots(kind, ways, boots, session):
 
 def io_throughput(args):
     build(IO_CONFIG)
-    out = ROOT / "build" / IO_CONFIG
-    qemu = (out / "gen" / "qemu.args").read_text().split()
+    out, qemu = generated(IO_CONFIG)
     config = yaml.safe_load((ROOT / "configs" / f"{IO_CONFIG}.yaml").read_text())
     capsule = Capsule(config["capsules"][0])
     forward = next(d["network"]["forward"][0] for d in config["capsules"][0]["devices"]
@@ -789,8 +792,7 @@ def console_session(label, command, name, args, log_dir):
 
 def console_throughput(args):
     build(CONSOLE_CONFIG)
-    out = ROOT / "build" / CONSOLE_CONFIG
-    qemu = (out / "gen" / "qemu.args").read_text().split()
+    out, qemu = generated(CONSOLE_CONFIG)
     config = yaml.safe_load((ROOT / "configs" / f"{CONSOLE_CONFIG}.yaml").read_text())
     capsule = Capsule(config["capsules"][0])
     commands = {"Bulkhead": qemu + ["-kernel", str(out / "bulkhead.elf")],
@@ -1346,12 +1348,11 @@ def sched_switch(timeout):
     -icount, where QEMU's mcycle counts one cycle per instruction too."""
     path = sched_trace_config()
     build(str(path))
-    out = ROOT / "build" / path.stem
+    out, qemu = generated(path.stem)
     elf = out / "bulkhead.elf"
     syms = symbols(elf)
     text_end = syms["__etext"][0]
     trace = LOG_DIR / "sched-trace.log"
-    qemu = (out / "gen" / "qemu.args").read_text().split()
     command = qemu + SCHED_ICOUNT + [
         "-singlestep", "-d", "exec,nochain", "-D", str(trace),
         "-dfilter", f"{syms['_start'][0]:#x}..{text_end - 1:#x}", "-kernel", str(elf)]
@@ -1371,8 +1372,7 @@ def sched_jitter(mode, timeout):
     """{capsule: (windows, length min, max, period min, max, jitter)} of one
     qemu-sched run; mode "icount" (exact) or "wall" (QEMU's threads as the
     host schedules them)."""
-    out = ROOT / "build" / SCHED_CONFIG
-    qemu = (out / "gen" / "qemu.args").read_text().split()
+    out, qemu = generated(SCHED_CONFIG)
     command = qemu + (SCHED_ICOUNT if mode == "icount" else []) + [
         "-kernel", str(out / "bulkhead.elf")]
     result = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True,
@@ -1389,20 +1389,21 @@ def shared_boots(runs, timeout):
     qemu-2guest under Bulkhead, rounds alternating their order."""
     configs = ["qemu-shared", "qemu-2guest"]
     samples = {config: {} for config in configs}
+    launches = {}
     hangs = {}
     for config in configs:
         build(config)
+        out, qemu = generated(config)
+        names = [c["name"] for c in
+                 yaml.safe_load((ROOT / "configs" / f"{config}.yaml").read_text())["capsules"]]
+        launches[config] = (qemu + ["-kernel", str(out / "bulkhead.elf")], names)
     for run in range(runs):
         print(f"bench: shared-hart boot round {run + 1} of {runs}", file=sys.stderr)
         for config in (configs if run % 2 == 0 else reversed(configs)):
-            out = ROOT / "build" / config
-            qemu = (out / "gen" / "qemu.args").read_text().split()
-            names = [c["name"] for c in
-                     yaml.safe_load((ROOT / "configs" / f"{config}.yaml").read_text())["capsules"]]
-            launches = timed(config, lambda: [Launch(config, qemu + ["-kernel",
-                                                     str(out / "bulkhead.elf")], names, True)],
-                             hangs, timeout, LOG_DIR)
-            for name, seconds in launches[0].times.items():
+            command, names = launches[config]
+            done = timed(config, lambda: [Launch(config, command, names, True)],
+                         hangs, timeout, LOG_DIR)
+            for name, seconds in done[0].times.items():
                 samples[config].setdefault(name, []).append(seconds)
     return samples
 

@@ -125,7 +125,7 @@ void bh_arch_set_hyp_timer(uint64_t when)
 	program_mtimecmp(hart);
 }
 
-static void set_guest_deadline(uint64_t when)
+void bh_arch_set_guest_timer(uint64_t when)
 {
 #if BH_HAS_SSTC
 	csr_write(CSR_STIMECMP, when);
@@ -145,11 +145,6 @@ static uint64_t guest_deadline_now(void)
 #else
 	return guest_deadline[bh_arch_hart_id()];
 #endif
-}
-
-void bh_arch_set_guest_timer(uint64_t when)
-{
-	set_guest_deadline(when);
 }
 
 bool bh_arch_timer_interrupt(void)
@@ -251,7 +246,7 @@ void bh_arch_vcpu_quiesce(void)
 {
 	csr_clear(CSR_MIE, MIP_S_ALL);
 	csr_clear(CSR_MIP, MIP_STIP | MIP_SSIP);
-	set_guest_deadline(TIMER_OFF);
+	bh_arch_set_guest_timer(TIMER_OFF);
 }
 
 void bh_fp_reset_d(void);
@@ -398,7 +393,7 @@ void bh_arch_context_restore(const struct bh_arch_context *ctx)
 	csr_write(CSR_SENVCFG, ctx->senvcfg);
 #endif
 	/* The deadline first: without Sstc, setting it clears STIP. */
-	set_guest_deadline(ctx->timer);
+	bh_arch_set_guest_timer(ctx->timer);
 	csr_clear(CSR_MIE, MIP_S_ALL);
 	csr_set(CSR_MIE, ctx->sie);
 	csr_clear(CSR_MIP, SIP_SAVED);

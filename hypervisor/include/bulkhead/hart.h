@@ -24,7 +24,6 @@ struct bh_hart_state {
 	uint32_t mailbox;	/* BH_MSG_HALT, atomic */
 	int32_t window;		/* shared: the window now, -1 between windows */
 	uint64_t window_end;	/* shared: when the window (or gap) now ends */
-	uint64_t switches;	/* shared: windows and gaps begun */
 };
 
 extern struct bh_hart_state bh_hart_states[BH_HART_COUNT];
