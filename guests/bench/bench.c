@@ -787,6 +787,39 @@ static void measure_console(const char *name,
 		       (unsigned long)(t1 - t0), traps_seen(&traps));
 }
 
+/* Sv39 leaf entries of the identity map: valid, accessed, dirty, and R/W(/X). */
+#define SV39_GIGAPAGE	30
+#define PTE_DEVICE	0xc7UL
+#define PTE_MEMORY	0xcfUL
+#define SATP_SV39	(8UL << 60)
+
+static uint64_t identity_map[512] __attribute__((aligned(4096)));
+
+/*
+ * The register accesses again with the guest's own page tables on (an
+ * identity map of 1 GiB pages: the UART's and the guest's), as a Linux
+ * guest makes them: a hypervisor that emulates the access translates the
+ * address and the instruction through them.
+ */
+static void measure_uart_paged(void)
+{
+	uint64_t uart_page = sys.uart >> SV39_GIGAPAGE;
+	uint64_t code_page = (uint64_t)(unsigned long)measure_uart_paged >> SV39_GIGAPAGE;
+
+	if (uart_page == code_page || uart_page >= 512 || code_page >= 512) {
+		printf("SKIP uart-read-sv39: the UART and the guest share a gigapage\n");
+		printf("SKIP uart-write-sv39: the UART and the guest share a gigapage\n");
+		return;
+	}
+	identity_map[uart_page] = (uart_page << SV39_GIGAPAGE >> 2) | PTE_DEVICE;
+	identity_map[code_page] = (code_page << SV39_GIGAPAGE >> 2) | PTE_MEMORY;
+	asm volatile("sfence.vma\n\tcsrw satp, %0\n\tsfence.vma"
+		     : : "r"(SATP_SV39 | ((unsigned long)identity_map >> 12)) : "memory");
+	measure_uart_access("uart-read-sv39", 0);
+	measure_uart_access("uart-write-sv39", 1);
+	asm volatile("csrw satp, zero\n\tsfence.vma" : : : "memory");
+}
+
 static void measure_uart(void)
 {
 	unsigned long i;
@@ -796,10 +829,13 @@ static void measure_uart(void)
 	if (!sys.has_uart) {
 		printf("SKIP uart-read: no ns16550a with byte registers in the device tree\n");
 		printf("SKIP uart-write: no ns16550a with byte registers in the device tree\n");
+		printf("SKIP uart-read-sv39: no ns16550a with byte registers in the device tree\n");
+		printf("SKIP uart-write-sv39: no ns16550a with byte registers in the device tree\n");
 		printf("SKIP uart-console: no ns16550a with byte registers in the device tree\n");
 	} else {
 		measure_uart_access("uart-read", 0);
 		measure_uart_access("uart-write", 1);
+		measure_uart_paged();
 		measure_console("uart-console", uart_write_polled);
 	}
 	if (!sbi_probe_extension(SBI_EXT_DBCN).value)

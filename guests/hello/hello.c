@@ -18,6 +18,7 @@
  * hart_stop.
  */
 #include "ecall_regs.h"
+#include "uart_regs.h"
 #include "fdt.h"
 #include "plic.h"
 #include "runtime.h"
@@ -422,6 +423,47 @@ static int check_uart(char *why)
 		if (got != patterns[i])
 			return fail(why, "scratch register read %x after writing %x",
 				    got, patterns[i]);
+	}
+	return CHECK_PASS;
+}
+
+/* ---- uart-registers --------------------------------------------------- */
+
+static const unsigned char uart_regs_tried[UART_REGS_COUNT] = { UART_REGS_TRIED };
+
+/* What xm should hold after xn's round trip through the scratch register. */
+static unsigned long uart_regs_expected(unsigned long n, unsigned long m,
+					unsigned long scr)
+{
+	if (m == 0 || m == 2)
+		return 0;
+	if (m == 31)
+		return scr;
+	if (m == n)
+		return UART_PATTERN(n) & 0xff;	/* lbu: zero-extended */
+	return UART_PATTERN(m);
+}
+
+static int check_uart_registers(char *why)
+{
+	static unsigned long seen[UART_REGS_COUNT][32];
+	unsigned long scr = uart_reg(UART_SCR), i, m;
+
+	if (!sys.has_uart)
+		return skip(why, "no ns16550a serial@ node under /soc");
+	if (sys.uart_width != 1 || sys.uart_shift != 0)
+		return skip(why, "the UART's registers are not bytes");
+	uart_regs(scr, seen);
+	for (i = 0; i < UART_REGS_COUNT; i++) {
+		unsigned long n = uart_regs_tried[i];
+
+		for (m = 1; m < 32; m++) {
+			unsigned long want = uart_regs_expected(n, m, scr);
+
+			if (seen[i][m] != want)
+				return fail(why, "x%lu was %lx after x%lu's round trip through SCR, want %lx",
+					    m, seen[i][m], n, want);
+		}
 	}
 	return CHECK_PASS;
 }
@@ -1530,6 +1572,7 @@ void guest_main(unsigned long hartid, const void *dtb)
 	run_check("sbi-registers", check_sbi_registers);
 	run_check("dbcn", check_dbcn);
 	run_check("uart", check_uart);
+	run_check("uart-registers", check_uart_registers);
 	run_check("hsm", check_hsm);
 	run_check("timer-sbi", check_timer_sbi);
 	run_check("timer-sstc", check_timer_sstc);

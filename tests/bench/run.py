@@ -857,6 +857,8 @@ SBI_ROWS = [
     ("timer-sstc", "timer interrupt, stimecmp (Sstc): deadline to handler"),
     ("uart-read", "virtual UART register read (SCR)"),
     ("uart-write", "virtual UART register write (SCR)"),
+    ("uart-read-sv39", "the same read, the guest paging (Sv39)"),
+    ("uart-write-sv39", "the same write, the guest paging (Sv39)"),
     ("uart-console", "console through the UART (THR, polling LSR)"),
     ("dbcn-console", "console through DBCN console_write"),
     ("compute", "compute loop (100000 xorshift rounds)"),

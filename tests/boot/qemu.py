@@ -307,7 +307,8 @@ class LiveBoot:
 # ---- the hello guest's protocol (guests/hello/hello.c) ----------------------
 
 # Every check hello runs, in its order.
-HELLO_CHECKS = ["sbi-base", "sbi-registers", "dbcn", "uart", "hsm", "timer-sbi", "timer-sstc",
+HELLO_CHECKS = ["sbi-base", "sbi-registers", "dbcn", "uart", "uart-registers", "hsm", "timer-sbi",
+                "timer-sstc",
                 "ipi", "rfence", "isolation", "delegation", "forwarding", "time", "time-of-day",
                 "hsm-restart", "hsm-suspend", "hsm-suspend-ipi", "hsm-stop", "irq-direct"]
 # hello's line for its time-of-day check: the date, then the same in seconds.
@@ -350,7 +351,7 @@ def hello_expected(config, name):
     if "sstc" not in extensions:
         verdicts["timer-sstc"] = "SKIP"
     if capsule.get("console", "uart") != "uart":
-        verdicts["uart"] = "SKIP"
+        verdicts["uart"] = verdicts["uart-registers"] = "SKIP"
     # irq-direct needs a goldfish RTC or a sifive,uart0 passed through with
     # its interrupt.
     sources = [d for d in device_names(capsule)

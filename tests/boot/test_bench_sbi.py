@@ -25,7 +25,7 @@ RUN_PY = Path(__file__).resolve().parents[1] / "bench" / "run.py"
 
 # Figures whose window holds exactly one SBI call or one emulated access.
 ONE_TRAP_EACH = ["sbi-null", "sbi-probe", "sbi-set-timer", "ipi-send", "rfence-one",
-                 "rfence-all", "uart-read", "uart-write"]
+                 "rfence-all", "uart-read", "uart-write", "uart-read-sv39", "uart-write-sv39"]
 NO_TRAPS = ["timer-sbi", "timer-sstc", "compute", "memory"]
 
 

@@ -13,6 +13,14 @@
 #define LH_A0_A1	((0U << 20) | (11 << 15) | (1 << 12) | (10 << 7) | 0x03)
 #define SB_A2_A1	((12U << 20) | (11 << 15) | (0 << 12) | 0x23)
 #define C_LW_A0_A1	0x4188
+#define LBU_S0_A1	((0U << 20) | (11 << 15) | (4 << 12) | (8 << 7) | 0x03)
+#define LBU_T3_A1	((0U << 20) | (11 << 15) | (4 << 12) | (28 << 7) | 0x03)
+#define LW_A0_A1	((0U << 20) | (11 << 15) | (2 << 12) | (10 << 7) | 0x03)
+#define SB_S1_A1	((9U << 20) | (11 << 15) | (0 << 12) | 0x23)
+
+/* What the trap entry's access path has in the frame (arch/riscv/trap.c). */
+#define CALLER_SAVED	((1U << 0) | (1U << 1) | (1U << 2) | (7U << 5) | \
+			 (0xffU << 10) | (0xfU << 28))
 
 /* RISC-V mcause codes of the access faults. */
 #define FETCH	1
@@ -39,7 +47,7 @@ static bool emulate(uint32_t cause, uint64_t tval, uint64_t satp)
 	f.satp = satp;
 
 	vcpu_on(0)->frame.mepc = EPC;
-	return bh_fault_emulate(vcpu_on(0), &f);
+	return bh_fault_emulate(vcpu_on(0), &f, BH_REGS_ALL);
 }
 
 TEST(emulates_a_byte_load_from_the_uart_and_skips_it)
@@ -98,7 +106,7 @@ TEST(does_not_emulate_when_the_instruction_cannot_be_read)
 	struct bh_fault f = fault(LOAD, BETA_BASE + 0x10, UART_BASE + 5);
 
 	vcpu_on(0)->frame.mepc = f.epc;
-	CHECK(!bh_fault_emulate(vcpu_on(0), &f));
+	CHECK(!bh_fault_emulate(vcpu_on(0), &f, BH_REGS_ALL));
 }
 
 TEST(translates_the_faulting_virtual_address_with_guest_paging)
@@ -116,6 +124,107 @@ TEST(translates_the_faulting_virtual_address_with_guest_paging)
 	/* Unmapped virtual address: forwarded, not emulated. */
 	CHECK(!emulate(LOAD, 0x40202005,
 		       (8UL << 60) | (root >> 12)));
+}
+
+/* The access path's try at EPC: true when it emulated the access. */
+static bool quick(uint32_t cause, uint64_t tval, uint64_t satp)
+{
+	vcpu_on(0)->frame.mepc = EPC;
+	return bh_fault_emulate_quick(vcpu_on(0), cause == STORE, tval, satp,
+				      CALLER_SAVED);
+}
+
+TEST(the_access_path_emulates_the_quiet_registers_it_holds)
+{
+	struct bh_vcpu *vc = vcpu_on(0);
+
+	put32(EPC, SB_A2_A1);
+	vc->frame.regs[12] = 0x5a;
+	CHECK(quick(STORE, UART_BASE + 7, 0));
+	CHECK(vc->frame.mepc == EPC + 4);
+	put32(EPC, LBU_T3_A1);
+	CHECK(quick(LOAD, UART_BASE + 7, 0));
+	CHECK(vc->frame.regs[28] == 0x5a);
+	CHECK(vc->frame.mepc == EPC + 4);
+	put16(EPC, C_LW_A0_A1);
+	CHECK(quick(LOAD, UART_BASE + 3, 0));	/* LCR, as reset */
+	CHECK(vc->frame.regs[10] == 0x03);
+	CHECK(vc->frame.mepc == EPC + 2);
+}
+
+TEST(the_access_path_leaves_what_it_does_not_hold_to_the_full_path)
+{
+	struct bh_vcpu *vc = vcpu_on(0);
+
+	bh_vuart_write(&bh_capsule_states[0].vuart, 0, 7, 0x66);
+	put32(EPC, LBU_S0_A1);		/* s0: not in its frame */
+	vc->frame.regs[8] = 0x1234;
+	CHECK(!quick(LOAD, UART_BASE + 7, 0));
+	CHECK(vc->frame.regs[8] == 0x1234 && vc->frame.mepc == EPC);
+	CHECK(emulate(LOAD, UART_BASE + 7, 0));
+	CHECK(vc->frame.regs[8] == 0x66);
+	put32(EPC, SB_S1_A1);
+	vc->frame.regs[9] = 0x77;
+	CHECK(!quick(STORE, UART_BASE + 7, 0));
+	CHECK(bh_capsule_states[0].vuart.scr == 0x66);
+	CHECK(emulate(STORE, UART_BASE + 7, 0));
+	CHECK(bh_capsule_states[0].vuart.scr == 0x77);
+	put32(EPC, LW_A0_A1);		/* the PLIC: the full path's */
+	CHECK(!quick(LOAD, PLIC_BASE + 4 * ALPHA_SOURCE, 0));
+	CHECK(!quick(LOAD, BETA_BASE, 0));
+	CHECK(vc->frame.mepc == EPC && vc->frame.regs[10] == 0);
+}
+
+TEST(the_access_path_takes_the_console_registers_too)
+{
+	put32(EPC, LBU_A0_A1);
+	CHECK(quick(LOAD, UART_BASE + 5, 0));
+	CHECK(vcpu_on(0)->frame.regs[10] == 0x60);	/* LSR: THRE | TEMT */
+	put32(EPC, SB_A2_A1);
+	vcpu_on(0)->frame.regs[12] = 'Q';
+	CHECK(quick(STORE, UART_BASE, 0));
+	vcpu_on(0)->frame.regs[12] = '\n';
+	CHECK(quick(STORE, UART_BASE, 0));
+	CHECK(!strcmp(take_output(), "[alpha] Q\r\n"));
+}
+
+TEST(a_kept_decoding_is_used_only_for_the_same_instruction)
+{
+	struct bh_vcpu *vc = vcpu_on(0);
+
+	bh_vuart_write(&bh_capsule_states[0].vuart, 0, 7, 0x42);
+	put32(EPC, LBU_A0_A1);
+	CHECK(quick(LOAD, UART_BASE + 7, 0));
+	CHECK(vc->frame.regs[10] == 0x42);
+	put32(EPC, LBU_T3_A1);		/* the guest rewrote it */
+	CHECK(quick(LOAD, UART_BASE + 7, 0));
+	CHECK(vc->frame.regs[28] == 0x42);
+	put32(EPC, SB_A2_A1);		/* now a store: a load fault is not it */
+	CHECK(!quick(LOAD, UART_BASE + 7, 0));
+}
+
+TEST(the_access_path_walks_nothing_and_sees_a_changed_mapping)
+{
+	uint64_t root = ALPHA_BASE + 0x1000, l1 = ALPHA_BASE + 0x2000,
+		 l0 = ALPHA_BASE + 0x3000;
+	uint64_t satp = (8UL << 60) | (root >> 12);
+	struct bh_vcpu *vc = vcpu_on(0);
+
+	put64(root + 8, ((l1 >> 12) << 10) | 1);
+	put64(l1 + 8, ((l0 >> 12) << 10) | 1);
+	put64(l0 + 8, ((UART_BASE >> 12) << 10) | 7);
+	put32(EPC, LBU_A0_A1);
+	vc->xlate_data.leaf_addr = 0;
+	CHECK(!quick(LOAD, 0x40201005, satp));	/* no entry yet: a walk */
+	CHECK(emulate(LOAD, 0x40201005, satp));	/* the full path fills it */
+	vc->frame.regs[10] = 0;
+	CHECK(quick(LOAD, 0x40201005, satp));
+	CHECK(vc->frame.regs[10] == 0x60);
+	/* Another satp, or the leaf entry changed: the entry is not used. */
+	CHECK(!quick(LOAD, 0x40201005, satp + 1));
+	put64(l0 + 8, ((BETA_BASE >> 12) << 10) | 7);
+	CHECK(!quick(LOAD, 0x40201005, satp));
+	CHECK(!emulate(LOAD, 0x40201005, satp));	/* beta's: forwarded */
 }
 
 static const char *check_forward(uint64_t cause, uint64_t epc, uint64_t stvec,

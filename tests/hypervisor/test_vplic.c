@@ -44,7 +44,7 @@ static bool run(uint32_t insn, uint32_t cause, uint64_t offset)
 	fake.hart = 0;
 	put32(EPC, insn);
 	vcpu_on(0)->frame.mepc = EPC;
-	return bh_fault_emulate(vcpu_on(0), &f);
+	return bh_fault_emulate(vcpu_on(0), &f, BH_REGS_ALL);
 }
 
 /* Alpha's lw at offset: the value loaded into a0. */
@@ -186,7 +186,7 @@ TEST(plic_accesses_other_than_aligned_words_are_forwarded)
 				      .epc = EPC, .tval = PLIC_BASE + 4 * ALPHA_SOURCE };
 
 		vcpu_on(0)->frame.regs[10] = 0;
-		CHECK(bh_fault_emulate(vcpu_on(0), &f));
+		CHECK(bh_fault_emulate(vcpu_on(0), &f, BH_REGS_ALL));
 	}
 	CHECK(vcpu_on(0)->frame.regs[10] == 2);
 	CHECK(vcpu_on(0)->frame.mepc == EPC + 2);

@@ -214,31 +214,70 @@ static int read_u16(struct bh_vcpu *vc, uint64_t satp, uint64_t va,
 	return 0;
 }
 
-int bh_arch_guest_fetch(struct bh_vcpu *vc, uint64_t epc,
-			uint32_t *insn)
+/* The instruction at pa (epc), halves apart: it may end a page. */
+static int fetch_halves(struct bh_vcpu *vc, uint64_t satp, uint64_t epc,
+			uint64_t pa, uint32_t *insn)
 {
 	const struct bh_region *mem = &bh_capsule_of(vc)->memory;
-	uint64_t satp = csr_read(CSR_SATP);
 	uint16_t low, high;
-	uint64_t pa;
 
-	if (bh_pagewalk_cached(&vc->xlate_fetch, mem, satp, epc, &pa) ||
-	    !bh_region_contains(mem, pa, sizeof(low)) || (pa & 1))
+	if (!bh_region_contains(mem, pa, sizeof(low)))
 		return -1;
 	low = *(volatile const uint16_t *)bh_arch_phys(pa);
 	*insn = low;
 	if (bh_insn_length(low) == 2)
 		return 0;
-	/* Both halves in one page: no second translation. */
-	if ((epc & 0xfff) != 0xffe) {
-		if (!bh_region_contains(mem, pa + 2, sizeof(high)))
-			return -1;
-		high = *(volatile const uint16_t *)bh_arch_phys(pa + 2);
-	} else if (read_u16(vc, satp, epc + 2, &high)) {
+	if (read_u16(vc, satp, epc + 2, &high))
 		return -1;
-	}
 	*insn |= (uint32_t)high << 16;
 	return 0;
+}
+
+bool bh_arch_guest_fetch_hit(struct bh_vcpu *vc, uint64_t epc, uint64_t satp,
+			     uint32_t *insn)
+{
+	const struct bh_region *mem = &bh_capsule_of(vc)->memory;
+	volatile const uint16_t *half;
+	uint16_t low;
+	uint64_t pa;
+
+	if ((satp >> BH_SATP_MODE_SHIFT) == BH_SATP_MODE_BARE) {
+		/*
+		 * The hart has just fetched it from there: only the capsule's
+		 * memory is executable under its PMP entries.
+		 */
+		pa = epc;
+	} else if ((epc & 0xfff) > 0xffc ||
+		   !bh_pagewalk_hit(&vc->xlate_fetch, satp, epc, &pa) ||
+		   (pa & 1) || pa - mem->base > mem->size - 4) {
+		/*
+		 * An instruction that ends its page, or an entry the guest may
+		 * have changed since the hart fetched through it: the walk's
+		 * checks.
+		 */
+		return false;
+	}
+	half = bh_arch_phys(pa);
+	low = half[0];
+	*insn = low;
+	if (bh_insn_length(low) == 4)
+		*insn |= (uint32_t)half[1] << 16;
+	return true;
+}
+
+int bh_arch_guest_fetch(struct bh_vcpu *vc, uint64_t epc,
+			uint32_t *insn)
+{
+	const struct bh_region *mem = &bh_capsule_of(vc)->memory;
+	uint64_t satp = csr_read(CSR_SATP);
+	uint64_t pa;
+
+	if (bh_arch_guest_fetch_hit(vc, epc, satp, insn))
+		return 0;
+	if (bh_pagewalk_cached(&vc->xlate_fetch, mem, satp, epc, &pa) ||
+	    (pa & 1))
+		return -1;
+	return fetch_halves(vc, satp, epc, pa, insn);
 }
 
 /* The guest's timer and interrupt enables off, nothing pending for it. */

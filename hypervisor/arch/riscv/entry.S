@@ -67,6 +67,30 @@ _start:
 bh_released:
 	.word	0
 
+/*
+ * The registers a C function may change (ra, t0-t6, a0-a7; t0 and t1 are
+ * in the frame already) and the guest's sp into the frame, and mscratch 0:
+ * the hypervisor runs. sp is the frame.
+ */
+.macro	save_caller_saved
+	sd	x1, REG(1)(sp)
+	sd	x7, REG(7)(sp)
+	sd	x10, REG(10)(sp)
+	sd	x11, REG(11)(sp)
+	sd	x12, REG(12)(sp)
+	sd	x13, REG(13)(sp)
+	sd	x14, REG(14)(sp)
+	sd	x15, REG(15)(sp)
+	sd	x16, REG(16)(sp)
+	sd	x17, REG(17)(sp)
+	sd	x28, REG(28)(sp)
+	sd	x29, REG(29)(sp)
+	sd	x30, REG(30)(sp)
+	sd	x31, REG(31)(sp)
+	csrrw	t0, CSR_MSCRATCH, zero	/* the guest's sp; now in the hypervisor */
+	sd	t0, REG(2)(sp)
+.endm
+
 	.text
 	.align	4
 	.globl bh_trap_entry
@@ -79,22 +103,19 @@ bh_trap_entry:
 	li	t1, CAUSE_SUPERVISOR_ECALL
 	beq	t0, t1, .Lsbi_fast
 
+	/* Load and store access faults (5, 7; no other cause has cause | 2 == 7). */
+	ori	t1, t0, 2
+	addi	t1, t1, -CAUSE_STORE_ACCESS
+	beqz	t1, .Laccess
+
 	/* The full path: every register into the frame, then bh_trap. */
 .Lsave:
-	sd	x1, REG(1)(sp)
+	save_caller_saved
+.Lsave_callee_saved:
 	sd	x3, REG(3)(sp)
 	sd	x4, REG(4)(sp)
-	sd	x7, REG(7)(sp)
 	sd	x8, REG(8)(sp)
 	sd	x9, REG(9)(sp)
-	sd	x10, REG(10)(sp)
-	sd	x11, REG(11)(sp)
-	sd	x12, REG(12)(sp)
-	sd	x13, REG(13)(sp)
-	sd	x14, REG(14)(sp)
-	sd	x15, REG(15)(sp)
-	sd	x16, REG(16)(sp)
-	sd	x17, REG(17)(sp)
 	sd	x18, REG(18)(sp)
 	sd	x19, REG(19)(sp)
 	sd	x20, REG(20)(sp)
@@ -105,12 +126,6 @@ bh_trap_entry:
 	sd	x25, REG(25)(sp)
 	sd	x26, REG(26)(sp)
 	sd	x27, REG(27)(sp)
-	sd	x28, REG(28)(sp)
-	sd	x29, REG(29)(sp)
-	sd	x30, REG(30)(sp)
-	sd	x31, REG(31)(sp)
-	csrrw	t0, CSR_MSCRATCH, zero	/* the guest's sp; now in the hypervisor */
-	sd	t0, REG(2)(sp)
 	csrr	t0, CSR_MEPC
 	sd	t0, BH_FRAME_MEPC(sp)
 	csrr	t0, CSR_MSTATUS
@@ -244,6 +259,65 @@ bh_trap_return:
 	ld	t0, REG(5)(sp)
 	ld	t1, REG(6)(sp)
 	csrrw	sp, CSR_MSCRATCH, sp	/* the guest's sp; mscratch the frame */
+	mret
+
+/*
+ * The path of a load or store access fault, which is how a guest reaches
+ * its virtual UART and the PLIC's shared registers: bh_trap_access
+ * (arch/riscv/trap.c) emulates the access with only the caller-saved
+ * registers in the frame, because C keeps the others as they are. What it
+ * leaves out of the full path, and why that is safe:
+ *
+ * - saving and restoring s0-s11, gp, tp and mstatus: no C function
+ *   changes them, and bh_trap_access declines an access whose register is
+ *   one of them (the full path emulates it);
+ * - bh_vcpu_before_return: bh_trap_access declines when stop_pending or
+ *   leave is set, and emulation sets neither;
+ * - bh_trap: the trap is counted here, in the slot bh_traps_count uses.
+ *
+ * When it declines, it has changed nothing, and the full save goes on
+ * from where this one stopped.
+ */
+.Laccess:
+	save_caller_saved
+	mv	a0, sp
+	ld	sp, BH_FRAME_STACK_TOP(a0)
+	addi	sp, sp, -16
+	sd	a0, 0(sp)
+	call	bh_trap_access
+	mv	t0, a0
+	ld	a0, 0(sp)
+	addi	sp, sp, 16
+	bnez	t0, 1f
+	mv	sp, a0
+	j	.Lsave_callee_saved
+1:	csrw	CSR_MSCRATCH, a0
+	ld	t0, BH_FRAME_MEPC(a0)
+	csrw	CSR_MEPC, t0
+	/* bh_traps_count: a load or store access fault's code is below 64. */
+	csrr	t0, CSR_MCAUSE
+	slli	t0, t0, 3
+	add	t0, t0, a0
+	ld	t1, BH_VCPU_TRAPS_EXCEPTION(t0)
+	addi	t1, t1, 1
+	sd	t1, BH_VCPU_TRAPS_EXCEPTION(t0)
+	ld	x1, REG(1)(a0)
+	ld	x2, REG(2)(a0)
+	ld	x5, REG(5)(a0)
+	ld	x6, REG(6)(a0)
+	ld	x7, REG(7)(a0)
+	ld	x11, REG(11)(a0)
+	ld	x12, REG(12)(a0)
+	ld	x13, REG(13)(a0)
+	ld	x14, REG(14)(a0)
+	ld	x15, REG(15)(a0)
+	ld	x16, REG(16)(a0)
+	ld	x17, REG(17)(a0)
+	ld	x28, REG(28)(a0)
+	ld	x29, REG(29)(a0)
+	ld	x30, REG(30)(a0)
+	ld	x31, REG(31)(a0)
+	ld	x10, REG(10)(a0)
 	mret
 
 /* A trap taken in M-mode is a hypervisor bug: bh_trap_m panics. */

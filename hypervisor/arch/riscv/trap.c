@@ -16,6 +16,7 @@
 #include "bulkhead/traps.h"
 
 struct bh_frame *bh_trap(struct bh_frame *f);
+bool bh_trap_access(struct bh_frame *f);
 void bh_trap_m(void) __noreturn;
 
 static bool from_s_mode(const struct bh_frame *f)
@@ -81,6 +82,18 @@ static bool emulate_time_read(struct bh_vcpu *vc)
 	return true;
 }
 
+static void read_fault(const struct bh_vcpu *vc, uint64_t cause,
+		       struct bh_fault *flt)
+{
+	*flt = (struct bh_fault){
+		.cause = cause,
+		.access = access_of(cause),
+		.epc = vc->frame.mepc,
+		.tval = csr_read(CSR_MTVAL),
+		.satp = csr_read(CSR_SATP),
+	};
+}
+
 static void handle_exception(struct bh_vcpu *vc, uint64_t cause)
 {
 	struct bh_fault flt;
@@ -92,13 +105,7 @@ static void handle_exception(struct bh_vcpu *vc, uint64_t cause)
 	if (!BH_HAS_TIME_CSR && cause == CAUSE_ILLEGAL_INSTRUCTION &&
 	    emulate_time_read(vc))
 		return;
-	flt = (struct bh_fault){
-		.cause = cause,
-		.access = access_of(cause),
-		.epc = vc->frame.mepc,
-		.tval = csr_read(CSR_MTVAL),
-		.satp = csr_read(CSR_SATP),
-	};
+	read_fault(vc, cause, &flt);
 	bh_fault_handle(vc, &flt);
 }
 
@@ -130,6 +137,33 @@ struct bh_frame *bh_trap(struct bh_frame *f)
 		handle_exception(vc, cause);
 	bh_vcpu_before_return(vc);
 	return f;
+}
+
+/*
+ * What the trap entry's access path (entry.S, .Laccess) has in the frame:
+ * x0, sp and the registers a C function may change.
+ */
+#define REGS_CALLER_SAVED \
+	((1U << 0) | (1U << 1) | (1U << 2) | (7U << 5) | (0xffU << 10) | \
+	 (0xfU << 28))
+
+/*
+ * A load or store access fault, before the full save: emulate it if it is
+ * a virtual device access whose register is in the frame; the entry then
+ * counts the trap and returns to the guest at the frame's mepc. False,
+ * with nothing changed: bh_trap takes it.
+ */
+bool bh_trap_access(struct bh_frame *f)
+{
+	struct bh_vcpu *vc = container_of(f, struct bh_vcpu, frame);
+
+	if (vc->stop_pending || vc->leave != BH_LEAVE_NONE)
+		return false;
+	f->mepc = csr_read(CSR_MEPC);
+	return bh_fault_emulate_quick(vc,
+				      csr_read(CSR_MCAUSE) == CAUSE_STORE_ACCESS,
+				      csr_read(CSR_MTVAL), csr_read(CSR_SATP),
+				      REGS_CALLER_SAVED);
 }
 
 /* A trap in M-mode: the hypervisor never expects one. */

@@ -151,6 +151,18 @@ int bh_arch_guest_fetch(struct bh_vcpu *vc, uint64_t epc,
 bool bh_arch_read_mem_op(struct bh_vcpu *vc, uint64_t epc,
 			 struct bh_mem_op *op);
 
+/*
+ * bh_arch_guest_fetch for the common case, with no walk of the guest's
+ * tables: its translation (satp) of epc is cached or not needed, and the
+ * instruction lies in one page of the capsule's memory. False otherwise:
+ * ask bh_arch_guest_fetch.
+ */
+bool bh_arch_guest_fetch_hit(struct bh_vcpu *vc, uint64_t epc, uint64_t satp,
+			     uint32_t *insn);
+
+/* Decode insn as an integer load or store. False for anything else. */
+bool bh_arch_decode_mem_op(uint32_t insn, struct bh_mem_op *op);
+
 /* The guest's trap state on this hart, for the fault in vc->frame. */
 void bh_arch_guest_trap_state(const struct bh_vcpu *vc,
 			      struct bh_guest_trap_state *g);

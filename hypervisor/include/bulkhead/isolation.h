@@ -46,4 +46,13 @@ int bh_isolation_fault_address(const struct bh_capsule *c,
 			       struct bh_guest_xlate *cache, uint64_t satp,
 			       uint64_t tval, uint64_t *pa);
 
+/*
+ * bh_isolation_fault_address when it needs no walk of the guest's tables
+ * (no translation, or cache holds it): true and *pa. False: ask
+ * bh_isolation_fault_address.
+ */
+bool bh_isolation_fault_address_hit(const struct bh_capsule *c,
+				    const struct bh_guest_xlate *cache,
+				    uint64_t satp, uint64_t tval, uint64_t *pa);
+
 #endif

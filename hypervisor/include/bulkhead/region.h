@@ -17,11 +17,9 @@
 static inline bool bh_region_contains(const struct bh_region *r, uint64_t base,
 				      uint64_t size)
 {
-	uint64_t offset;
+	/* Below r->base wraps to more than r->size: no region wraps. */
+	uint64_t offset = base - r->base;
 
-	if (base < r->base)
-		return false;
-	offset = base - r->base;
 	if (offset > r->size)
 		return false;
 	/* Written as a subtraction so that base + size cannot wrap. */

@@ -117,6 +117,9 @@ struct bh_vcpu {
 	/* Emptied whenever the vCPU enters its capsule. */
 	struct bh_guest_xlate xlate_data;	/* address of an emulated access */
 	struct bh_guest_xlate xlate_fetch;	/* the instruction that made it */
+	/* The last instruction emulated and its decoding; 0: none. */
+	uint32_t decoded_insn;
+	struct bh_mem_op decoded_op;
 	struct bh_lock fence_lock;	/* guards fence_pending */
 	struct bh_fence fence_pending;	/* what the asked fences cover, merged */
 	/*

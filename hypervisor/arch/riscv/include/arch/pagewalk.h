@@ -3,6 +3,7 @@
 #ifndef ARCH_PAGEWALK_H
 #define ARCH_PAGEWALK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "bulkhead/arch.h"
@@ -31,27 +32,40 @@ int bh_pagewalk_fill(struct bh_guest_xlate *cache, const struct bh_region *mem,
 		     uint64_t satp, uint64_t va, uint64_t *pa);
 
 /*
- * bh_pagewalk through cache (struct bh_guest_xlate, bulkhead/arch.h): a
- * hit costs one read of the leaf entry; a miss walks and refills it.
- * Inline, as every emulated access takes two (data and instruction).
+ * bh_pagewalk without a walk: true and *pa when va translates with no
+ * paging, or through cache (struct bh_guest_xlate, bulkhead/arch.h, filled
+ * by bh_pagewalk_fill) at the cost of one read of the leaf entry. False: a
+ * walk is needed.
  */
+static inline bool bh_pagewalk_hit(const struct bh_guest_xlate *cache,
+				   uint64_t satp, uint64_t va, uint64_t *pa)
+{
+	if ((satp >> BH_SATP_MODE_SHIFT) == BH_SATP_MODE_BARE) {
+		*pa = va;
+		return true;
+	}
+	/*
+	 * The walk that filled the entry found its leaf inside the memory it
+	 * was given: a vCPU's entries are filled with its capsule's memory
+	 * only, and that never changes.
+	 */
+	if (!cache->leaf_addr || cache->satp != satp ||
+	    cache->va_page != va >> BH_PAGE_SHIFT ||
+	    *(volatile const uint64_t *)bh_arch_phys(cache->leaf_addr) !=
+	    cache->leaf)
+		return false;
+	*pa = (cache->pa_page << BH_PAGE_SHIFT) |
+	      (va & ((1UL << BH_PAGE_SHIFT) - 1));
+	return true;
+}
+
+/* bh_pagewalk through cache: a hit, or a walk that refills it. */
 static inline int bh_pagewalk_cached(struct bh_guest_xlate *cache,
 				     const struct bh_region *mem,
 				     uint64_t satp, uint64_t va, uint64_t *pa)
 {
-	if ((satp >> BH_SATP_MODE_SHIFT) == BH_SATP_MODE_BARE) {
-		*pa = va;
+	if (bh_pagewalk_hit(cache, satp, va, pa))
 		return 0;
-	}
-	if (cache->leaf_addr && cache->satp == satp &&
-	    cache->va_page == va >> BH_PAGE_SHIFT &&
-	    bh_region_contains(mem, cache->leaf_addr, sizeof(uint64_t)) &&
-	    *(volatile const uint64_t *)bh_arch_phys(cache->leaf_addr) ==
-	    cache->leaf) {
-		*pa = (cache->pa_page << BH_PAGE_SHIFT) |
-		      (va & ((1UL << BH_PAGE_SHIFT) - 1));
-		return 0;
-	}
 	return bh_pagewalk_fill(cache, mem, satp, va, pa);
 }
 
