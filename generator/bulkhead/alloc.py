@@ -10,7 +10,7 @@ right below the DTB.
 """
 
 from .diag import hexrange
-from .plic import context_runs, plic_pages
+from .plic import plic_pages
 from .schema import INVALID
 from .report import human
 
@@ -78,11 +78,13 @@ class PristineCopy:
 
 
 class PmpEntry:
-    def __init__(self, addr, cfg, comment, source):
+    def __init__(self, addr, cfg, comment, source, vcpu=None):
         self.addr = addr
         self.cfg = cfg
         self.comment = comment
         self.source = source  # file:line of the YAML that asked for it
+        # The one vCPU whose hart gets it (its PLIC context page); None: all.
+        self.vcpu = vcpu
 
 
 def grain_round(base, size, grain):
@@ -456,11 +458,16 @@ class Allocator:
             loc = devices.locs[capsule.device_names.index(device.name)].short()
             entries += pmp_entries(device.base, device.size, PMP_R | PMP_W, device.name, loc,
                                    grain)
-        for first, last, base, size in context_runs(plic_pages(self.board, capsule)):
-            what = (f"PLIC context {first}" if first == last
-                    else f"PLIC contexts {first}-{last}")
-            entries += pmp_entries(base, size, PMP_R | PMP_W, what,
-                                   capsule.rec.where("harts").short(), grain)
+        # Each vCPU's context page only where it runs, so one capsule's vCPU
+        # never reaches a context another capsule's vCPU holds on a shared
+        # hart: an entry of its own each, off on the other harts.
+        for context, vcpu, base, size in plic_pages(self.board, capsule):
+            page = pmp_entries(base, size, PMP_R | PMP_W, f"PLIC context {context}",
+                               capsule.rec.where("harts").short(), grain)
+            for entry in page:
+                entry.vcpu = vcpu
+                entry.comment += f", vCPU {vcpu} only"
+            entries += page
         capsule.pmp = entries
         budget = self.board.pmp_entries
         if len(entries) > budget:

@@ -24,15 +24,3 @@ def plic_pages(board, capsule):
              for vcpu, context in enumerate(capsule_contexts(board, capsule))
              if context is not None]
     return sorted(pages)
-
-
-def context_runs(pages):
-    """Adjacent PLIC context pages merged: (first, last context, base, size)."""
-    runs = []
-    for context, _, base, size in pages:
-        if runs and runs[-1][2] + runs[-1][3] == base:
-            first, _, run_base, run_size = runs[-1]
-            runs[-1] = (first, context, run_base, run_size + size)
-        else:
-            runs.append((context, context, base, size))
-    return runs

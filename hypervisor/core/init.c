@@ -27,6 +27,7 @@ static void init_vcpus(const struct bh_capsule *c, uint32_t i,
 		vc->hsm_state = BH_HSM_STOPPED;
 		vc->parked = 1;
 		vc->frame.stack_top = stack_tops[vc->hart];
+		vc->plic_saved = bh_harts[vc->hart].schedule != NULL;
 		bh_arch_context_reset(&vc->context);
 	}
 }

@@ -43,23 +43,16 @@ struct bh_vcpu *bh_sched_window_vcpu(const struct bh_window *w)
 	return bh_vcpu_of(&bh_capsules[w->capsule], w->vcpu);
 }
 
-static uint32_t plic_context(const struct bh_vcpu *vc)
-{
-	return bh_capsule_of(vc)->plic_contexts[vc->vcpu];
-}
-
 static void switch_out(struct bh_vcpu *out)
 {
 	bh_arch_context_save(&out->context);
-	bh_vplic_save(bh_capsule_of(out), plic_context(out), out->plic_enables,
-		      &out->plic_threshold);
+	bh_vplic_save(out);
 }
 
 static void switch_in(struct bh_vcpu *in)
 {
-	bh_isolation_enter(bh_capsule_of(in));
-	bh_vplic_restore(bh_capsule_of(in), plic_context(in), in->plic_enables,
-			 in->plic_threshold);
+	bh_isolation_enter(bh_capsule_of(in), in->vcpu);
+	bh_vplic_restore(in);
 	bh_arch_context_restore(&in->context);
 }
 
@@ -106,7 +99,7 @@ void bh_sched_follow(struct bh_hart_state *h, uint64_t now)
 static void park_descheduled(struct bh_vcpu *vc)
 {
 	bh_arch_context_reset(&vc->context);
-	bh_vplic_reset_saved(vc->plic_enables, &vc->plic_threshold);
+	bh_vplic_reset_saved(vc);
 	vc->stop_pending = 0;
 	vc->leave = BH_LEAVE_NONE;
 	bh_capsule_vcpu_parks(vc);

@@ -17,7 +17,7 @@ void bh_vcpu_enter(struct bh_vcpu *vc, uint64_t pc, uint64_t arg)
 	vc->forwarded.valid = 0;
 	bh_debug("capsule %s: vcpu %u enters %#lx on hart %u",
 		 c->name, vc->vcpu, (unsigned long)pc, vc->hart);
-	bh_isolation_enter(c);
+	bh_isolation_enter(c, vc->vcpu);
 	bh_vplic_enter(c->plic_contexts[vc->vcpu]);
 	/* Debug only: a guest looping on hart start/stop would flood the log. */
 	bh_debug("hart %u pmp %016llx: capsule %s vcpu %u enters", vc->hart,

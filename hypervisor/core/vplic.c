@@ -10,8 +10,14 @@
  * and the only writes afterwards are this file's: changing one capsule's
  * bits of a word and keeping the others, under enable_lock, since a
  * shared hart's context is written by the capsule whose window it is, by
- * the switch, and by another capsule's stop (bh_vplic_reset_capsule).
+ * the switch, and by another capsule's stop (bh_vplic_reset_capsule). A
+ * capsule's enable access for the context of one of its vCPUs that is
+ * outside its window (plic_saved, changed under enable_lock by the switch)
+ * reaches that vCPU's saved enables instead: written into the live
+ * register, its bits would reach the capsule whose window it is, and the
+ * switch would overwrite them with the saved ones.
  */
+#include "bulkhead/capsule.h"
 #include "bulkhead/lock.h"
 #include "bulkhead/plic.h"
 #include "bulkhead/vplic.h"
@@ -112,20 +118,42 @@ static void access_pending(const struct bh_capsule *c, uint32_t w,
 	*value = mask ? bh_plic_read(bh_plic_pending(w)) & mask : 0;
 }
 
+/* Capsule c's vCPU whose supervisor context is n (c owns n). */
+static struct bh_vcpu *vcpu_of_context(const struct bh_capsule *c, uint32_t n)
+{
+	uint32_t v;
+
+	for (v = 0; v < c->vcpu_count && v < BH_MAX_VCPUS; v++) {
+		if (c->plic_contexts[v] == n)
+			return bh_vcpu_of(c, v);
+	}
+	return NULL;
+}
+
 static void access_enable(const struct bh_capsule *c, uint32_t n, uint32_t w,
 			  bool store, uint32_t *value)
 {
 	uint32_t mask = bh_vplic_owns_context(c, n) ? own_bits(c, w) : 0;
+	struct bh_vcpu *vc;
 
-	if (store) {
-		if (!mask)
-			return;
-		bh_lock(&enable_lock);
-		write_own_enables(c, n, w, *value);
-		bh_unlock(&enable_lock);
+	if (!mask) {
+		if (!store)
+			*value = 0;
 		return;
 	}
-	*value = mask ? bh_plic_read(bh_plic_enable(n, w)) & mask : 0;
+	vc = vcpu_of_context(c, n);
+	bh_lock(&enable_lock);
+	if (vc->plic_saved) {
+		if (store)
+			vc->plic_enables[w] = *value & mask;
+		else
+			*value = vc->plic_enables[w] & mask;
+	} else if (store) {
+		write_own_enables(c, n, w, *value);
+	} else {
+		*value = bh_plic_read(bh_plic_enable(n, w)) & mask;
+	}
+	bh_unlock(&enable_lock);
 }
 
 bool bh_vplic_access(const struct bh_capsule *c, uint64_t offset, bool store,
@@ -220,54 +248,61 @@ static bool has_context(uint32_t n)
 
 /*
  * Only the words holding some of c's sources are touched, and the lock is
- * not taken for a capsule that owns none: most of a switch's PLIC work
- * otherwise (docs/performance.md, "Scheduler").
+ * not taken for a capsule that owns none (its enable accesses change
+ * nothing): most of a switch's PLIC work otherwise (docs/performance.md,
+ * "Scheduler").
  */
-void bh_vplic_save(const struct bh_capsule *c, uint32_t n, uint32_t *enables,
-		   uint32_t *threshold)
+void bh_vplic_save(struct bh_vcpu *vc)
 {
-	uint32_t w;
+	const struct bh_capsule *c = bh_capsule_of(vc);
+	uint32_t n = c->plic_contexts[vc->vcpu], w;
 
-	if (!has_context(n))
+	if (has_context(n))
+		vc->plic_threshold = bh_plic_read(bh_plic_context(n, BH_PLIC_THRESHOLD));
+	if (!has_context(n) || !owns_any_source(c)) {
+		vc->plic_saved = 1;
 		return;
-	*threshold = bh_plic_read(bh_plic_context(n, BH_PLIC_THRESHOLD));
-	if (!owns_any_source(c))
-		return;
+	}
 	bh_lock(&enable_lock);
 	for (w = 0; w < BH_PLIC_WORDS; w++) {
 		if (!own_bits(c, w))
 			continue;
-		enables[w] = bh_plic_read(bh_plic_enable(n, w)) & own_bits(c, w);
+		vc->plic_enables[w] = bh_plic_read(bh_plic_enable(n, w)) & own_bits(c, w);
 		write_own_enables(c, n, w, 0);
 	}
+	vc->plic_saved = 1;
 	bh_unlock(&enable_lock);
 }
 
-void bh_vplic_restore(const struct bh_capsule *c, uint32_t n,
-		      const uint32_t *enables, uint32_t threshold)
+void bh_vplic_restore(struct bh_vcpu *vc)
 {
-	uint32_t w;
+	const struct bh_capsule *c = bh_capsule_of(vc);
+	uint32_t n = c->plic_contexts[vc->vcpu], w;
 
-	if (!has_context(n))
+	if (has_context(n))
+		bh_plic_write(bh_plic_context(n, BH_PLIC_THRESHOLD), vc->plic_threshold);
+	if (!has_context(n) || !owns_any_source(c)) {
+		vc->plic_saved = 0;
 		return;
-	bh_plic_write(bh_plic_context(n, BH_PLIC_THRESHOLD), threshold);
-	if (!owns_any_source(c))
-		return;
+	}
 	bh_lock(&enable_lock);
 	for (w = 0; w < BH_PLIC_WORDS; w++) {
 		if (own_bits(c, w))
-			write_own_enables(c, n, w, enables[w]);
+			write_own_enables(c, n, w, vc->plic_enables[w]);
 	}
+	vc->plic_saved = 0;
 	bh_unlock(&enable_lock);
 }
 
-void bh_vplic_reset_saved(uint32_t *enables, uint32_t *threshold)
+void bh_vplic_reset_saved(struct bh_vcpu *vc)
 {
 	uint32_t w;
 
+	bh_lock(&enable_lock);
 	for (w = 0; w < BH_PLIC_WORDS; w++)
-		enables[w] = 0;
-	*threshold = 0;
+		vc->plic_enables[w] = 0;
+	vc->plic_threshold = 0;
+	bh_unlock(&enable_lock);
 }
 
 void bh_vplic_enter(uint32_t n)

@@ -227,24 +227,30 @@ def fnv1a_u64(words):
 
 
 def expected_pmp_digests():
-    """Capsule name -> the digest of the PMP CSRs the generated tables give:
-    every pmpcfg register (entry i is byte i % 8 of register i // 8), then
-    every pmpaddr register, zero past the capsule's entries."""
+    """(capsule name, vCPU) -> the digest of the PMP CSRs the generated
+    tables give: every pmpcfg register (entry i is byte i % 8 of register
+    i // 8; an entry for another vCPU alone is off), then every pmpaddr
+    register, zero past the capsule's entries."""
     entries = int(re.search(r"#define BH_PMP_ENTRIES\s+(\d+)",
                             (GEN / "bulkhead_config.h").read_text()).group(1))
     tables = (GEN / "tables.c").read_text()
-    arrays = {name: [(int(addr, 16), int(cfg, 16)) for addr, cfg in re.findall(
-        r"\.addr = (0x[0-9a-f]+), \.cfg = (0x[0-9a-f]+)", body)]
-        for name, body in re.findall(
-            r"static const struct bh_pmp_entry (\w+)\[\] = \{(.*?)\n\};", tables, re.S)}
+    arrays = {name: [(int(addr, 16), int(cfg, 16), int(only or 0)) for addr, cfg, only in
+                     re.findall(r"\.addr = (0x[0-9a-f]+), \.cfg = (0x[0-9a-f]+)"
+                                r"(?:, \.only_vcpu = (\d+))?", body)]
+              for name, body in re.findall(
+                  r"static const struct bh_pmp_entry (\w+)\[\] = \{(.*?)\n\};", tables, re.S)}
     digests = {}
-    for name, array in re.findall(r'\.name = "([^"]+)",(?:(?!\.name = ).)*?\.pmp = (\w+),', tables, re.S):
+    for name, vcpus, array in re.findall(
+            r'\.name = "([^"]+)",\s*\.vcpu_count = (\d+),(?:(?!\.name = ).)*?\.pmp = (\w+),',
+            tables, re.S):
         pmp = arrays[array]
-        cfgs = [0] * ((entries + 7) // 8)
-        for i, (_, cfg) in enumerate(pmp):
-            cfgs[i // 8] |= cfg << (8 * (i % 8))
-        addrs = [addr for addr, _ in pmp] + [0] * (entries - len(pmp))
-        digests[name] = f"{fnv1a_u64(cfgs + addrs):016x}"
+        for vcpu in range(int(vcpus)):
+            cfgs = [0] * ((entries + 7) // 8)
+            for i, (_, cfg, only) in enumerate(pmp):
+                if not only or only == vcpu + 1:
+                    cfgs[i // 8] |= cfg << (8 * (i % 8))
+            addrs = [addr for addr, _, _ in pmp] + [0] * (entries - len(pmp))
+            digests[name, vcpu] = f"{fnv1a_u64(cfgs + addrs):016x}"
     return digests
 
 
@@ -254,9 +260,10 @@ def test_pmp_unchanged_by_sbi_fuzzing(boot):
     logged = [m.groups() for m in map(PMP_LOG.match, boot.lines("bulkhead")) if m]
     if not logged:
         qemu.fail(boot, "the hypervisor logged no 'hart N pmp DIGEST: capsule ...' line")
-    wrong = [f"hart {hart} pmp {digest}: capsule {name} {what}, "
-             f"tables give {expected.get(name)}"
-             for hart, digest, name, _, what in logged if digest != expected.get(name)]
+    wrong = [f"hart {hart} pmp {digest}: capsule {name} vcpu {vcpu} {what}, "
+             f"tables give {expected.get((name, int(vcpu)))}"
+             for hart, digest, name, vcpu, what in logged
+             if digest != expected.get((name, int(vcpu)))]
     if wrong:
         qemu.fail(boot, "a hart's PMP CSRs differ from its capsule's tables:\n"
                         + "\n".join(wrong))

@@ -76,7 +76,8 @@ def test_the_hypervisor_is_built_for_the_4k_grain(tree, built):
 
 
 def test_every_entry_sits_on_the_grain(built):
-    entries = re.findall(r"\{ \.addr = (0x[0-9a-f]+), \.cfg = (0x[0-9a-f]+) \}", built)
+    entries = re.findall(r"\{ \.addr = (0x[0-9a-f]+), \.cfg = (0x[0-9a-f]+)"
+                         r"(?:, \.only_vcpu = \d+)? \}", built)
     assert entries, built
     for addr, cfg in (tuple(int(v, 16) for v in e) for e in entries):
         mode = cfg & 0x18

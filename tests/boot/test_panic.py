@@ -205,9 +205,9 @@ def test_m_mode_fault_on_another_hart_stops_the_machine(tree):
     # tables are fine: hart 0's boot check reads every table itself).
     out = corrupt(tree, "panic-hart2-fault", source_edits={
         "core/vcpu.c": [
-            ("\tbh_isolation_enter(c);",
+            ("\tbh_isolation_enter(c, vc->vcpu);",
              f"\tif (vc->hart == 2)\n\t\t(void)*(volatile const uint64_t *)bh_arch_phys({UNMAPPED:#x});\n"
-             "\tbh_isolation_enter(c);"),
+             "\tbh_isolation_enter(c, vc->vcpu);"),
         ],
     })
     status, output = boot(tree, out)

@@ -60,11 +60,13 @@ def test_qemu_hello_layout(root):
                                                            ("hello1", 0x82000000)]
     for capsule in system.capsules:
         # Memory, and the threshold/claim page of each vCPU's supervisor
-        # PLIC context (contexts 1 and 3 of harts 0 and 1 are not adjacent).
+        # PLIC context, each for its own vCPU only.
         assert len(capsule.pmp) == 1 + capsule.vcpus
         assert [e.comment for e in capsule.pmp[1:]] == [
             f"PLIC context {2 * h + 1} NAPOT [{0xc200000 + 0x1000 * (2 * h + 1):#x}, "
-            f"{0xc200000 + 0x1000 * (2 * h + 2):#x})" for h in capsule.harts]
+            f"{0xc200000 + 0x1000 * (2 * h + 2):#x}), vCPU {v} only"
+            for v, h in enumerate(capsule.harts)]
+        assert [e.vcpu for e in capsule.pmp] == [None] + list(range(capsule.vcpus))
         kernel, dtb = capsule.payloads
         assert kernel.load_addr == capsule.base
         assert dtb.load_addr == capsule.base + capsule.memory_size - (64 << 10)
@@ -206,14 +208,6 @@ def test_tor_boundaries_on_the_grain():
     entries = pmp_entries(0x10001100, 0x3000, 3, "r", "t.yaml:1", grain=0x1000)
     assert [(e.addr << 2, e.cfg) for e in entries] == [(0x10001000, 0),
                                                        (0x10005000, 3 | PMP_TOR)]
-
-
-def test_adjacent_plic_contexts_share_one_entry(root):
-    # On a board where two harts' supervisor contexts are adjacent, their
-    # threshold/claim pages are one range (the fewest PMP entries for it).
-    from bulkhead.plic import context_runs
-    pages = [(3, 0, 0xc203000, 0x1000), (4, 1, 0xc204000, 0x1000), (7, 2, 0xc207000, 0x1000)]
-    assert context_runs(pages) == [(3, 4, 0xc203000, 0x2000), (7, 7, 0xc207000, 0x1000)]
 
 
 def test_grain_board_tables(root):

@@ -369,8 +369,8 @@ def test_tables_point_back_to_the_yaml(root):
     assert ("{ .addr = 0x405ff, .cfg = 0x1b },	/* rtc NAPOT [0x101000, 0x102000): "
             f"configs/qemu-hello.yaml:{devices_line} */") in tables
     harts_line = lines.index("    harts: [0, 1]") + 1
-    assert ("{ .addr = 0x30805ff, .cfg = 0x1b },	/* PLIC context 1 NAPOT [0xc201000, 0xc202000): "
-            f"configs/qemu-hello.yaml:{harts_line} */") in tables
+    assert ("{ .addr = 0x30805ff, .cfg = 0x1b, .only_vcpu = 1 },	/* PLIC context 1 NAPOT "
+            f"[0xc201000, 0xc202000), vCPU 0 only: configs/qemu-hello.yaml:{harts_line} */") in tables
     assert ("{ .base = 0xc203000, .size = 0x1000 },	/* PLIC context 3: vCPU 1 on hart 1, "
             f"configs/qemu-hello.yaml:{harts_line} */") in tables
     assert ".irq_sources = { 0x800, 0x0, 0x0, 0x0 },	/* PLIC sources 11 (rtc) */" in tables

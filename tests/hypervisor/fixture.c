@@ -128,6 +128,7 @@ void fake_reset(void)
 			vc->capsule = (int32_t)i;
 			vc->vcpu = v;
 			vc->hsm_state = BH_HSM_STOPPED;
+			vc->plic_saved = bh_harts[vc->hart].schedule != NULL;
 			bh_arch_context_reset(&vc->context);
 		}
 	}
@@ -345,8 +346,9 @@ void bh_arch_vcpu_quiesce(void)
 	fake.quiesces[fake.hart]++;
 }
 
-void bh_isolation_enter(const struct bh_capsule *c)
+void bh_isolation_enter(const struct bh_capsule *c, uint32_t vcpu)
 {
+	(void)vcpu;
 	fake.isolation[fake.hart] = (int32_t)(c - bh_capsules);
 }
 

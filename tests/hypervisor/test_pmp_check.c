@@ -194,3 +194,28 @@ TEST(an_na4_entry_under_a_4k_grain_is_refused)
 	CHECK(check(GRAIN_4K) < 0);
 	CHECK(!strcmp(why, "capsule gamma PMP entry 1 (addr 0x4000400, cfg 0x13) cannot be held with a 0x1000-byte grain"));
 }
+
+/*
+ * Entries for one vCPU alone: alpha's vCPU 0 runs on hart 0 (context 1),
+ * vCPU 1 on hart 1 (context 3), and each may have only its own page.
+ */
+TEST(a_vcpus_own_entry_grants_only_its_own_context_page)
+{
+	struct bh_pmp_entry own[3] = {
+		{ napot(ALPHA_BASE, FAKE_MEM_SIZE), NAPOT | RWX },
+		{ napot(PLIC_BASE + 0x201000, 0x1000), NAPOT | RW, 1 },
+		{ napot(PLIC_BASE + 0x203000, 0x1000), NAPOT | RW, 2 },
+	};
+	struct bh_capsule c = bh_capsules[0];
+
+	c.pmp = own;
+	c.pmp_count = 3;
+	CHECK(bh_pmp_check(&c, 4, why, sizeof(why)) == 0);
+	own[1].only_vcpu = 2;	/* context 1's page for vCPU 1 */
+	CHECK(bh_pmp_check(&c, 4, why, sizeof(why)) < 0);
+	CHECK(!strcmp(why, "capsule alpha PMP entry 1 [0xc201000, 0xc202000) is one vCPU's but not its own PLIC context page"));
+	own[1].only_vcpu = 3;	/* no vCPU 2 */
+	CHECK(bh_pmp_check(&c, 4, why, sizeof(why)) < 0);
+	own[1] = (struct bh_pmp_entry){ napot(ALPHA_BASE, 0x1000), NAPOT | RW, 1 };
+	CHECK(bh_pmp_check(&c, 4, why, sizeof(why)) < 0);	/* memory, for one */
+}

@@ -222,20 +222,48 @@ TEST(the_hart_loop_starts_resumes_or_idles_the_window_vcpu)
 
 TEST(a_switch_moves_plic_enables_and_threshold_with_the_capsule)
 {
-	uint32_t en[BH_PLIC_WORDS] = { 0 }, threshold = 0;
 	uint32_t beta_bit = 1U << BETA_SOURCE, alpha_bit = 1U << ALPHA_SOURCE;
+	struct bh_vcpu *vc = alpha1();
 
 	/* Context 3 with alpha's and (as if shared) beta's bits. */
 	*plic_reg(bh_plic_enable(3, 0)) = alpha_bit | beta_bit;
 	fake.plic_threshold[3] = 2;
-	bh_vplic_save(&bh_capsules[0], 3, en, &threshold);
-	CHECK(en[0] == alpha_bit && threshold == 2);
+	bh_vplic_save(vc);
+	CHECK(vc->plic_enables[0] == alpha_bit && vc->plic_threshold == 2);
+	CHECK(vc->plic_saved);
 	CHECK(*plic_reg(bh_plic_enable(3, 0)) == beta_bit);
 	fake.plic_threshold[3] = 5;
-	bh_vplic_restore(&bh_capsules[0], 3, en, threshold);
+	bh_vplic_restore(vc);
 	CHECK(*plic_reg(bh_plic_enable(3, 0)) == (alpha_bit | beta_bit));
-	CHECK(fake.plic_threshold[3] == 2);
-	/* A capsule with no context on that hart: nothing to do. */
-	bh_vplic_save(&bh_capsules[0], BH_PLIC_NO_CONTEXT, en, &threshold);
+	CHECK(fake.plic_threshold[3] == 2 && !vc->plic_saved);
 	CHECK(!fake.plic_stray);
+}
+
+/* Alpha's emulated access to context 3's enable word 0 (~0: refused). */
+static uint32_t alpha_enable_access(bool store, uint32_t value)
+{
+	if (!bh_vplic_access(&bh_capsules[0], bh_plic_enable(3, 0), store, &value))
+		return ~0U;
+	return value;
+}
+
+TEST(enables_written_outside_the_window_wait_in_the_saved_copy)
+{
+	uint32_t beta_bit = 1U << BETA_SOURCE, alpha_bit = 1U << ALPHA_SOURCE;
+	struct bh_vcpu *vc = alpha1();
+
+	*plic_reg(bh_plic_enable(3, 0)) = beta_bit;	/* beta's window */
+	vc->plic_saved = 1;
+	vc->plic_enables[0] = 0;
+	/* Alpha's vCPU 0, on its own hart, enables a source for vCPU 1. */
+	CHECK(alpha_enable_access(true, alpha_bit | beta_bit) != ~0U);
+	CHECK(*plic_reg(bh_plic_enable(3, 0)) == beta_bit);
+	CHECK(vc->plic_enables[0] == alpha_bit);
+	CHECK(alpha_enable_access(false, 0) == alpha_bit);
+	bh_vplic_restore(vc);
+	CHECK(*plic_reg(bh_plic_enable(3, 0)) == (alpha_bit | beta_bit));
+	/* In its window the live register is the one. */
+	alpha_enable_access(true, 0);
+	CHECK(*plic_reg(bh_plic_enable(3, 0)) == beta_bit);
+	CHECK(alpha_enable_access(false, 0) == 0);
 }

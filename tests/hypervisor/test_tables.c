@@ -53,7 +53,7 @@ TEST(pmp_values_enable_exactly_the_capsules_entries)
 {
 	uint64_t cfg[BH_PMPCFG_REGS];
 
-	CHECK(bh_pmp_pack(&bh_capsules[0], cfg) == BH_PMP_OK);
+	CHECK(bh_pmp_pack(&bh_capsules[0], 0, cfg) == BH_PMP_OK);
 	CHECK(cfg[0] == 0x1f);
 	CHECK(cfg[1] == 0);
 }
@@ -67,9 +67,24 @@ TEST(pmp_entry_i_is_byte_i_mod_8_of_register_i_div_8)
 	entries[0].cfg = 0x0f;
 	entries[7].cfg = 0x1b;
 	entries[9].cfg = 0x19;
-	CHECK(bh_pmp_pack(&c, cfg) == BH_PMP_OK);
+	CHECK(bh_pmp_pack(&c, 0, cfg) == BH_PMP_OK);
 	CHECK(cfg[0] == (0x1bULL << 56 | 0x0f));
 	CHECK(cfg[1] == 0x19ULL << 8);
+}
+
+TEST(pmp_values_leave_the_other_vcpus_context_pages_off)
+{
+	struct bh_pmp_entry entries[3] = {
+		{ .cfg = 0x1f }, { .cfg = 0x1b, .only_vcpu = 1 },
+		{ .cfg = 0x1b, .only_vcpu = 2 },
+	};
+	struct bh_capsule c = { .name = "t", .pmp = entries, .pmp_count = 3 };
+	uint64_t cfg[BH_PMPCFG_REGS];
+
+	CHECK(bh_pmp_pack(&c, 0, cfg) == BH_PMP_OK);
+	CHECK(cfg[0] == (0x1bULL << 8 | 0x1f));
+	CHECK(bh_pmp_pack(&c, 1, cfg) == BH_PMP_OK);
+	CHECK(cfg[0] == (0x1bULL << 16 | 0x1f));
 }
 
 TEST(pmp_refuses_locked_entries_and_too_many)
@@ -79,12 +94,12 @@ TEST(pmp_refuses_locked_entries_and_too_many)
 	uint64_t cfg[BH_PMPCFG_REGS];
 
 	entries[2].cfg = 0x9f;	/* L | NAPOT | RWX */
-	CHECK(bh_pmp_pack(&c, cfg) == 2);
+	CHECK(bh_pmp_pack(&c, 0, cfg) == 2);
 	entries[2].cfg = 0x1f;
 	c.pmp_count = BH_PMP_ENTRIES + 1;
-	CHECK(bh_pmp_pack(&c, cfg) == BH_PMP_TOO_MANY);
+	CHECK(bh_pmp_pack(&c, 0, cfg) == BH_PMP_TOO_MANY);
 	c.pmp_count = BH_PMP_ENTRIES;
-	CHECK(bh_pmp_pack(&c, cfg) == BH_PMP_OK);
+	CHECK(bh_pmp_pack(&c, 0, cfg) == BH_PMP_OK);
 }
 
 /* Writable copies of the fixture tables, to break one thing at a time. */

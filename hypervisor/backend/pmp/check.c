@@ -2,14 +2,16 @@
 /*
  * PMP backend: the boot-time proof that a capsule's PMP entries, read as the
  * hardware reads them (grain applied), grant nothing but its memory and its
- * devices. The generator computed them; the most security-critical table
- * is still not trusted unchecked.
+ * devices, and that an entry for one vCPU only grants the page of that
+ * vCPU's own PLIC context. The generator computed them; the most
+ * security-critical table is still not trusted unchecked.
  */
 #include <stdbool.h>
 
 #include "bulkhead/isolation.h"
 #include "bulkhead/lib.h"
 #include "bulkhead/log.h"
+#include "bulkhead/plic.h"
 #include "bulkhead/pmp.h"
 #include "bulkhead/region.h"
 
@@ -107,6 +109,29 @@ static bool inside_a_device(const struct bh_capsule *c,
 	return false;
 }
 
+/*
+ * Range r lies inside the threshold/claim page of vCPU v's PLIC context
+ * rounded out to the grain: the one context page its hart may reach.
+ */
+static bool inside_own_context(const struct bh_capsule *c, uint32_t v,
+			       const struct bh_pmp_range *r, uint64_t grain)
+{
+	uint64_t start, end;
+	struct bh_region page;
+	uint32_t n;
+
+	if (v >= c->vcpu_count || v >= BH_MAX_VCPUS || !bh_board.plic.size)
+		return false;
+	n = c->plic_contexts[v];
+	if (n >= BH_PLIC_CONTEXTS)
+		return false;
+	start = bh_board.plic.base + bh_plic_context(n, 0);
+	end = start + BH_PLIC_CONTEXT_STRIDE;
+	page.base = start & ~(grain - 1);
+	page.size = ((end + grain - 1) & ~(grain - 1)) - page.base;
+	return bh_region_contains(&page, r->base, r->size);
+}
+
 static int fail(char *why, size_t len, const struct bh_capsule *c, uint32_t i,
 		const struct bh_pmp_range *r, const char *what)
 {
@@ -129,6 +154,14 @@ int bh_pmp_check(const struct bh_capsule *c, uint64_t grain, char *why,
 				    c->name, i, (unsigned long)c->pmp[i].addr,
 				    c->pmp[i].cfg, (unsigned long)grain);
 			return -1;
+		}
+		if (c->pmp[i].only_vcpu) {
+			if (r.size && (!inside_own_context(c, c->pmp[i].only_vcpu - 1u,
+							   &r, grain) ||
+				       (r.perm & PMP_X)))
+				return fail(why, len, c, i, &r,
+					    "is one vCPU's but not its own PLIC context page");
+			continue;
 		}
 		if (!r.size || bh_region_contains(&c->memory, r.base, r.size))
 			continue;

@@ -73,10 +73,10 @@ static uint8_t entries_used[BH_HART_COUNT] = {
 	[0 ... BH_HART_COUNT - 1] = BH_PMP_ENTRIES,
 };
 
-void bh_isolation_enter(const struct bh_capsule *c)
+void bh_isolation_enter(const struct bh_capsule *c, uint32_t vcpu)
 {
 	uint64_t cfg[BH_PMPCFG_REGS];
-	int err = bh_pmp_pack(c, cfg);
+	int err = bh_pmp_pack(c, vcpu, cfg);
 	uint8_t *used = &entries_used[csr_read(CSR_MHARTID)];
 	unsigned int i, end;
 

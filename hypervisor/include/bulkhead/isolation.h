@@ -23,8 +23,11 @@ int bh_isolation_check(const struct bh_capsule *c, char *why, size_t len);
 /* Boot, on every hart: give S-mode nothing until a capsule is entered. */
 void bh_isolation_hart_init(void);
 
-/* Before entering capsule c on this hart: confine S-mode to it. */
-void bh_isolation_enter(const struct bh_capsule *c);
+/*
+ * Before entering capsule c's vCPU vcpu on this hart: confine S-mode to
+ * the capsule, and of its PLIC context pages to that vCPU's own.
+ */
+void bh_isolation_enter(const struct bh_capsule *c, uint32_t vcpu);
 
 /*
  * A digest of this hart's isolation state as the hardware holds it now

@@ -20,11 +20,13 @@
 #define BH_PMP_TOO_MANY	-2
 
 /*
- * The pmpcfg values that enable exactly capsule c's entries, all others
- * OFF. Returns BH_PMP_OK, BH_PMP_TOO_MANY, or the index of an entry with
- * the L bit, which would bind M-mode too and can never be undone.
+ * The pmpcfg values that enable exactly capsule c's entries for its vCPU
+ * vcpu (those of its other vCPUs' own are OFF, as all past them).
+ * Returns BH_PMP_OK, BH_PMP_TOO_MANY, or the index of an entry with the L
+ * bit, which would bind M-mode too and can never be undone.
  */
-int bh_pmp_pack(const struct bh_capsule *c, uint64_t cfg[BH_PMPCFG_REGS]);
+int bh_pmp_pack(const struct bh_capsule *c, uint32_t vcpu,
+		uint64_t cfg[BH_PMPCFG_REGS]);
 
 /* What one PMP entry matches, as the hardware reads it. */
 struct bh_pmp_range {
@@ -47,7 +49,8 @@ int bh_pmp_decode(const struct bh_pmp_entry *entries, uint32_t i,
 /*
  * Check capsule c's PMP entries as decoded with grain: every range they
  * match lies inside its memory, or inside one of its devices and is not
- * executable. Returns 0, or -1 with the reason in why.
+ * executable; one for a single vCPU, inside that vCPU's own PLIC context
+ * page and not executable. Returns 0, or -1 with the reason in why.
  */
 int bh_pmp_check(const struct bh_capsule *c, uint64_t grain, char *why,
 		 size_t len);

@@ -16,10 +16,15 @@ struct bh_region {
 	uint64_t size;
 };
 
-/* One PMP entry exactly as it is written: pmpaddrN and the pmpcfg byte. */
+/*
+ * One PMP entry exactly as it is written: pmpaddrN and the pmpcfg byte;
+ * the byte is 0 (off) on the harts of the capsule's other vCPUs when the
+ * entry is one vCPU's own (its PLIC context page).
+ */
 struct bh_pmp_entry {
 	uint64_t addr;
 	uint8_t cfg;
+	uint8_t only_vcpu;	/* 0: every vCPU's; v + 1: vCPU v's alone */
 };
 
 /*

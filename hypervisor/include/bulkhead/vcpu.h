@@ -130,6 +130,12 @@ struct bh_vcpu {
 	struct bh_arch_context context;
 	uint32_t plic_enables[BH_PLIC_WORDS];
 	uint32_t plic_threshold;
+	/*
+	 * Its enables are in plic_enables, not in its context: a vCPU of a
+	 * shared hart outside its windows (from boot until its first one).
+	 * Changed under the vPLIC's lock (core/vplic.c).
+	 */
+	uint32_t plic_saved;
 	uint32_t resume_at_start;	/* a non-retentive suspend: enter at start_addr */
 };
 

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "bulkhead/tables.h"
+#include "bulkhead/vcpu.h"
 
 /*
  * Boot, hart 0, before any capsule runs: every source's priority 0, every
@@ -40,20 +41,20 @@ bool bh_vplic_access(const struct bh_capsule *c, uint64_t offset, bool store,
 void bh_vplic_reset_capsule(const struct bh_capsule *c);
 
 /*
- * A switch on a shared hart: capsule c's window on the hart of its PLIC
- * context n ends; its enable bits there and the threshold go to enables
- * and *threshold, its bits are cleared (the sources stay pending at their
- * gateways until its next window). Nothing for n = BH_PLIC_NO_CONTEXT.
+ * A switch on a shared hart: vCPU vc's window ends. Its capsule's enable
+ * bits in its PLIC context and the context's threshold go to
+ * vc->plic_enables and vc->plic_threshold, its bits there are cleared (the
+ * sources stay pending at their gateways until its next window), and from
+ * now on the capsule's enable accesses for that context reach the saved
+ * copy (vc->plic_saved). Nothing but the flag for a vCPU without context.
  */
-void bh_vplic_save(const struct bh_capsule *c, uint32_t n, uint32_t *enables,
-		   uint32_t *threshold);
+void bh_vplic_save(struct bh_vcpu *vc);
 
-/* Capsule c's window starts: what bh_vplic_save saved, back in context n. */
-void bh_vplic_restore(const struct bh_capsule *c, uint32_t n,
-		      const uint32_t *enables, uint32_t threshold);
+/* vCPU vc's window starts: what bh_vplic_save saved, back in its context. */
+void bh_vplic_restore(struct bh_vcpu *vc);
 
 /* A saved state as after reset: no enables, threshold 0. */
-void bh_vplic_reset_saved(uint32_t *enables, uint32_t *threshold);
+void bh_vplic_reset_saved(struct bh_vcpu *vc);
 
 /* A vCPU with context n enters its capsule: the threshold at reset, 0. */
 void bh_vplic_enter(uint32_t n);
