@@ -806,6 +806,11 @@ static void measure_uart_paged(void)
 	uint64_t uart_page = sys.uart >> SV39_GIGAPAGE;
 	uint64_t code_page = (uint64_t)(unsigned long)measure_uart_paged >> SV39_GIGAPAGE;
 
+	if (!sys.has_uart) {
+		printf("SKIP uart-read-sv39: no ns16550a with byte registers in the device tree\n");
+		printf("SKIP uart-write-sv39: no ns16550a with byte registers in the device tree\n");
+		return;
+	}
 	if (uart_page == code_page || uart_page >= 512 || code_page >= 512) {
 		printf("SKIP uart-read-sv39: the UART and the guest share a gigapage\n");
 		printf("SKIP uart-write-sv39: the UART and the guest share a gigapage\n");
@@ -829,13 +834,10 @@ static void measure_uart(void)
 	if (!sys.has_uart) {
 		printf("SKIP uart-read: no ns16550a with byte registers in the device tree\n");
 		printf("SKIP uart-write: no ns16550a with byte registers in the device tree\n");
-		printf("SKIP uart-read-sv39: no ns16550a with byte registers in the device tree\n");
-		printf("SKIP uart-write-sv39: no ns16550a with byte registers in the device tree\n");
 		printf("SKIP uart-console: no ns16550a with byte registers in the device tree\n");
 	} else {
 		measure_uart_access("uart-read", 0);
 		measure_uart_access("uart-write", 1);
-		measure_uart_paged();
 		measure_console("uart-console", uart_write_polled);
 	}
 	if (!sbi_probe_extension(SBI_EXT_DBCN).value)
@@ -925,5 +927,11 @@ void guest_main(unsigned long hartid, const void *dtb)
 	measure_uart();
 	measure_loop("compute", compute_loop);
 	measure_loop("memory", memory_loop);
+	/*
+	 * Last: run before them, it left the loops up to twice as slow in
+	 * wall time under Bulkhead (QEMU's TLB after the page tables went
+	 * away, we think; not under OpenSBI, not proven further).
+	 */
+	measure_uart_paged();
 	printf("bench: done\n");
 }
