@@ -91,6 +91,28 @@ bh_released:
 	sd	t0, REG(2)(sp)
 .endm
 
+/* save_caller_saved undone from the frame in a0 (a0 last), and mret. */
+.macro	restore_caller_saved_and_return
+	ld	x1, REG(1)(a0)
+	ld	x2, REG(2)(a0)
+	ld	x5, REG(5)(a0)
+	ld	x6, REG(6)(a0)
+	ld	x7, REG(7)(a0)
+	ld	x11, REG(11)(a0)
+	ld	x12, REG(12)(a0)
+	ld	x13, REG(13)(a0)
+	ld	x14, REG(14)(a0)
+	ld	x15, REG(15)(a0)
+	ld	x16, REG(16)(a0)
+	ld	x17, REG(17)(a0)
+	ld	x28, REG(28)(a0)
+	ld	x29, REG(29)(a0)
+	ld	x30, REG(30)(a0)
+	ld	x31, REG(31)(a0)
+	ld	x10, REG(10)(a0)
+	mret
+.endm
+
 	.text
 	.align	4
 	.globl bh_trap_entry
@@ -143,22 +165,10 @@ bh_trap_return:
 	ld	t0, BH_FRAME_MSTATUS(a0)
 	csrw	CSR_MSTATUS, t0
 	csrw	CSR_MSCRATCH, a0
-	ld	x1, REG(1)(a0)
-	ld	x2, REG(2)(a0)
 	ld	x3, REG(3)(a0)
 	ld	x4, REG(4)(a0)
-	ld	x5, REG(5)(a0)
-	ld	x6, REG(6)(a0)
-	ld	x7, REG(7)(a0)
 	ld	x8, REG(8)(a0)
 	ld	x9, REG(9)(a0)
-	ld	x11, REG(11)(a0)
-	ld	x12, REG(12)(a0)
-	ld	x13, REG(13)(a0)
-	ld	x14, REG(14)(a0)
-	ld	x15, REG(15)(a0)
-	ld	x16, REG(16)(a0)
-	ld	x17, REG(17)(a0)
 	ld	x18, REG(18)(a0)
 	ld	x19, REG(19)(a0)
 	ld	x20, REG(20)(a0)
@@ -169,12 +179,7 @@ bh_trap_return:
 	ld	x25, REG(25)(a0)
 	ld	x26, REG(26)(a0)
 	ld	x27, REG(27)(a0)
-	ld	x28, REG(28)(a0)
-	ld	x29, REG(29)(a0)
-	ld	x30, REG(30)(a0)
-	ld	x31, REG(31)(a0)
-	ld	x10, REG(10)(a0)
-	mret
+	restore_caller_saved_and_return
 
 /*
  * The SBI fast path answers the calls a kernel makes most and that need
@@ -301,24 +306,7 @@ bh_trap_return:
 	ld	t1, BH_VCPU_TRAPS_EXCEPTION(t0)
 	addi	t1, t1, 1
 	sd	t1, BH_VCPU_TRAPS_EXCEPTION(t0)
-	ld	x1, REG(1)(a0)
-	ld	x2, REG(2)(a0)
-	ld	x5, REG(5)(a0)
-	ld	x6, REG(6)(a0)
-	ld	x7, REG(7)(a0)
-	ld	x11, REG(11)(a0)
-	ld	x12, REG(12)(a0)
-	ld	x13, REG(13)(a0)
-	ld	x14, REG(14)(a0)
-	ld	x15, REG(15)(a0)
-	ld	x16, REG(16)(a0)
-	ld	x17, REG(17)(a0)
-	ld	x28, REG(28)(a0)
-	ld	x29, REG(29)(a0)
-	ld	x30, REG(30)(a0)
-	ld	x31, REG(31)(a0)
-	ld	x10, REG(10)(a0)
-	mret
+	restore_caller_saved_and_return
 
 /* A trap taken in M-mode is a hypervisor bug: bh_trap_m panics. */
 .Ltrap_from_m:
