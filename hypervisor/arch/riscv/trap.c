@@ -94,19 +94,28 @@ static void read_fault(const struct bh_vcpu *vc, uint64_t cause,
 	};
 }
 
-static void handle_exception(struct bh_vcpu *vc, uint64_t cause)
+/*
+ * A fault: out of line, so that bh_trap, which the SBI calls and the
+ * interrupts take, does not save registers for the fault handling that
+ * link-time optimisation would inline into it.
+ */
+static __noinline void handle_fault(struct bh_vcpu *vc, uint64_t cause)
 {
 	struct bh_fault flt;
 
-	if (cause == CAUSE_SUPERVISOR_ECALL) {
-		bh_sbi_dispatch(vc);
-		return;
-	}
 	if (!BH_HAS_TIME_CSR && cause == CAUSE_ILLEGAL_INSTRUCTION &&
 	    emulate_time_read(vc))
 		return;
 	read_fault(vc, cause, &flt);
 	bh_fault_handle(vc, &flt);
+}
+
+static void handle_exception(struct bh_vcpu *vc, uint64_t cause)
+{
+	if (cause == CAUSE_SUPERVISOR_ECALL)
+		bh_sbi_dispatch(vc);
+	else
+		handle_fault(vc, cause);
 }
 
 static void handle_interrupt(struct bh_vcpu *vc, uint64_t irq)
