@@ -625,14 +625,16 @@ TEST(rfence_passes_a_short_range_and_widens_a_long_one)
 	const struct bh_fence *f = &fake.last_fence[1];
 
 	fake.autoservice = true;
-	CHECK(rfence_range(2, 0x40201000, 8192, (1UL << 32) | 9).error ==
+	CHECK(rfence_range(2, 0x40201000, 4096, (1UL << 32) | 9).error ==
 	      SBI_SUCCESS);
-	CHECK(f->vma && !f->vma_all && f->start == 0x40201000 && f->size == 8192);
+	CHECK(f->vma && !f->vma_all && f->start == 0x40201000 && f->size == 4096);
 	CHECK(f->asid_only && f->asid == 9);	/* the low 32 bits */
 	CHECK(rfence_range(1, 0x40201000, 4096, 9).error == SBI_SUCCESS);
 	CHECK(!f->vma_all && !f->asid_only);	/* sfence_vma: every asid */
+	CHECK(rfence_range(2, 0x40201000, 4097, 9).error == SBI_SUCCESS);
+	CHECK(f->vma_all && f->asid_only && f->asid == 9);	/* past a page */
 	CHECK(rfence_range(1, 0x40000000, 65 * 4096, 0).error == SBI_SUCCESS);
-	CHECK(f->vma_all);	/* more than 64 pages */
+	CHECK(f->vma_all && !f->asid_only);
 	CHECK(rfence_range(1, 0x1000, -1UL, 0).error == SBI_SUCCESS);
 	CHECK(f->vma_all);	/* size -1 */
 	CHECK(rfence_range(1, -4096UL, 8192, 0).error == SBI_SUCCESS);

@@ -61,9 +61,8 @@ static void sfence_vma_page(uint64_t addr, const struct bh_fence *f)
 }
 
 /*
- * A range flushes page by page (the core keeps ranges short): flushing
- * everything would make the guest refill its whole TLB for every page
- * Linux unmaps on another hart.
+ * A range flushes by address, a page or two at most: the core widens
+ * anything longer than a page to everything (core/sbi/rfence.c).
  */
 void bh_arch_fence(const struct bh_fence *f)
 {

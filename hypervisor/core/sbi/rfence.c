@@ -2,9 +2,12 @@
 /*
  * SBI RFENCE extension: fence.i, or the translations of a range (in one
  * address space or all), on the named vCPUs. A range longer than
- * FENCE_PAGES_MAX pages flushes everything, as Linux itself does past its
- * own threshold. There is no H extension for guests, so the hfence calls
- * are unsupported.
+ * FENCE_PAGES_MAX pages flushes everything (of its address space, for the
+ * _asid call), as OpenSBI does by default past one page: a core may take
+ * an sfence.vma per page no faster than one for everything, and QEMU 7.2
+ * empties its whole TLB for either, so a range done page by page cost the
+ * guest one full refill per page. There is no H extension for guests, so
+ * the hfence calls are unsupported.
  */
 #include "bulkhead/capsule.h"
 #include "bulkhead/lib.h"
@@ -17,7 +20,7 @@ enum {
 	RFENCE_SFENCE_VMA_ASID = 2,
 };
 
-#define FENCE_PAGES_MAX	64
+#define FENCE_PAGES_MAX	1
 #define PAGE_SIZE	4096UL
 
 /* What fid asks, from its start_addr, size and asid arguments. */
