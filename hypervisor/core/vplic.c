@@ -36,17 +36,23 @@ bool bh_vplic_owns_source(const struct bh_capsule *c, uint32_t s)
 	return (c->irq_sources[s / 32] >> (s % 32)) & 1;
 }
 
-bool bh_vplic_owns_context(const struct bh_capsule *c, uint32_t n)
+/* Capsule c's vCPU whose supervisor context is n; NULL: c does not own n. */
+static struct bh_vcpu *vcpu_of_context(const struct bh_capsule *c, uint32_t n)
 {
 	uint32_t v;
 
 	if (n >= contexts)
-		return false;
+		return NULL;
 	for (v = 0; v < c->vcpu_count && v < BH_MAX_VCPUS; v++) {
 		if (c->plic_contexts[v] == n)
-			return true;
+			return bh_vcpu_of(c, v);
 	}
-	return false;
+	return NULL;
+}
+
+bool bh_vplic_owns_context(const struct bh_capsule *c, uint32_t n)
+{
+	return vcpu_of_context(c, n) != NULL;
 }
 
 /* Capsule c's sources in bitmap word w (0 past the last word). */
@@ -118,30 +124,17 @@ static void access_pending(const struct bh_capsule *c, uint32_t w,
 	*value = mask ? bh_plic_read(bh_plic_pending(w)) & mask : 0;
 }
 
-/* Capsule c's vCPU whose supervisor context is n (c owns n). */
-static struct bh_vcpu *vcpu_of_context(const struct bh_capsule *c, uint32_t n)
-{
-	uint32_t v;
-
-	for (v = 0; v < c->vcpu_count && v < BH_MAX_VCPUS; v++) {
-		if (c->plic_contexts[v] == n)
-			return bh_vcpu_of(c, v);
-	}
-	return NULL;
-}
-
 static void access_enable(const struct bh_capsule *c, uint32_t n, uint32_t w,
 			  bool store, uint32_t *value)
 {
-	uint32_t mask = bh_vplic_owns_context(c, n) ? own_bits(c, w) : 0;
-	struct bh_vcpu *vc;
+	struct bh_vcpu *vc = vcpu_of_context(c, n);
+	uint32_t mask = vc ? own_bits(c, w) : 0;
 
 	if (!mask) {
 		if (!store)
 			*value = 0;
 		return;
 	}
-	vc = vcpu_of_context(c, n);
 	bh_lock(&enable_lock);
 	if (vc->plic_saved) {
 		if (store)

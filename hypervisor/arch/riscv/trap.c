@@ -82,18 +82,6 @@ static bool emulate_time_read(struct bh_vcpu *vc)
 	return true;
 }
 
-static void read_fault(const struct bh_vcpu *vc, uint64_t cause,
-		       struct bh_fault *flt)
-{
-	*flt = (struct bh_fault){
-		.cause = cause,
-		.access = access_of(cause),
-		.epc = vc->frame.mepc,
-		.tval = csr_read(CSR_MTVAL),
-		.satp = csr_read(CSR_SATP),
-	};
-}
-
 /*
  * A fault: out of line, so that bh_trap, which the SBI calls and the
  * interrupts take, does not save registers for the fault handling that
@@ -106,7 +94,13 @@ static __noinline void handle_fault(struct bh_vcpu *vc, uint64_t cause)
 	if (!BH_HAS_TIME_CSR && cause == CAUSE_ILLEGAL_INSTRUCTION &&
 	    emulate_time_read(vc))
 		return;
-	read_fault(vc, cause, &flt);
+	flt = (struct bh_fault){
+		.cause = cause,
+		.access = access_of(cause),
+		.epc = vc->frame.mepc,
+		.tval = csr_read(CSR_MTVAL),
+		.satp = csr_read(CSR_SATP),
+	};
 	bh_fault_handle(vc, &flt);
 }
 

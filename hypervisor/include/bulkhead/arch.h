@@ -145,13 +145,6 @@ int bh_arch_guest_fetch(struct bh_vcpu *vc, uint64_t epc,
 			uint32_t *insn);
 
 /*
- * Read the instruction at the guest's epc (as bh_arch_guest_fetch does)
- * and decode it as an integer load or store. False for anything else.
- */
-bool bh_arch_read_mem_op(struct bh_vcpu *vc, uint64_t epc,
-			 struct bh_mem_op *op);
-
-/*
  * bh_arch_guest_fetch for the common case, with no walk of the guest's
  * tables: its translation (satp) of epc is cached or not needed, and the
  * instruction lies in one page of the capsule's memory. False otherwise:
