@@ -6,9 +6,10 @@
  * come in between.
  */
 #include "ecall_regs.h"
+#include "kept_regs.h"
 
 #define SSTATUS_SIE	2
-#define KEPT(n)		(8 * (n))	/* ra, gp, tp, s0-s11, regs, sstatus, sscratch */
+/* KEPT(KEPT_REGS) on: regs, sstatus, sscratch */
 #define SEEN(n)		(KEPT(18) + 8 * (n))	/* the registers after the call */
 #define FRAME		SEEN(32)
 
@@ -16,12 +17,7 @@
 	.globl	ecall_regs
 ecall_regs:
 	addi	sp, sp, -FRAME
-	sd	ra, KEPT(0)(sp)
-	sd	gp, KEPT(1)(sp)
-	sd	tp, KEPT(2)(sp)
-	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11
-	sd	s\n, KEPT(3 + \n)(sp)
-	.endr
+	save_kept
 	sd	a3, KEPT(15)(sp)
 	csrrci	t0, sstatus, SSTATUS_SIE
 	sd	t0, KEPT(16)(sp)
@@ -55,11 +51,6 @@ ecall_regs:
 	addi	t0, t0, 8
 	addi	a3, a3, 8
 	bltu	a3, t1, 1b
-	ld	ra, KEPT(0)(sp)
-	ld	gp, KEPT(1)(sp)
-	ld	tp, KEPT(2)(sp)
-	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11
-	ld	s\n, KEPT(3 + \n)(sp)
-	.endr
+	restore_kept
 	addi	sp, sp, FRAME
 	ret

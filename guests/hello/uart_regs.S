@@ -6,9 +6,10 @@
  * no interrupt can come in between.
  */
 #include "uart_regs.h"
+#include "kept_regs.h"
 
 #define SSTATUS_SIE	2
-#define KEPT(n)		(8 * (n))	/* ra, gp, tp, s0-s11, scr, seen, sstatus */
+/* KEPT(KEPT_REGS) on: scr, seen, sstatus */
 #define SEEN(n)		(KEPT(18) + 8 * (n))	/* the registers after a round trip */
 #define FRAME		SEEN(32)
 
@@ -39,12 +40,7 @@
 	.globl	uart_regs
 uart_regs:
 	addi	sp, sp, -FRAME
-	sd	ra, KEPT(0)(sp)
-	sd	gp, KEPT(1)(sp)
-	sd	tp, KEPT(2)(sp)
-	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11
-	sd	s\n, KEPT(3 + \n)(sp)
-	.endr
+	save_kept
 	sd	a0, KEPT(15)(sp)
 	sd	a1, KEPT(16)(sp)
 	csrrci	t0, sstatus, SSTATUS_SIE
@@ -56,11 +52,6 @@ uart_regs:
 	.endr
 	ld	t0, KEPT(17)(sp)
 	csrw	sstatus, t0
-	ld	ra, KEPT(0)(sp)
-	ld	gp, KEPT(1)(sp)
-	ld	tp, KEPT(2)(sp)
-	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11
-	ld	s\n, KEPT(3 + \n)(sp)
-	.endr
+	restore_kept
 	addi	sp, sp, FRAME
 	ret
