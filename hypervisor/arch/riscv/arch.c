@@ -362,6 +362,24 @@ void bh_arch_resume_guest(struct bh_vcpu *vc)
 	bh_trap_return(&vc->frame);
 }
 
+/*
+ * No deadline, and mtimecmp at never. Its reset value is not defined (0 on
+ * QEMU, so MTIP pending from reset). Masked by mie it never traps, but it
+ * is not free: QEMU takes its global lock to look for a deliverable
+ * interrupt each time a hart leaves translated code while any mip bit is
+ * set, and the capsules' devices wait for that lock.
+ */
+static void timer_init(void)
+{
+	uint32_t hart = bh_arch_hart_id();
+
+	hyp_deadline[hart] = TIMER_OFF;
+#if !BH_HAS_SSTC
+	guest_deadline[hart] = TIMER_OFF;
+#endif
+	program_mtimecmp(hart);
+}
+
 void bh_arch_hart_init(void)
 {
 	csr_write(CSR_MEDELEG, MEDELEG_GUEST);
@@ -372,7 +390,7 @@ void bh_arch_hart_init(void)
 	csr_set(CSR_MENVCFG, MENVCFG_STCE);
 #endif
 	csr_write(CSR_MIE, MIP_MSIP);
-	hyp_deadline[bh_arch_hart_id()] = TIMER_OFF;
+	timer_init();
 	bh_arch_vcpu_quiesce();
 }
 
@@ -457,6 +475,7 @@ void bh_arch_context_reset(struct bh_arch_context *ctx)
 void bh_arch_monitor_hart_init(void)
 {
 	csr_write(CSR_MIE, MIP_MSIP);
+	timer_init();
 }
 
 void bh_arch_halt(void)
