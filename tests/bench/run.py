@@ -67,6 +67,7 @@ only; nothing here passes or fails.
 """
 
 import argparse
+import json
 import os
 import re
 import shlex
@@ -446,7 +447,9 @@ def irq_latency(runs, timeout):
     traps, trap_lines = [], []
     for run in range(runs):
         print(f"bench: interrupt latency round {run + 1} of {runs}", file=sys.stderr)
-        order = list(ways) if run % 2 == 0 else list(reversed(ways))
+        # Each way takes each place in the order equally often over a
+        # multiple of three runs: the place alone moves the wall figure.
+        order = list(ways)[run % 3:] + list(ways)[:run % 3]
         for mode, extra in IRQ_MODES.items():
             for way in order:
                 text = run_console(f"irqbench {way} {mode}", ways[way] + extra,
@@ -478,7 +481,6 @@ def irq_rows(result):
 # ---- virtio throughput in a Linux capsule ---------------------------------
 
 IO_CONFIG = "qemu-bench-io"
-IO_BOOT_TIMEOUT = 180
 IO_COMMAND_TIMEOUT = 180
 ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
 BUSYBOX_REAL = re.compile(r"^real\s+(?:(\d+)h\s*)?(\d+)m\s*([\d.]+)s\s*$", re.MULTILINE)
@@ -617,23 +619,78 @@ def net_sample(shell, port, guest_port, mib):
     return mib_per_s(mib << 20, seconds)
 
 
-def io_session(label, command, name, disk, args, log_dir):
-    """Boots, logs in, takes args.io_runs disk and network samples, powers
-    off. Returns (disk samples, net samples, trap count lines)."""
-    shell = GuestShell(command, name, log_dir / f"{slug(label)}.log")
-    try:
-        shell.login(args.boot_timeout)
-        disks, nets = [], []
-        for _ in range(args.io_runs):
-            disks.append(disk_sample(shell, disk, args.disk_passes))
-            nets.append(net_sample(shell, args.net_port, args.net_guest_port, args.net_mib))
-        text = shell.poweroff(IO_COMMAND_TIMEOUT)
-        return disks, nets, [m.group(1) for m in TRAP_LINE.finditer(text)]
-    except BootHang:
-        shell.save()
-        raise
-    finally:
-        shell.stop()
+class Qmp:
+    """QEMU's machine protocol on a Unix socket, for `stop` and `cont`: a
+    stopped machine runs no vCPU and its clocks stand still, so the guest
+    sees no time pass while the other machine is measured."""
+
+    def __init__(self, path, timeout=IO_COMMAND_TIMEOUT):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX)
+                self.sock.connect(str(path))
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                self.sock.close()
+                if time.monotonic() > deadline:
+                    raise BenchError(f"QEMU's QMP socket {path} never answered")
+                time.sleep(0.1)
+        self.sock.settimeout(timeout)
+        self.file = self.sock.makefile("rb")
+        self.reply()
+        self.execute("qmp_capabilities")
+
+    def reply(self):
+        while True:
+            line = self.file.readline()
+            if not line:
+                raise BenchError("QEMU closed its QMP socket")
+            message = json.loads(line)
+            if "event" not in message:
+                return message
+
+    def execute(self, command):
+        self.sock.sendall(json.dumps({"execute": command}).encode() + b"\n")
+        answer = self.reply()
+        if "return" not in answer:
+            raise BenchError(f"QMP {command}: {answer}")
+
+    def close(self):
+        self.file.close()
+        self.sock.close()
+
+
+class IoMachine:
+    """One booted machine of the I/O figures, logged in, its QMP open."""
+
+    def __init__(self, label, command, capsule, qmp_path, boot_timeout):
+        qmp_path.unlink(missing_ok=True)
+        self.shell = GuestShell(command + ["-qmp", f"unix:{qmp_path},server=on,wait=off"],
+                                capsule.name, LOG_DIR / f"{slug(label)}.log")
+        try:
+            self.qmp = Qmp(qmp_path)
+            self.shell.login(boot_timeout)
+        except BaseException:
+            self.shell.save()
+            self.stop()
+            raise
+
+    def pause(self):
+        self.qmp.execute("stop")
+
+    def resume(self):
+        self.qmp.execute("cont")
+
+    def poweroff(self):
+        """Powers off; returns the trap count lines the console printed."""
+        text = self.shell.poweroff(IO_COMMAND_TIMEOUT)
+        return [m.group(1) for m in TRAP_LINE.finditer(text)]
+
+    def stop(self):
+        if hasattr(self, "qmp"):
+            self.qmp.close()
+        self.shell.stop()
 
 
 def capsule_initrd(out, capsule):
@@ -654,74 +711,137 @@ def direct_linux(qemu, capsule, initrd, devices=()):
             "-append", f"{capsule.bootargs} bulkhead.capsule={capsule.name}", *devices]
 
 
+def attempts(kind, way, boot, session):
+    """session(label) of one boot; a boot that hangs (BootHang) is reported
+    in one line, its console named, and tried again, up to ATTEMPTS times."""
+    for attempt in range(1, ATTEMPTS + 1):
+        label = f"{kind} {way} boot {boot + 1} attempt {attempt}"
+        try:
+            return session(label)
+        except BootHang:
+            print(f"bench: warning: {kind} {way} boot {boot + 1} hung: no login prompt "
+                  f"or command output in time (attempt {attempt} of {ATTEMPTS}); "
+                  f"console log: {shown(LOG_DIR / (slug(label) + '.log'))}", file=sys.stderr)
+    raise BenchError(f"{kind} {way} boot {boot + 1} hung {ATTEMPTS} times in a row; giving up")
+
+
 def alternating_boots(kind, ways, boots, session):
     """{way: [session(way, label) of each boot]}: `boots` rounds, the ways'
-    order alternating; a boot that hangs (BootHang) is reported in one line
-    and tried again, up to ATTEMPTS times."""
+    order alternating, each boot tried as attempts() does."""
     results = {way: [] for way in ways}
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     for run in range(boots):
         order = list(ways) if run % 2 == 0 else list(reversed(list(ways)))
         for way in order:
             print(f"bench: {kind} boot {run + 1} of {boots}: {way}", file=sys.stderr)
-            for attempt in range(1, ATTEMPTS + 1):
-                label = f"{kind} {way} boot {run + 1} attempt {attempt}"
-                try:
-                    results[way].append(session(way, label))
-                    break
-                except BootHang:
-                    print(f"bench: warning: {kind} {way} boot {run + 1} hung: no login prompt "
-                          f"or command output in time (attempt {attempt} of {ATTEMPTS}); "
-                          f"console log: {shown(LOG_DIR / (slug(label) + '.log'))}",
-                          file=sys.stderr)
-            else:
-                raise BenchError(f"{kind} {way} boot {run + 1} hung {ATTEMPTS} times in a "
-                                 "row; giving up")
+            results[way].append(attempts(kind, way, run, lambda label: session(way, label)))
     return results
 
 
+def free_port():
+    """A TCP port on 127.0.0.1 nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def io_rounds(machines, order_of, args, ports):
+    """args.io_runs rounds; in each, every machine in turn is resumed alone
+    and takes one disk and one network sample, then is paused again.
+    Returns {way: {"disk": [...], "net": [...]}}."""
+    samples = {way: {"disk": [], "net": []} for way in machines}
+    for run in range(args.io_runs):
+        for way in order_of(run):
+            m = machines[way]
+            m.resume()
+            disk = disk_sample(m.shell, args.disk_bytes, args.disk_passes)
+            net = net_sample(m.shell, ports[way], args.net_guest_port, args.net_mib)
+            m.pause()
+            print(f"bench: io round {run + 1} of {args.io_runs}: {way}: disk {disk:.1f} "
+                  f"MiB/s, net {net:.1f} MiB/s", file=sys.stderr)
+            samples[way]["disk"].append(disk)
+            samples[way]["net"].append(net)
+    return samples
+
+
 def io_throughput(args):
+    """Both machines boot (each while the other is paused) and stay up; the
+    samples then alternate between them, one machine running at a time, so
+    a slow spell of the host falls on both alike and each ratio compares
+    samples taken seconds apart. args.io_boots such pairs of boots."""
     build(IO_CONFIG)
     out, qemu = generated(IO_CONFIG)
     config = yaml.safe_load((ROOT / "configs" / f"{IO_CONFIG}.yaml").read_text())
     capsule = Capsule(config["capsules"][0])
     forward = next(d["network"]["forward"][0] for d in config["capsules"][0]["devices"]
                    if isinstance(d, dict) and d.get("network"))
-    args.net_port, args.net_guest_port = forward["host"], forward["guest"]
+    args.net_guest_port = forward["guest"]
     image = next(Path(a.split("file=", 1)[1].split(",", 1)[0])
                  for a in qemu if a.startswith("file="))
-    disk = (ROOT / image).stat().st_size
+    args.disk_bytes = (ROOT / image).stat().st_size
     machine_end = qemu.index("-cpu") + 2
     devices = qemu[machine_end:]
+    # Both machines are up at once, so the direct one forwards another port.
+    ports = {"Bulkhead": forward["host"], "direct": free_port()}
+    fwd = f"hostfwd=tcp:127.0.0.1:{forward['host']}-"
+    ways = ("Bulkhead", "direct")
 
-    def session(way, label):
+    def make(way, label):
         # A fresh copy each boot: mounting writes to the file system.
         copy = LOG_DIR / f"io-{slug(way)}.img"
         shutil.copyfile(ROOT / image, copy)
-        swap = [a.replace(f"file={image}", f"file={copy}") for a in devices]
+        own = [a.replace(f"file={image}", f"file={copy}")
+               .replace(fwd, f"hostfwd=tcp:127.0.0.1:{ports[way]}-") for a in devices]
         if way == "Bulkhead":
-            command = qemu[:machine_end] + swap + ["-kernel", str(out / "bulkhead.elf")]
+            command = qemu[:machine_end] + own + ["-kernel", str(out / "bulkhead.elf")]
         else:
-            command = direct_linux(qemu, capsule, capsule_initrd(out, capsule), swap)
-        return io_session(label, command, capsule.name, disk, args, LOG_DIR)
+            command = direct_linux(qemu, capsule, capsule_initrd(out, capsule), own)
+        return IoMachine(label, command, capsule, LOG_DIR / f"io-{slug(way)}.qmp",
+                         args.boot_timeout)
 
-    results = alternating_boots("io", ("Bulkhead", "direct"), args.io_boots, session)
-    samples = {way: {"disk": [d for r in runs for d in r[0]],
-                     "net": [n for r in runs for n in r[1]]}
-               for way, runs in results.items()}
-    trap_lines = results["Bulkhead"][-1][2]
-    return samples, trap_lines, disk, capsule
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    samples = {way: {"disk": [], "net": []} for way in ways}
+    trap_lines = []
+    for boot in range(args.io_boots):
+        first = ways if boot % 2 == 0 else ways[::-1]
+        machines = {}
+        try:
+            for way in first:
+                for m in machines.values():
+                    m.pause()
+                print(f"bench: io boot {boot + 1} of {args.io_boots}: {way}",
+                      file=sys.stderr)
+                machines[way] = attempts("io", way, boot,
+                                         lambda label, way=way: make(way, label))
+            machines[first[-1]].pause()
+            got = io_rounds(machines, lambda run: first if run % 2 else first[::-1],
+                            args, ports)
+            for way in ways:
+                for kind in ("disk", "net"):
+                    samples[way][kind] += got[way][kind]
+            for way in ways:
+                machines[way].resume()
+                lines = machines[way].poweroff()
+                if way == "Bulkhead":
+                    trap_lines = lines
+        finally:
+            for m in machines.values():
+                m.stop()
+    return samples, trap_lines, args.disk_bytes, capsule
 
 
 def io_rows(samples):
-    """Rows (figure, Bulkhead (min, median, max), direct (...), ratio of
-    medians) in MiB/s; higher is better, so the ratio is Bulkhead / direct."""
+    """Rows (figure, Bulkhead (min, median, max), direct (...), ratio of the
+    medians, paired ratios (min, median, max), samples each) in MiB/s;
+    higher is better, so a ratio is Bulkhead / direct. The samples pair
+    up by round (io_rounds): the i-th of each way were taken together."""
     rows = []
+    stats = lambda v: (min(v), median(v), max(v))
     for kind, label in (("disk", "virtio-blk sequential read"),
                         ("net", "virtio-net host to guest")):
         b, d = samples["Bulkhead"][kind], samples["direct"][kind]
-        stats = lambda v: (min(v), median(v), max(v))
-        rows.append((label, stats(b), stats(d), median(b) / median(d), len(b)))
+        pairs = [x / y for x, y in zip(b, d)]
+        rows.append((label, stats(b), stats(d), median(b) / median(d), stats(pairs), len(b)))
     return rows
 
 
@@ -1473,17 +1593,20 @@ def report_irq(rows, traps, trap_lines, bootargs, runs, harts):
 
 def report_io(rows, trap_lines, disk, args):
     print(f"\n## Throughput in a Linux capsule, {IO_CONFIG} (MiB/s, higher is better), "
-          f"{args.io_boots} boots of each, {args.io_runs} samples per boot\n")
+          f"{args.io_boots} boots of each, {args.io_runs} rounds per boot\n")
     print(f"virtio-blk: {args.disk_passes} whole reads of the {disk >> 20} MiB disk "
           "(`dd if=/dev/vda of=/dev/null bs=1M iflag=direct`, busybox `time` in the "
           f"guest); virtio-net: {args.net_mib} MiB from the host to a forwarded port "
           "(busybox nc, then `cat >/dev/null`), timed on the host until the guest's "
-          "reply. Median (min-max); ratio Bulkhead / direct of the medians (goal >= "
-          "0.95).\n")
-    print("| figure | Bulkhead | direct (OpenSBI) | ratio | samples each |")
-    print("|---|---|---|---|---|")
-    for label, b, d, ratio, n in rows:
-        print(f"| {label} | {spread3(b, '.1f')} | {spread3(d, '.1f')} | {ratio:.3f} | {n} |")
+          "reply. Both machines stay booted; in each round one runs while the other is "
+          "paused (QMP `stop`), and each takes one sample of each figure. Median "
+          "(min-max); ratio Bulkhead / direct of the medians, and of the rounds' "
+          "pairs (goal >= 0.95).\n")
+    print("| figure | Bulkhead | direct (OpenSBI) | ratio | ratio of pairs | samples each |")
+    print("|---|---|---|---|---|---|")
+    for label, b, d, ratio, pairs, n in rows:
+        print(f"| {label} | {spread3(b, '.1f')} | {spread3(d, '.1f')} | {ratio:.3f} "
+              f"| {spread3(pairs, '.3f')} | {n} |")
     for line in trap_lines:
         print(f"\nBulkhead trap counts at the capsule's end (since boot): {line}")
 
@@ -1513,12 +1636,16 @@ def main():
     parser.add_argument("--boot-timeout", type=float, default=BOOT_TIMEOUT,
                         help="seconds a boot may take before it counts as hung "
                         "(default %(default)s)")
-    parser.add_argument("--irq-runs", type=int, default=3,
-                        help="irqbench runs of each kind (default %(default)s)")
+    parser.add_argument("--irq-runs", type=int, default=6,
+                        help="irqbench runs of each kind; a multiple of 3 gives each "
+                        "kind each place in the order equally (default %(default)s)")
     parser.add_argument("--io-boots", type=int, default=2,
-                        help="boots of each kind for the I/O figures (default %(default)s)")
-    parser.add_argument("--io-runs", type=int, default=3,
-                        help="disk and network samples per boot (default %(default)s)")
+                        help="pairs of boots (Bulkhead and direct up together, one "
+                        "paused while the other is measured) for the I/O figures "
+                        "(default %(default)s)")
+    parser.add_argument("--io-runs", type=int, default=8,
+                        help="rounds per pair of boots, each a disk and a network sample "
+                        "of both (default %(default)s)")
     parser.add_argument("--disk-passes", type=int, default=4,
                         help="whole-disk reads per disk sample (default %(default)s)")
     parser.add_argument("--net-mib", type=int, default=64,

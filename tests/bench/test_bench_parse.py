@@ -107,9 +107,11 @@ def test_io_rows_ratio_is_bulkhead_over_direct():
                "direct": {"disk": [500.0, 500.0, 500.0], "net": [20.0, 24.0]}}
     disk, net = bench.io_rows(samples)
     assert disk == ("virtio-blk sequential read", (400.0, 500.0, 600.0),
-                    (500.0, 500.0, 500.0), 1.0, 3)
+                    (500.0, 500.0, 500.0), 1.0, (0.8, 1.0, 1.2), 3)
     assert net[0] == "virtio-net host to guest"
     assert net[3] == pytest.approx(21.0 / 22.0)
+    # The i-th samples of the two ways pair up: 20/20 and 22/24.
+    assert net[4] == pytest.approx((22.0 / 24.0, (1.0 + 22.0 / 24.0) / 2, 1.0))
 
 
 def test_mib_per_s():
