@@ -68,7 +68,9 @@ only; nothing here passes or fails.
 
 import argparse
 import json
+import math
 import os
+import random
 import re
 import shlex
 import shutil
@@ -830,18 +832,30 @@ def io_throughput(args):
     return samples, trap_lines, args.disk_bytes, capsule
 
 
+def paired_ratio(ratios, resamples=4000):
+    """(geometric mean, low, high) of paired ratios: low and high bound its
+    95 % bootstrap interval (the pairs resampled with a fixed seed, so the
+    same samples always give the same interval)."""
+    logs = [math.log(r) for r in ratios]
+    rng = random.Random(0)
+    means = sorted(statistics.fmean(rng.choices(logs, k=len(logs)))
+                   for _ in range(resamples))
+    return (math.exp(statistics.fmean(logs)), math.exp(means[int(0.025 * resamples)]),
+            math.exp(means[int(0.975 * resamples) - 1]))
+
+
 def io_rows(samples):
     """Rows (figure, Bulkhead (min, median, max), direct (...), ratio of the
-    medians, paired ratios (min, median, max), samples each) in MiB/s;
-    higher is better, so a ratio is Bulkhead / direct. The samples pair
-    up by round (io_rounds): the i-th of each way were taken together."""
+    medians, paired_ratio of the rounds, samples each) in MiB/s; higher is
+    better, so a ratio is Bulkhead / direct. The samples pair up by round
+    (io_rounds): the i-th of each way were taken together."""
     rows = []
     stats = lambda v: (min(v), median(v), max(v))
     for kind, label in (("disk", "virtio-blk sequential read"),
                         ("net", "virtio-net host to guest")):
         b, d = samples["Bulkhead"][kind], samples["direct"][kind]
-        pairs = [x / y for x, y in zip(b, d)]
-        rows.append((label, stats(b), stats(d), median(b) / median(d), stats(pairs), len(b)))
+        pairs = paired_ratio([x / y for x, y in zip(b, d)])
+        rows.append((label, stats(b), stats(d), median(b) / median(d), pairs, len(b)))
     return rows
 
 
@@ -1600,13 +1614,15 @@ def report_io(rows, trap_lines, disk, args):
           "(busybox nc, then `cat >/dev/null`), timed on the host until the guest's "
           "reply. Both machines stay booted; in each round one runs while the other is "
           "paused (QMP `stop`), and each takes one sample of each figure. Median "
-          "(min-max); ratio Bulkhead / direct of the medians, and of the rounds' "
-          "pairs (goal >= 0.95).\n")
-    print("| figure | Bulkhead | direct (OpenSBI) | ratio | ratio of pairs | samples each |")
+          "(min-max); ratio Bulkhead / direct of the medians; the rounds' ratios "
+          "(Bulkhead / direct of each pair), their geometric mean and its 95 % "
+          "bootstrap interval (goal >= 0.95).\n")
+    print("| figure | Bulkhead | direct (OpenSBI) | ratio | pairs: mean [95 % interval] "
+          "| samples each |")
     print("|---|---|---|---|---|---|")
-    for label, b, d, ratio, pairs, n in rows:
+    for label, b, d, ratio, (mean, low, high), n in rows:
         print(f"| {label} | {spread3(b, '.1f')} | {spread3(d, '.1f')} | {ratio:.3f} "
-              f"| {spread3(pairs, '.3f')} | {n} |")
+              f"| {mean:.3f} [{low:.3f}, {high:.3f}] | {n} |")
     for line in trap_lines:
         print(f"\nBulkhead trap counts at the capsule's end (since boot): {line}")
 

@@ -106,12 +106,24 @@ def test_io_rows_ratio_is_bulkhead_over_direct():
     samples = {"Bulkhead": {"disk": [400.0, 500.0, 600.0], "net": [20.0, 22.0]},
                "direct": {"disk": [500.0, 500.0, 500.0], "net": [20.0, 24.0]}}
     disk, net = bench.io_rows(samples)
-    assert disk == ("virtio-blk sequential read", (400.0, 500.0, 600.0),
-                    (500.0, 500.0, 500.0), 1.0, (0.8, 1.0, 1.2), 3)
+    assert disk[:4] == ("virtio-blk sequential read", (400.0, 500.0, 600.0),
+                        (500.0, 500.0, 500.0), 1.0)
+    assert disk[5] == 3
     assert net[0] == "virtio-net host to guest"
     assert net[3] == pytest.approx(21.0 / 22.0)
     # The i-th samples of the two ways pair up: 20/20 and 22/24.
-    assert net[4] == pytest.approx((22.0 / 24.0, (1.0 + 22.0 / 24.0) / 2, 1.0))
+    mean, low, high = net[4]
+    assert mean == pytest.approx((22.0 / 24.0) ** 0.5)
+    assert low == pytest.approx(22.0 / 24.0) and high == pytest.approx(1.0)
+
+
+def test_paired_ratio_is_a_geometric_mean_with_a_repeatable_interval():
+    ratios = [0.8, 1.25, 1.0, 0.9, 1.1]
+    mean, low, high = bench.paired_ratio(ratios)
+    assert mean == pytest.approx(1.0 * (0.9 * 1.1) ** 0.2)
+    assert 0.8 < low < mean < high < 1.25
+    assert bench.paired_ratio(ratios) == (mean, low, high)
+    assert bench.paired_ratio([1.5] * 4) == pytest.approx((1.5, 1.5, 1.5))
 
 
 def test_mib_per_s():
