@@ -85,9 +85,11 @@ from pathlib import Path
 import pexpect
 import yaml
 
-# tests/scratch.py: the scratch copy of the repository the build part times.
+# tests/scratch.py: the scratch copy of the repository the build part times;
+# tests/unix_socket.py: QMP's socket.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import scratch  # noqa: E402
+import unix_socket  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
@@ -627,18 +629,10 @@ class Qmp:
     sees no time pass while the other machine is measured."""
 
     def __init__(self, path, timeout=IO_COMMAND_TIMEOUT):
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                self.sock = socket.socket(socket.AF_UNIX)
-                self.sock.connect(str(path))
-                break
-            except (FileNotFoundError, ConnectionRefusedError):
-                self.sock.close()
-                if time.monotonic() > deadline:
-                    raise BenchError(f"QEMU's QMP socket {path} never answered")
-                time.sleep(0.1)
-        self.sock.settimeout(timeout)
+        try:
+            self.sock = unix_socket.connect(path, timeout)
+        except TimeoutError as e:
+            raise BenchError(f"QEMU's QMP: {e}") from None
         self.file = self.sock.makefile("rb")
         self.reply()
         self.execute("qmp_capabilities")

@@ -17,10 +17,10 @@ interrupt on its way, taken at once.) Then the test types `poweroff` and
 """
 
 import re
-import socket
 import time
 
 import qemu
+import unix_socket
 
 CONFIG = "qemu-console"
 HARTS = 4
@@ -38,17 +38,7 @@ class Monitor:
     """QEMU's human monitor on a Unix socket."""
 
     def __init__(self, path):
-        deadline = time.monotonic() + MONITOR_TIMEOUT
-        while True:
-            try:
-                self.sock = socket.socket(socket.AF_UNIX)
-                self.sock.connect(str(path))
-                break
-            except (FileNotFoundError, ConnectionRefusedError):
-                self.sock.close()
-                assert time.monotonic() < deadline, f"no monitor at {path}"
-                time.sleep(0.2)
-        self.sock.settimeout(MONITOR_TIMEOUT)
+        self.sock = unix_socket.connect(path, MONITOR_TIMEOUT)
         self.read_until_prompt()
 
     def read_until_prompt(self):
