@@ -9,9 +9,7 @@
 #include "kept_regs.h"
 
 #define SSTATUS_SIE	2
-/* KEPT(KEPT_REGS) on: regs, sstatus, sscratch */
-#define SEEN(n)		(KEPT(18) + 8 * (n))	/* the registers after the call */
-#define FRAME		SEEN(32)
+/* KEPT(KEPT_REGS) on: regs, sstatus, sscratch; SEEN: the registers after the call */
 
 	.text
 	.globl	ecall_regs
@@ -44,13 +42,7 @@ ecall_regs:
 	csrw	sstatus, t0
 	/* regs[] = SEEN(0..31) */
 	ld	a3, KEPT(15)(sp)
-	addi	t0, sp, SEEN(0)
-	addi	t1, a3, 32 * 8
-1:	ld	t2, 0(t0)
-	sd	t2, 0(a3)
-	addi	t0, t0, 8
-	addi	a3, a3, 8
-	bltu	a3, t1, 1b
+	copy_seen a3, t0, t1, t2
 	restore_kept
 	addi	sp, sp, FRAME
 	ret

@@ -9,9 +9,7 @@
 #include "kept_regs.h"
 
 #define SSTATUS_SIE	2
-/* KEPT(KEPT_REGS) on: scr, seen, sstatus */
-#define SEEN(n)		(KEPT(18) + 8 * (n))	/* the registers after a round trip */
-#define FRAME		SEEN(32)
+/* KEPT(KEPT_REGS) on: scr, seen, sstatus; SEEN: the registers after a round trip */
 
 /* Round trip of xn through the scratch register, then seen[...] = x1..x31. */
 .macro	round_trip n
@@ -26,13 +24,7 @@
 	.endr
 	/* seen row: 32 registers (x0 and sp: 0) */
 	ld	a0, KEPT(16)(sp)
-	addi	a1, sp, SEEN(0)
-	addi	a2, a0, 32 * 8
-1:	ld	a3, 0(a1)
-	sd	a3, 0(a0)
-	addi	a1, a1, 8
-	addi	a0, a0, 8
-	bltu	a0, a2, 1b
+	copy_seen a0, a1, a2, a3
 	sd	a0, KEPT(16)(sp)
 .endm
 
