@@ -662,6 +662,7 @@ class IoMachine:
 
     def __init__(self, label, command, capsule, qmp_path, boot_timeout):
         qmp_path.unlink(missing_ok=True)
+        self.qmp = None
         self.shell = GuestShell(command + ["-qmp", f"unix:{qmp_path},server=on,wait=off"],
                                 capsule.name, LOG_DIR / f"{slug(label)}.log")
         try:
@@ -684,7 +685,7 @@ class IoMachine:
         return [m.group(1) for m in TRAP_LINE.finditer(text)]
 
     def stop(self):
-        if hasattr(self, "qmp"):
+        if self.qmp:
             self.qmp.close()
         self.shell.stop()
 
