@@ -77,6 +77,15 @@ static bool vuart_register(const struct bh_capsule *c, uint64_t pa,
 	return true;
 }
 
+/*
+ * Whether op is the access the fault says (a load or a store) and its
+ * register is one the trap saved in the frame.
+ */
+static bool op_matches(struct bh_mem_op op, bool store, uint32_t in_frame)
+{
+	return op.store == store && (in_frame >> op.reg & 1);
+}
+
 /* The UART's registers take byte and word accesses. */
 static bool vuart_width(struct bh_mem_op op)
 {
@@ -95,8 +104,7 @@ static bool emulate_at(struct bh_vcpu *vc, bool store, uint64_t pa,
 	struct bh_mem_op op;
 	uint32_t offset;
 
-	if (!bh_arch_decode_mem_op(insn, &op) || op.store != store ||
-	    !(in_frame >> op.reg & 1))
+	if (!bh_arch_decode_mem_op(insn, &op) || !op_matches(op, store, in_frame))
 		return false;
 	if (vuart_register(bh_capsule_of(vc), pa, &offset))
 		return vuart_width(op) && emulate_vuart(vc, op, offset);
@@ -163,9 +171,8 @@ __flatten bool bh_fault_emulate_quick(struct bh_vcpu *vc, bool store,
 
 	if (!bh_isolation_fault_address_hit(c, &vc->xlate_data, satp, tval, &pa) ||
 	    !bh_arch_guest_fetch_hit(vc, vc->frame.mepc, satp, &insn) ||
-	    !decode(vc, insn, &op) || op.store != store ||
-	    !(in_frame >> op.reg & 1) || !vuart_register(c, pa, &offset) ||
-	    !vuart_width(op))
+	    !decode(vc, insn, &op) || !op_matches(op, store, in_frame) ||
+	    !vuart_register(c, pa, &offset) || !vuart_width(op))
 		return false;
 	if (op.store ? !bh_vuart_write_quiet(u, offset, (uint8_t)stored_value(vc, op)) :
 	    !bh_vuart_read_quiet(u, offset, &value))
